@@ -1,0 +1,68 @@
+# Kraftverk: `make run` serves the app, `make test` runs every test. See README.md.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+WORKERS ?= 2
+export HOST PORT
+
+.PHONY: translations-update run test test-sqlite test-postgres bench lint format translations system-run system-test clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.run-installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.run-installed
+
+system-run:
+	@sh .ci/system-packages run
+
+system-test:
+	@sh .ci/system-packages test
+
+translations: $(VENV)/.run-installed
+	@$(BIN)/pybabel compile --use-fuzzy -q -d app/translations
+
+run: system-run $(VENV)/.run-installed translations
+	$(BIN)/flask --app run db upgrade
+	$(BIN)/flask --app run demo --if-empty
+	@echo "Serving Kraftverk on http://$(HOST):$(PORT) (Ctrl+C stops it)"
+	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - \
+		--forwarded-allow-ips '' run:app
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.dev-installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# The whole suite on SQLite, then the database tests again on a throwaway PostgreSQL.
+test: system-test $(VENV)/.dev-installed translations lint test-sqlite test-postgres
+
+test-sqlite:
+	$(BIN)/python -m pytest -n 2 --dist loadfile
+
+test-postgres:
+	sh .ci/with-postgres $(BIN)/python -m pytest -m db -p no:xdist -q
+
+bench: system-test $(VENV)/.dev-installed translations
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# After changing user-visible text: extract it and merge it into the five catalogues.
+translations-update: $(VENV)/.dev-installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		--omit-header -o app/translations/messages.pot .
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-location \
+		--omit-header --ignore-obsolete

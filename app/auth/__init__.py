@@ -1,0 +1,24 @@
+"""Log-in for process leaders and viewers (participants never need an account)."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from app.extensions import db, login_manager
+
+
+def init_app(app: Flask) -> None:
+    """Register the log-in pages and tell Flask-Login how to find a user."""
+    from app.auth import routes
+    from app.auth.models import User
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+    app.register_blueprint(routes.bp)

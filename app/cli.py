@@ -1,0 +1,161 @@
+"""Every command of the operator's interface; each is a thin call into a service."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+from flask_babel import force_locale
+
+from app.auth.models import MIN_PASSWORD, User, normalise_email, user_by_email
+from app.extensions import db
+from workshops import projects as project_service
+from workshops.models import TARGET_KINDS, Project
+
+
+def fail(message: str) -> None:
+    """Stop with one line on standard error and exit status 1."""
+    raise click.ClickException(message)
+
+
+def read_password() -> str:
+    """Read a password: a hidden prompt on a terminal, else one line of standard input."""
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    if len(password) < MIN_PASSWORD:
+        fail(f"the password must have at least {MIN_PASSWORD} characters")
+    return password
+
+
+def project_or_exit(slug: str) -> Project:
+    """The project with this slug, or exit 1 naming it."""
+    project = db.session.scalar(db.select(Project).where(Project.slug == slug))
+    if project is None:
+        fail(f"no project with the slug '{slug}'")
+    return project
+
+
+def _new_user(email: str, name: str | None, *, can_create: bool) -> User:
+    email = normalise_email(email)
+    if "@" not in email or len(email) > 254:
+        fail(f"'{email}' is not an e-mail address")
+    if user_by_email(email):
+        fail(f"a user with the address {email} exists already")
+    user = User(email=email, name=(name or "").strip(), can_create_projects=can_create)
+    user.set_password(read_password())
+    db.session.add(user)
+    return user
+
+
+@click.command("create-leader")
+@click.argument("email")
+@click.option("--name", default=None, help="The leader's name, as shown to others.")
+@with_appcontext
+def create_leader_command(email: str, name: str | None) -> None:
+    """Create a process leader who may create projects (password from standard input)."""
+    user = _new_user(email, name, can_create=True)
+    db.session.commit()
+    click.echo(f"Created leader {user.email}")
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--project", "slug", required=True, help="The project's slug.")
+@click.option("--role", type=click.Choice(["leader", "viewer"]), required=True)
+@click.option("--name", default=None)
+@with_appcontext
+def create_user_command(email: str, slug: str, role: str, name: str | None) -> None:
+    """Create a user with a role in one project (password from standard input)."""
+    project = project_or_exit(slug)
+    user = _new_user(email, name, can_create=False)
+    db.session.flush()
+    project_service.set_role(project, user, role)
+    db.session.commit()
+    click.echo(f"Created {role} {user.email} in {project.slug}")
+
+
+@click.command("create-project")
+@click.argument("slug")
+@click.option("--name", required=True)
+@click.option("--municipality", default="")
+@click.option("--lang", "language", default="nb", help="nb, sv, da, fi or en.")
+@click.option("--timezone", default="Europe/Oslo")
+@click.option("--leader", "leaders", multiple=True, help="E-mail of a leader (repeatable).")
+@click.option("--programme", type=click.Choice(["default"]), default=None)
+@click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    help="KIND=NUMBER, e.g. ideas=60 (attendees, businesses, ideas, connections, ecosystems).",
+)
+@with_appcontext
+def create_project_command(
+    slug: str,
+    name: str,
+    municipality: str,
+    language: str,
+    timezone: str,
+    leaders: tuple[str, ...],
+    programme: str | None,
+    targets: tuple[str, ...],
+) -> None:
+    """Create a project (empty unless --programme default)."""
+    users = []
+    for email in leaders:
+        user = user_by_email(email)
+        if user is None:
+            fail(f"no user with the address {email}")
+        users.append(user)
+    parsed = {}
+    for item in targets:
+        kind, _sep, value = item.partition("=")
+        if kind not in TARGET_KINDS or not value.isdigit():
+            fail(f"'{item}' is not KIND=NUMBER with KIND one of {', '.join(TARGET_KINDS)}")
+        parsed[kind] = int(value)
+    data = project_service.ProjectData(
+        slug=slug,
+        name=name,
+        municipality=municipality,
+        language=language,
+        timezone=timezone,
+        targets=parsed,
+    )
+    try:
+        project = project_service.create(data, leaders=users)
+    except project_service.ProjectError as error:
+        with force_locale("en"):
+            fail(project_service.problem_message(str(error)))
+    if programme:
+        from workshops import programme_builder
+
+        programme_builder.add_default_programme(project)
+    db.session.commit()
+    click.echo(f"Created project {project.slug}")
+
+
+@click.command("demo")
+@click.option("--reset", is_flag=True, help="Replace the demo project and its demo users.")
+@click.option("--if-empty", is_flag=True, help="Load only when the database has no project.")
+@with_appcontext
+def demo_command(reset: bool, if_empty: bool) -> None:
+    """Load the demo project (slug 'demo'), and print its log-in."""
+    from app import demo
+
+    email, password, loaded = demo.ensure(reset=reset, only_if_empty=if_empty)
+    if loaded:
+        click.echo("Loaded the demo project 'demo'.")
+    if email:
+        click.echo(f"Demo login: {email} {password}")
+
+
+COMMANDS = (create_leader_command, create_user_command, create_project_command, demo_command)
+
+
+def init_app(app: Flask) -> None:
+    """Add the commands to `flask --app run`."""
+    for command in COMMANDS:
+        app.cli.add_command(command)

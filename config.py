@@ -1,0 +1,91 @@
+"""Settings, read from the environment (see README, "Configuration")."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("KRAFTVERK_INSTANCE", BASE_DIR / "instance"))
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    return int(raw) if raw else default
+
+
+def _secret_from_file(path: Path) -> str:
+    """Read the secret in `path`, creating it once (atomically, so parallel workers agree)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(secrets.token_urlsafe(48))
+    return path.read_text(encoding="ascii").strip()
+
+
+def database_url() -> str:
+    """The app's database: DATABASE_URL, else an SQLite file in the instance folder."""
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        return f"sqlite:///{INSTANCE_DIR / 'kraftverk.sqlite3'}"
+    return normalise_database_url(url)
+
+
+def normalise_database_url(url: str) -> str:
+    """Let plain `postgresql://` URLs use psycopg 3, the driver we ship."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Config:
+    """Production defaults; every value can come from the environment."""
+
+    TESTING = False
+    INSTANCE_PATH = INSTANCE_DIR
+    SQLALCHEMY_DATABASE_URI: str | None = None  # resolved in create_app
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SECRET_KEY: str | None = os.environ.get("SECRET_KEY") or None
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "").rstrip("/")
+    TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
+    SMTP_URL = os.environ.get("SMTP_URL", "")
+    DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "")
+    LANGUAGES = ("nb", "sv", "da", "fi", "en")
+    BABEL_DEFAULT_LOCALE = "nb"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Oslo"
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "app" / "translations")
+    # A CSRF token must survive a whole workshop day on the leader's laptop.
+    WTF_CSRF_TIME_LIMIT = 14 * 3600
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = timedelta(days=14)
+    MAX_CONTENT_LENGTH = 12 * 1024 * 1024  # uploads; the JSON API has its own, smaller limit
+    API_MAX_BODY = 64 * 1024
+    LOGIN_ATTEMPTS = 10  # per e-mail address in LOGIN_WINDOW before a pause
+    LOGIN_WINDOW = timedelta(minutes=15)
+
+    @classmethod
+    def resolve(cls) -> None:
+        """Fill in what depends on the environment at start-up (database, secret)."""
+        if cls.SQLALCHEMY_DATABASE_URI is None:
+            cls.SQLALCHEMY_DATABASE_URI = database_url()
+        if not cls.SECRET_KEY:
+            cls.SECRET_KEY = _secret_from_file(Path(cls.INSTANCE_PATH) / "secret_key")
+
+
+class TestingConfig(Config):
+    """Tests: a temporary database, no CSRF on the test client unless a test turns it on."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105 - tests only
+    WTF_CSRF_ENABLED = False
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashing keeps the suite quick

@@ -1,0 +1,31 @@
+"""One Alembic head, and models that match what the migrations create."""
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask_migrate import upgrade
+
+from app.extensions import db as _db
+
+pytestmark = pytest.mark.db
+
+
+def test_there_is_exactly_one_migration_head(app):
+    config = app.extensions["migrate"].migrate.get_config()
+
+    assert len(ScriptDirectory.from_config(config).get_heads()) == 1
+
+
+def test_migrations_create_exactly_the_models(app):
+    _db.drop_all()
+    with _db.engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+    upgrade()
+
+    with _db.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), _db.metadata)
+
+    assert differences == []
+    with _db.engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")

@@ -1,0 +1,13 @@
+"""Projects, live workshops, participants, ideas, businesses and the pairing graph."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register this package's blueprints and its part of the demo."""
+    from workshops import demo, routes
+
+    app.register_blueprint(routes.bp)
+    app.extensions.setdefault("kraftverk.demo", []).append(demo.load)

@@ -1,0 +1,239 @@
+"""This package's part of the demo: Slusedal's workshops, businesses, ideas and connections.
+
+Slusedal is invented: a rural municipality with a canal and locks, an old ironworks village
+(Verket) and farms on the ridge. Every name here is fictional.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from app.extensions import db
+from workshops import codes
+from workshops.models import Business, Connection, Ecosystem, Idea, Participant, Project, Workshop
+
+# (name, NACE code, offers, needs, free words kept as typed)
+BUSINESSES = [
+    (
+        "Slusedal Gjestegård",
+        "55.10",
+        ["accommodation", "group_accommodation", "meals"],
+        ["guided_tour", "local_food", "live_performance"],
+        [],
+    ),
+    (
+        "Kvernhuskafeen i Sluseby",
+        "56.10",
+        ["meals", "catering", "venue"],
+        ["local_food", "local_drinks"],
+        [],
+    ),
+    (
+        "Sluseby Pub & Scene",
+        "56.30",
+        ["venue", "local_drinks"],
+        ["live_performance", "stage_tech"],
+        [],
+    ),
+    (
+        "Ormebakken Sideri",
+        "11.03",
+        ["local_drinks", "tasting"],
+        ["sales_outlet", "group_customers"],
+        [],
+    ),
+    ("Kvitlia Geitgård", "10.51", ["local_food", "farm_visit"], ["sales_outlet", "visitors"], []),
+    (
+        "Slusedal Padling",
+        "93.29",
+        ["guided_tour", "equipment_rental"],
+        ["accommodation", "meals", "passenger_transport"],
+        [],
+    ),
+    (
+        "Slusedal Opplevelser",
+        "79.12",
+        ["packaging", "booking_channel"],
+        ["accommodation", "guided_tour"],
+        [],
+    ),
+    (
+        "Slusedal Spelemannstrio",
+        "90.01",
+        ["live_performance"],
+        ["venue", "stage_tech", "visitors"],
+        [],
+    ),
+    (
+        "Slusedal Verksmuseum",
+        "91.02",
+        ["heritage_stories", "exhibition"],
+        ["meals", "handmade_products"],
+        [],
+    ),
+    (
+        "Sluseby Smie",
+        "25.50",
+        ["handmade_products", "craft_demo"],
+        ["sales_outlet", "design_branding"],
+        [],
+    ),
+    (
+        "Ullstua i Sluseby",
+        "14.39",
+        ["handmade_products", "souvenirs"],
+        ["sales_outlet", "marketing_reach"],
+        [],
+    ),
+    ("Slusedal Kanalbåt", "50.30", ["water_transport"], ["guided_tour", "packaging"], []),
+    (
+        "Slusedal Buss og Taxi",
+        "49.39",
+        ["passenger_transport", "stage_tech"],
+        ["group_customers"],
+        ["scene på henger"],
+    ),
+    ("Slusedal Næringsforum", "84.13", ["business_advice", "funding_advice"], [], []),
+]
+
+# (template key, title, date, start hour, minutes, place)
+WORKSHOPS = [
+    ("W1", "Hvem er vi og hva har vi", "2026-01-14", 8, 180, "Kvernhuskafeen i Sluseby"),
+    ("W2", "Idéer uten filter", "2026-02-11", 8, 180, "Slusedal Verksmuseum"),
+    ("W3", "Fra idé til felles produkt", "2026-03-11", 13, 180, "Slusedal Gjestegård"),
+    ("W4", "Test, lær og gjør det salgbart", "2026-05-06", 8, 180, "Sluseby Pub & Scene"),
+    ("W5", "Høste og holde liv i økosystemet", "2026-06-03", 13, 150, "Kvernhuskafeen i Sluseby"),
+]
+
+# (workshop key, step key, text exactly as typed)
+IDEAS = [
+    ("W1", "W1.6", "Vi mangler bygdekvinnelaget og skolen her!"),
+    ("W1", "W1.7", "Padletur på kanalen med overnatting og middag på gjestegården"),
+    ("W1", "W1.7", "Konsert på puben med buss hjem etterpå"),
+    ("W1", "W1.7", "Sidersmaking i museumshagen en sommerkveld"),
+    ("W1", "W1.7", "Felles hylle med lokale produkter på kafeen"),
+    ("W2", "W2.2", "Ingenting kan bookes på søndager"),
+    ("W2", "W2.3", "Smeden viser smiing mens gjestene spiser lunsj i museet"),
+    ("W2", "W2.3", "Familiedag på geitegården med båttur tilbake"),
+    ("W2", "W2.3", "Spøkelsesvandring i verksbyen"),
+    ("W2", "W2.5", "Kanalhelg med båt, padling, lokal mat og konsert"),
+    ("W2", "W2.5", "Suvenirer med kumlokkmønster i strikk og smijern"),
+    ("W2", "W2.5", "Vinterkonserter i museet for oss som bor her"),
+    ("W3", "W3.3", "Kanalhelg for par fra byen som vil ha ro og god mat"),
+    ("W3", "W3.6", "Hvem er arrangør hvis gjestegården og padlerne selger sammen?"),
+    ("W3", "W3.7", "Jeg tester tre kanalhelger med betalende venner før 1. juni"),
+    ("W3", "W3.7", "Smia og Ullstua lager ti prøveprodukter til museumsbutikken"),
+    ("W4", "W4.2", "Jeg hadde betalt 2 900 kr for helgen, men ikke mer"),
+    ("W4", "W4.6", "Ingen selger under avtalt pris, og vi deler etter antall gjester"),
+    ("W5", "W5.3", "Puben har fått tre faste konsertkvelder, og jeg har fått nye kolleger"),
+    ("W5", "W5.6", "Frokostmøte første tirsdag i måneden på kafeen, næringsforumet inviterer"),
+]
+
+# (business index a, business index b, status), 1-based as in the method's demo table
+CONNECTIONS = [
+    (6, 1, "collaborating"),
+    (3, 8, "collaborating"),
+    (8, 13, "met"),
+    (9, 10, "introduced"),
+    (12, 7, "declined"),
+]
+
+ECOSYSTEMS = [
+    ("Kanalhelg", [1, 6, 7, 12], "En helg på kanalen: båt, padling, lokal mat og overnatting."),
+    ("Verkskveld", [3, 4, 8, 13], "Konsertkveld i verksbyen med sider og buss hjem."),
+    ("Jernmønster", [9, 10, 11], "Suvenirer i strikk og smijern til museumsbutikken."),
+]
+
+# Devices present at each workshop: 22 people in all, most of them more than once.
+ATTENDANCE = {
+    "W1": range(0, 18),
+    "W2": range(2, 18),
+    "W3": range(4, 20),
+    "W4": range(6, 19),
+    "W5": range(8, 22),
+}
+
+
+def _unique_code() -> str:
+    while True:
+        code = codes.new_code()
+        if not db.session.scalar(db.select(Workshop.id).where(Workshop.join_code == code)):
+            return code
+
+
+def load(project: Project) -> None:
+    """Add Slusedal's businesses, closed workshops, ideas, connections and ecosystems."""
+    zone = ZoneInfo(project.timezone)
+    businesses = []
+    for name, nace, offers, needs, free in BUSINESSES:
+        business = Business(
+            project=project,
+            name=name,
+            sector=nace,
+            offers=offers,
+            needs=needs,
+            offers_free=free,
+            municipality="Slusedal",
+            contact_consent=True,
+        )
+        db.session.add(business)
+        businesses.append(business)
+    workshops = {}
+    for position, (key, title, day, hour, minutes, place) in enumerate(WORKSHOPS):
+        local = datetime.fromisoformat(day).replace(hour=hour, tzinfo=zone)
+        starts = local.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+        workshop = Workshop(
+            project=project,
+            position=position,
+            template_key=key,
+            title=title,
+            starts_at=starts,
+            place=place,
+            status="closed",
+            visibility="stepwise",
+            join_code=_unique_code(),
+        )
+        db.session.add(workshop)
+        workshops[key] = (workshop, starts, minutes)
+    db.session.flush()
+    for key, devices in ATTENDANCE.items():
+        workshop, starts, _minutes = workshops[key]
+        for n in devices:
+            db.session.add(
+                Participant(
+                    workshop_id=workshop.id,
+                    device=f"demo-device-{n:02d}",
+                    joined_at=starts + timedelta(minutes=5),
+                )
+            )
+    for n, (key, _step_key, text) in enumerate(IDEAS):
+        workshop, starts, minutes = workshops[key]
+        db.session.add(
+            Idea(
+                workshop_id=workshop.id,
+                text=text,
+                created_at=starts + timedelta(minutes=min(minutes - 5, 30 + 7 * n % 120)),
+            )
+        )
+    for a, b, status in CONNECTIONS:
+        db.session.add(
+            Connection(
+                project_id=project.id,
+                a=businesses[a - 1],
+                b=businesses[b - 1],
+                status=status,
+                origin="suggested",
+            )
+        )
+    for name, members, product in ECOSYSTEMS:
+        db.session.add(
+            Ecosystem(
+                project_id=project.id,
+                name=name,
+                product=product,
+                status="testing",
+                members=[businesses[i - 1] for i in members],
+            )
+        )
+    db.session.flush()

@@ -1,0 +1,237 @@
+"""The domain tables of a process: projects and their members, workshops, ideas, businesses."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import utcnow
+from app.extensions import db
+
+ROLES = ("leader", "viewer")
+TARGET_KINDS = ("attendees", "businesses", "ideas", "connections", "ecosystems")
+WORKSHOP_STATUSES = ("planned", "live", "paused", "closed")
+VISIBILITIES = ("open", "stepwise", "hidden")
+CONNECTION_STATUSES = ("suggested", "introduced", "met", "collaborating", "declined")
+CONNECTION_ORIGINS = ("suggested", "workshop", "manual")
+
+
+class Project(db.Model):
+    """One ecosystem process for a municipality or region."""
+
+    __tablename__ = "project"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(160))
+    municipality: Mapped[str] = mapped_column(String(120), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str] = mapped_column(String(5), default="nb")
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Oslo")
+    target_attendees: Mapped[int] = mapped_column(default=0)
+    target_businesses: Mapped[int] = mapped_column(default=0)
+    target_ideas: Mapped[int] = mapped_column(default=0)
+    target_connections: Mapped[int] = mapped_column(default=0)
+    target_ecosystems: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="project", cascade="all, delete-orphan"
+    )
+    workshops: Mapped[list[Workshop]] = relationship(
+        back_populates="project", cascade="all, delete-orphan", order_by="Workshop.position"
+    )
+    businesses: Mapped[list[Business]] = relationship(
+        back_populates="project", cascade="all, delete-orphan", order_by="Business.name"
+    )
+
+    def targets(self) -> dict[str, int]:
+        """The project's targets by kind."""
+        return {kind: getattr(self, f"target_{kind}") for kind in TARGET_KINDS}
+
+
+class Membership(db.Model):
+    """A user's role in one project: leader (everything) or viewer (reads, downloads)."""
+
+    __tablename__ = "membership"
+    __table_args__ = (CheckConstraint("role in ('leader', 'viewer')", name="role"),)
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
+    )
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("project.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    project: Mapped[Project] = relationship(back_populates="memberships")
+
+
+class Workshop(db.Model):
+    """One workshop of a project's programme, planned or run live."""
+
+    __tablename__ = "workshop"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("project.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    template_key: Mapped[str | None] = mapped_column(String(8))
+    title: Mapped[str] = mapped_column(String(160))
+    starts_at: Mapped[datetime | None]
+    place: Mapped[str] = mapped_column(String(200), default="")
+    online_url: Mapped[str] = mapped_column(String(500), default="")
+    status: Mapped[str] = mapped_column(String(10), default="planned")
+    visibility: Mapped[str] = mapped_column(String(10), default="stepwise")
+    join_code: Mapped[str] = mapped_column(String(6), unique=True)
+    is_public: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    project: Mapped[Project] = relationship(back_populates="workshops")
+    steps: Mapped[list[Step]] = relationship(
+        back_populates="workshop", cascade="all, delete-orphan", order_by="Step.position"
+    )
+
+
+class Step(db.Model):
+    """One step of a workshop's programme."""
+
+    __tablename__ = "step"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(
+        ForeignKey("workshop.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    key: Mapped[str | None] = mapped_column(String(12))
+    title: Mapped[str] = mapped_column(String(120))
+    purpose: Mapped[str] = mapped_column(Text, default="")
+    minutes: Mapped[int] = mapped_column(default=10)
+    prompt: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    techniques: Mapped[list] = mapped_column(JSON, default=list)
+    collects: Mapped[list] = mapped_column(JSON, default=list)
+    fixed: Mapped[bool] = mapped_column(default=False)
+
+    workshop: Mapped[Workshop] = relationship(back_populates="steps")
+
+
+class Participant(db.Model):
+    """A device that joined a workshop by its code; name and business are optional."""
+
+    __tablename__ = "participant"
+    __table_args__ = (UniqueConstraint("workshop_id", "device", name="workshop_device"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(
+        ForeignKey("workshop.id", ondelete="CASCADE"), index=True
+    )
+    device: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(120), default="")
+    business_name: Mapped[str] = mapped_column(String(160), default="")
+    joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Idea(db.Model):
+    """An idea exactly as typed: never edited or deleted, only hidden from the wall."""
+
+    __tablename__ = "idea"
+    __table_args__ = (
+        UniqueConstraint("workshop_id", "idempotency_key", name="workshop_key"),
+        Index("ix_idea_workshop_created", "workshop_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"))
+    step_id: Mapped[int | None] = mapped_column(ForeignKey("step.id", ondelete="SET NULL"))
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participant.id", ondelete="SET NULL")
+    )
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    author_name: Mapped[str] = mapped_column(String(120), default="")
+    business_name: Mapped[str] = mapped_column(String(160), default="")
+    track: Mapped[str | None] = mapped_column(String(40))
+    typed_by_leader: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    hidden_at: Mapped[datetime | None]
+    hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+
+class Business(db.Model):
+    """A business taking part in a project, with what it offers and needs."""
+
+    __tablename__ = "business"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("project.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(160))
+    sector: Mapped[str] = mapped_column(String(80), default="")
+    offers: Mapped[list] = mapped_column(JSON, default=list)
+    needs: Mapped[list] = mapped_column(JSON, default=list)
+    offers_free: Mapped[list] = mapped_column(JSON, default=list)
+    needs_free: Mapped[list] = mapped_column(JSON, default=list)
+    assumed: Mapped[bool] = mapped_column(default=False)
+    municipality: Mapped[str] = mapped_column(String(120), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    website: Mapped[str] = mapped_column(String(500), default="")
+    contact_consent: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    project: Mapped[Project] = relationship(back_populates="businesses")
+
+
+class Connection(db.Model):
+    """Two businesses brought together, and what came of it."""
+
+    __tablename__ = "connection"
+    __table_args__ = (UniqueConstraint("project_id", "a_id", "b_id", name="pair"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("project.id", ondelete="CASCADE"), index=True
+    )
+    a_id: Mapped[int] = mapped_column(ForeignKey("business.id", ondelete="CASCADE"))
+    b_id: Mapped[int] = mapped_column(ForeignKey("business.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16), default="suggested")
+    origin: Mapped[str] = mapped_column(String(12), default="suggested")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    a: Mapped[Business] = relationship(foreign_keys=[a_id])
+    b: Mapped[Business] = relationship(foreign_keys=[b_id])
+
+
+ecosystem_member = db.Table(
+    "ecosystem_member",
+    db.Column("ecosystem_id", ForeignKey("ecosystem.id", ondelete="CASCADE"), primary_key=True),
+    db.Column("business_id", ForeignKey("business.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Ecosystem(db.Model):
+    """A named group of businesses with a joint product idea."""
+
+    __tablename__ = "ecosystem"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("project.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(160))
+    product: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="proposed")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    members: Mapped[list[Business]] = relationship(
+        secondary=ecosystem_member, order_by="Business.name"
+    )

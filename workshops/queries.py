@@ -1,0 +1,86 @@
+"""The reads that pages need, each a small number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from workshops.models import (
+    TARGET_KINDS,
+    Business,
+    Connection,
+    Ecosystem,
+    Idea,
+    Participant,
+    Project,
+    Workshop,
+)
+
+# A connection counts toward the target once the businesses have actually been introduced.
+COUNTED_CONNECTIONS = ("introduced", "met", "collaborating")
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One target and how far the project has come."""
+
+    kind: str
+    target: int
+    actual: int
+
+    @property
+    def percent(self) -> int:
+        """Share of the target reached, 0-100 (a target of 0 counts as reached)."""
+        if self.target <= 0:
+            return 100 if self.actual else 0
+        return min(100, round(100 * self.actual / self.target))
+
+
+def actuals(project: Project) -> dict[str, int]:
+    """What has happened so far, counted from the data, per target kind."""
+    workshop_ids = select(Workshop.id).where(Workshop.project_id == project.id).scalar_subquery()
+
+    def count(stmt) -> int:
+        return db.session.scalar(stmt) or 0
+
+    return {
+        "attendees": count(
+            select(func.count(func.distinct(Participant.device))).where(
+                Participant.workshop_id.in_(workshop_ids)
+            )
+        ),
+        "businesses": count(
+            select(func.count()).select_from(Business).where(Business.project_id == project.id)
+        ),
+        "ideas": count(
+            select(func.count()).select_from(Idea).where(Idea.workshop_id.in_(workshop_ids))
+        ),
+        "connections": count(
+            select(func.count())
+            .select_from(Connection)
+            .where(Connection.project_id == project.id, Connection.status.in_(COUNTED_CONNECTIONS))
+        ),
+        "ecosystems": count(
+            select(func.count()).select_from(Ecosystem).where(Ecosystem.project_id == project.id)
+        ),
+    }
+
+
+def progress(project: Project) -> list[Progress]:
+    """Each target beside its actual number, in the method's order."""
+    done = actuals(project)
+    targets = project.targets()
+    return [Progress(kind, targets[kind], done[kind]) for kind in TARGET_KINDS]
+
+
+def workshops_of(project: Project) -> list[Workshop]:
+    """The project's workshops in programme order."""
+    return list(
+        db.session.scalars(
+            select(Workshop)
+            .where(Workshop.project_id == project.id)
+            .order_by(Workshop.position, Workshop.starts_at, Workshop.id)
+        )
+    )
