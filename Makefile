@@ -28,7 +28,7 @@ system-test:
 	@sh .ci/system-packages test
 
 translations: $(VENV)/.run-installed
-	@$(BIN)/pybabel compile --use-fuzzy -q -d app/translations
+	@$(BIN)/pybabel compile -d app/translations > /dev/null
 
 run: system-run $(VENV)/.run-installed translations
 	$(BIN)/flask --app run db upgrade
@@ -64,5 +64,5 @@ clean:
 translations-update: $(VENV)/.dev-installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
 		--omit-header -o app/translations/messages.pot .
-	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-location \
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching \
 		--omit-header --ignore-obsolete

@@ -7,7 +7,8 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register this package's blueprints and its part of the demo."""
-    from workshops import demo, routes
+    from workshops import demo, devices, routes
 
+    devices.init_app(app)
     app.register_blueprint(routes.bp)
     app.extensions.setdefault("kraftverk.demo", []).append(demo.load)
