@@ -7,8 +7,8 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
-from wtforms.fields.choices import SelectChoice
 from sqlalchemy import delete, func, select
+from wtforms.fields.choices import SelectChoice
 
 from app.auth.forms import AccountForm, LoginForm
 from app.auth.models import LoginAttempt, User, normalise_email, user_by_email

@@ -87,7 +87,7 @@ def test_error_page_is_in_the_users_language(client):
 
 
 def test_numbers_are_formatted_per_locale(app):
-    from flask_babel import format_decimal, force_locale
+    from flask_babel import force_locale, format_decimal
 
     with app.test_request_context("/"):
         with force_locale("nb"):
