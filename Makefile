@@ -65,4 +65,4 @@ translations-update: $(VENV)/.dev-installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
 		--omit-header -o app/translations/messages.pot .
 	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching \
-		--omit-header --ignore-obsolete
+		--ignore-obsolete
