@@ -29,8 +29,19 @@ def create_app(config: type[Config] = Config) -> Flask:
     # Not at the top: domain packages import app.extensions, which runs this module.
     import evaluations
     import workshops
-    from app import api, auth, cli, errors, routes, security
+    from app import api, auth, cli, errors, reports, routes, security
 
-    for package in (i18n, security, errors, routes, api, auth, workshops, evaluations, cli):
+    for package in (
+        i18n,
+        security,
+        errors,
+        routes,
+        api,
+        auth,
+        workshops,
+        evaluations,
+        reports,
+        cli,
+    ):
         package.init_app(app)
     return app
