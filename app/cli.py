@@ -86,6 +86,7 @@ def create_user_command(email: str, slug: str, role: str, name: str | None) -> N
 @click.option("--timezone", default="Europe/Oslo")
 @click.option("--leader", "leaders", multiple=True, help="E-mail of a leader (repeatable).")
 @click.option("--programme", type=click.Choice(["default"]), default=None)
+@click.option("--first-day", default=None, help="Date of the first workshop, e.g. 2027-02-03.")
 @click.option(
     "--target",
     "targets",
@@ -101,6 +102,7 @@ def create_project_command(
     timezone: str,
     leaders: tuple[str, ...],
     programme: str | None,
+    first_day: str | None,
     targets: tuple[str, ...],
 ) -> None:
     """Create a project (empty unless --programme default)."""
@@ -130,11 +132,50 @@ def create_project_command(
         with force_locale("en"):
             fail(project_service.problem_message(str(error)))
     if programme:
+        from datetime import datetime
+
         from workshops import programme_builder
 
-        programme_builder.add_default_programme(project)
+        try:
+            first = datetime.fromisoformat(first_day) if first_day else None
+        except ValueError:
+            db.session.rollback()
+            fail(f"'{first_day}' is not a date such as 2027-02-03")
+        programme_builder.add_default_programme(project, first)
     db.session.commit()
     click.echo(f"Created project {project.slug}")
+
+
+@click.command("create-workshop")
+@click.option("--project", "slug", required=True, help="The project's slug.")
+@click.option("--title", required=True)
+@click.option("--template", type=click.Choice(["W1", "W2", "W3", "W4", "W5"]), default=None)
+@click.option("--starts", default=None, help="Start time, e.g. 2027-03-04T09:00 (project's zone).")
+@with_appcontext
+def create_workshop_command(
+    slug: str, title: str, template: str | None, starts: str | None
+) -> None:
+    """Add a workshop, from a method template or empty; prints its join code last."""
+    from datetime import datetime
+
+    from workshops import programme_builder
+
+    project = project_or_exit(slug)
+    starts_at = None
+    if starts:
+        try:
+            parsed = datetime.fromisoformat(starts)
+        except ValueError:
+            fail(f"'{starts}' is not a time such as 2027-03-04T09:00")
+        starts_at = programme_builder.local_to_utc(parsed, project.timezone)
+    if not title.strip() or len(title) > 160:
+        fail("the title must have 1 to 160 characters")
+    workshop = programme_builder.add_workshop(
+        project, title, template=template, starts_at=starts_at
+    )
+    db.session.commit()
+    click.echo(f"Created workshop '{workshop.title}' with {len(workshop.steps)} steps")
+    click.echo(workshop.join_code)
 
 
 @click.command("demo")
@@ -152,7 +193,13 @@ def demo_command(reset: bool, if_empty: bool) -> None:
         click.echo(f"Demo login: {email} {password}")
 
 
-COMMANDS = (create_leader_command, create_user_command, create_project_command, demo_command)
+COMMANDS = (
+    create_leader_command,
+    create_user_command,
+    create_project_command,
+    create_workshop_command,
+    demo_command,
+)
 
 
 def init_app(app: Flask) -> None:

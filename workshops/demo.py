@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from app.extensions import db
-from workshops import codes
+from workshops import programme_builder
 from workshops.models import Business, Connection, Ecosystem, Idea, Participant, Project, Workshop
 
 # (name, NACE code, offers, needs, free words kept as typed)
@@ -155,11 +155,19 @@ ATTENDANCE = {
 }
 
 
-def _unique_code() -> str:
-    while True:
-        code = codes.new_code()
-        if not db.session.scalar(db.select(Workshop.id).where(Workshop.join_code == code)):
-            return code
+def _run_as_planned(workshop: Workshop, starts: datetime) -> None:
+    """Mark every step as run, a little over or under its plan, and close the workshop."""
+    at = starts
+    for n, step in enumerate(workshop.steps):
+        actual = max(5, step.minutes + (-3, 0, 2, 4, -2)[n % 5])
+        step.started_at = at
+        step.ended_at = at + timedelta(minutes=actual)
+        step.actual_minutes = actual
+        at = step.ended_at
+    workshop.started_at = starts
+    workshop.ended_at = at
+    workshop.current_step_id = workshop.steps[-1].id if workshop.steps else None
+    workshop.status = "closed"
 
 
 def load(project: Project) -> None:
@@ -180,40 +188,36 @@ def load(project: Project) -> None:
         db.session.add(business)
         businesses.append(business)
     workshops = {}
-    for position, (key, title, day, hour, minutes, place) in enumerate(WORKSHOPS):
+    for key, title, day, hour, _minutes, place in WORKSHOPS:
         local = datetime.fromisoformat(day).replace(hour=hour, tzinfo=zone)
         starts = local.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
-        workshop = Workshop(
-            project=project,
-            position=position,
-            template_key=key,
-            title=title,
-            starts_at=starts,
-            place=place,
-            status="closed",
-            visibility="stepwise",
-            join_code=_unique_code(),
+        workshop = programme_builder.add_workshop(
+            project, title, template=key, starts_at=starts, place=place
         )
-        db.session.add(workshop)
-        workshops[key] = (workshop, starts, minutes)
+        workshop.visibility = "stepwise"
+        _run_as_planned(workshop, starts)
+        workshops[key] = workshop
     db.session.flush()
     for key, devices in ATTENDANCE.items():
-        workshop, starts, _minutes = workshops[key]
+        workshop = workshops[key]
         for n in devices:
             db.session.add(
                 Participant(
                     workshop_id=workshop.id,
                     device=f"demo-device-{n:02d}",
-                    joined_at=starts + timedelta(minutes=5),
+                    joined_at=workshop.started_at + timedelta(minutes=5),
                 )
             )
-    for n, (key, _step_key, text) in enumerate(IDEAS):
-        workshop, starts, minutes = workshops[key]
+    for n, (key, step_key, text) in enumerate(IDEAS):
+        workshop = workshops[key]
+        step = next((s for s in workshop.steps if s.key == step_key), None)
+        created = (step.started_at if step else workshop.started_at) + timedelta(minutes=2 + n % 7)
         db.session.add(
             Idea(
                 workshop_id=workshop.id,
+                step_id=step.id if step else None,
                 text=text,
-                created_at=starts + timedelta(minutes=min(minutes - 5, 30 + 7 * n % 120)),
+                created_at=created,
             )
         )
     for a, b, status in CONNECTIONS:

@@ -91,6 +91,20 @@ class Workshop(db.Model):
     join_code: Mapped[str] = mapped_column(String(6), unique=True)
     is_public: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    duration_minutes: Mapped[int | None]
+    # Live state. The current step is kept by id without a foreign key (steps point here).
+    current_step_id: Mapped[int | None]
+    step_started_at: Mapped[datetime | None]
+    step_extra_minutes: Mapped[int] = mapped_column(default=0)
+    paused_at: Mapped[datetime | None]
+    started_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+    # Bumped on every change a participant could see; part of the live state's ETag.
+    state_version: Mapped[int] = mapped_column(default=0)
+    # Registration: None means no limit; past it people go to the waiting list.
+    capacity: Mapped[int | None]
+    # A free label for the public calendar's filter (e.g. food, outdoor life).
+    theme: Mapped[str] = mapped_column(String(80), default="")
 
     project: Mapped[Project] = relationship(back_populates="workshops")
     steps: Mapped[list[Step]] = relationship(
@@ -117,6 +131,12 @@ class Step(db.Model):
     techniques: Mapped[list] = mapped_column(JSON, default=list)
     collects: Mapped[list] = mapped_column(JSON, default=list)
     fixed: Mapped[bool] = mapped_column(default=False)
+    # Parallel groups: [{"key", "title", "prompt"}], empty when the whole room works together.
+    tracks: Mapped[list] = mapped_column(JSON, default=list)
+    # As run: when the step started and ended, and how long it actually took.
+    started_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+    actual_minutes: Mapped[int | None]
 
     workshop: Mapped[Workshop] = relationship(back_populates="steps")
 
@@ -134,6 +154,7 @@ class Participant(db.Model):
     device: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(120), default="")
     business_name: Mapped[str] = mapped_column(String(160), default="")
+    track: Mapped[str | None] = mapped_column(String(40))
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time
+
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.extensions import db
-from workshops import access, queries
+from workshops import access, programme_builder, queries
 from workshops import projects as project_service
-from workshops.forms import TARGET_LABELS, ProjectForm
+from workshops.forms import TARGET_LABELS, NewProjectForm, ProjectForm
 from workshops.models import Project
 
 bp = Blueprint("workshops", __name__, template_folder="templates")
@@ -61,8 +63,14 @@ def new_project():
     """Create a project; the creator becomes its leader."""
     if not current_user.can_create_projects:
         abort(403)
-    form = ProjectForm()
+    form = NewProjectForm()
     if form.validate_on_submit() and _save(form, None):
+        if form.with_programme.data:
+            first = form.first_day.data
+            programme_builder.add_default_programme(
+                form.saved, datetime.combine(first, time()) if first else None
+            )
+            db.session.commit()
         flash(_("The project is created."), "success")
         return redirect(url_for("workshops.dashboard", slug=form.saved.slug))
     status = 400 if form.is_submitted() else 200
