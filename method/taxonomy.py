@@ -1,0 +1,581 @@
+"""Offer and need tags, sector groups and their affinity, read from words people actually write."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from types import MappingProxyType
+
+import yaml
+
+DATA_DIR = Path(__file__).parent / "data"
+LANGUAGES = ("nb", "sv", "da", "fi", "en")
+DAY_PARTS = ("stay", "eat", "do", "buy")
+ROLES = ("reason_to_go", "base_service", "market_access", "enabler", "input")
+
+# A field is split into phrases on these; each phrase is then read word by word.
+_SPLIT = re.compile(r"[,;/\n\r\t|•·]+|\s+(?:og|och|and|ja|samt|sekä|eller|or|tai|&|\+)\s+", re.I)
+_TOKEN = re.compile(r"[^\W_]+(?:[-&'][^\W_]+)*|&")
+_NACE = re.compile(r"^\s*(\d{2})(?:[.,\s]?(\d{1,3}))?\s*$")
+
+# Endings stripped to find a word's base form: nb/nn/sv/da inflections, then Finnish case endings.
+_ENDINGS = (
+    # Scandinavian plural and definite forms
+    "erne ene ane arna orna erna ende ande ingen ingar inger ingene ingane ingarna "
+    "ingerne en et er ar or na ne a e s n t ers ens ets ernes "
+    # Finnish case and plural endings
+    "ssa ssä sta stä lla llä lta ltä lle ksi nä ta tä ja jä ia iä in iin ihin hin ineen "
+    "jen ien ista istä issa issä illa illä ille ilta iltä ita itä iden tten an än ä it "
+    "at ät ssaan nsa nsä"
+)
+_SUFFIXES = tuple(sorted(set(_ENDINGS.split()), key=len, reverse=True))
+_MIN_BASE = 3  # a stripped base shorter than this is never used
+_MIN_PREFIX_IN_COMPOUND = 5
+_MIN_HEAD = 5
+_MIN_MODIFIER = 3
+_FOLD = str.maketrans(
+    {
+        "å": "a",
+        "ä": "a",
+        "ö": "o",
+        "ø": "o",
+        "æ": "ae",
+        "ü": "u",
+        "é": "e",
+        "è": "e",
+        "á": "a",
+        "à": "a",
+        "ó": "o",
+        "õ": "o",
+        "š": "s",
+        "ž": "z",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Tag:
+    """One canonical offer/need tag."""
+
+    key: str
+    grp: str
+    role: str
+    day: str
+    weight: float
+    labels: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class SectorGroup:
+    """A sector group with its NACE codes and the profile assumed when only the sector is known."""
+
+    key: str
+    labels: Mapping[str, str]
+    nace: tuple[str, ...]
+    offers: tuple[str, ...]
+    needs: tuple[str, ...]
+    day: str
+
+
+@dataclass(frozen=True)
+class WordMapping:
+    """Tags read from a field, and the phrases that matched no tag (kept as typed)."""
+
+    tags: tuple[str, ...]
+    free: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SectorMatch:
+    """How a sector as written was read: group, normalised NACE code, and whether it was known."""
+
+    group: str | None
+    nace_code: str | None
+    recognised: bool
+
+
+# --- reading words ------------------------------------------------------------------------
+
+
+def normalise(text: str) -> str:
+    """Return text in a comparable form: NFC, case-folded, curly quotes straightened."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return text.replace("’", "'").replace("–", "-").replace("—", "-")
+
+
+def fold(word: str) -> str:
+    """Return word with Nordic letters folded to plain ones (å→a, ø→o, ä→a...)."""
+    folded = word.translate(_FOLD)
+    decomposed = unicodedata.normalize("NFKD", folded)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@cache
+def _forms(word: str) -> tuple[str, ...]:
+    """Return word, its folded form and its plausible base forms (inflection endings removed)."""
+    found = [word]
+    for base in (word, fold(word)):
+        if base not in found:
+            found.append(base)
+        for suffix in _SUFFIXES:
+            if base.endswith(suffix) and len(base) - len(suffix) >= _MIN_BASE + 1:
+                stem = base[: -len(suffix)]
+                for candidate in (stem, _undouble(stem)):
+                    if len(candidate) >= _MIN_BASE and candidate not in found:
+                        found.append(candidate)
+    return tuple(found)
+
+
+def _undouble(stem: str) -> str:
+    """Drop a doubled final consonant (rommet → romm → rom; butikken → butikk stays)."""
+    if len(stem) > 3 and stem[-1] == stem[-2] and stem[-1] not in "aeiouyåäöøæ":
+        return stem[:-1]
+    return stem
+
+
+def split_field(text: str) -> list[str]:
+    """Split a form field into phrases on , ; / and the words for 'and' in five languages."""
+    return [part.strip(" .:!?-\"'()[]") for part in _SPLIT.split(text or "") if part.strip()]
+
+
+def _tokens(phrase: str) -> list[str]:
+    return _TOKEN.findall(normalise(phrase))
+
+
+@dataclass(frozen=True)
+class _Pattern:
+    word: str
+    prefix: bool
+
+    def matches(self, token: str) -> bool:
+        if self.prefix:
+            return token.startswith(self.word) or fold(token).startswith(fold(self.word))
+        return not set(_forms(self.word)).isdisjoint(_forms(token))
+
+
+class _Lexicon:
+    """Words and phrases mapped to values, read with inflections, compounds and folding."""
+
+    def __init__(
+        self,
+        entries: Iterable[tuple[str, object]],
+        not_compounds: Iterable[str] = (),
+        short_heads: Iterable[str] = (),
+    ) -> None:
+        self.exact: dict[str, list[object]] = {}
+        self.folded: dict[str, list[object]] = {}
+        self.prefixes: dict[str, list[object]] = {}
+        self.folded_prefixes: dict[str, list[object]] = {}
+        self.phrases: dict[str, list[tuple[tuple[_Pattern, ...], object]]] = {}
+        self.not_compounds = {fold(normalise(w)) for w in not_compounds}
+        self.short_heads = {fold(normalise(w)) for w in short_heads}
+        for text, value in entries:
+            self._add(text, value)
+        self.longest_prefix = max((len(p) for p in self.prefixes), default=0)
+
+    def _add(self, text: str, value: object) -> None:
+        text = normalise(text).strip()
+        words = text.split()
+        if len(words) == 1:
+            word = words[0]
+            if word.endswith("*"):
+                stem = word[:-1]
+                stems = [stem]
+                # Finnish stems change their last vowel when inflected (ravintola → ravintoloita).
+                if len(stem) >= 6 and stem[-1] in "aä":
+                    stems.append(stem[:-1] + ("o" if stem[-1] == "a" else "ö"))
+                for each in stems:
+                    _append(self.prefixes, each, value)
+                    _append(self.folded_prefixes, fold(each), value)
+            else:
+                _append(self.exact, word, value)
+                _append(self.folded, fold(word), value)
+            return
+        patterns = tuple(_Pattern(w.rstrip("*"), w.endswith("*")) for w in words)
+        first = patterns[0].word
+        for key in {first, fold(first)}:
+            _append(self.phrases, key, (patterns, value))
+
+    def _exact(self, forms: Iterable[str], minimum: int = 1) -> list[object]:
+        # Words as written win over folded spellings (båd is a boat, bad is a bath).
+        for index in (self.exact, self.folded):
+            for form in forms:
+                values = index.get(form)
+                if values and (len(form) >= minimum or form in self.short_heads):
+                    return values
+        return []
+
+    def word(self, token: str) -> list[object]:
+        """Return the values one token means: as written, as a stem, inflected, compound head."""
+        return (
+            self._exact((token, fold(token)))
+            or self._prefix(token, 1)
+            or self._exact(_forms(token))
+            or self._compound(token)
+        )
+
+    def _prefix(self, token: str, minimum: int) -> list[object]:
+        for index, base in ((self.prefixes, token), (self.folded_prefixes, fold(token))):
+            for length in range(min(len(base), self.longest_prefix), minimum - 1, -1):
+                values = index.get(base[:length])
+                if values:
+                    return values
+        return []
+
+    def _compound(self, token: str) -> list[object]:
+        folded = fold(token)
+        if len(folded) < _MIN_MODIFIER + 4 or folded in self.not_compounds:
+            return []
+        if any(form in self.not_compounds for form in _forms(folded)):
+            return []
+        for start in range(_MIN_MODIFIER, len(folded) - 3):
+            head = folded[start:]
+            values = self._exact(_forms(head), _MIN_HEAD) or self._prefix(
+                head, _MIN_PREFIX_IN_COMPOUND
+            )
+            if values:
+                return values
+        return []
+
+    def phrase_at(self, tokens: list[str], start: int) -> tuple[int, list[object]]:
+        """Return (length, values) of the longest listed phrase starting at tokens[start]."""
+        best: tuple[int, list[object]] = (0, [])
+        seen: set[int] = set()
+        for form in _forms(tokens[start]):
+            for patterns, value in self.phrases.get(form, ()):
+                if id(patterns) in seen:
+                    continue
+                seen.add(id(patterns))
+                end = start + len(patterns)
+                if end <= len(tokens) and all(
+                    p.matches(t) for p, t in zip(patterns, tokens[start:end], strict=True)
+                ):
+                    if len(patterns) > best[0]:
+                        best = (len(patterns), [value])
+                    elif len(patterns) == best[0]:
+                        best[1].append(value)
+        return best
+
+    def scan(
+        self,
+        phrase: str,
+        stopwords: frozenset[str] = frozenset(),
+        qualifiers: frozenset[str] = frozenset(),
+    ) -> list[object]:
+        """Return the values found in a phrase, longest phrases first, then word by word."""
+        tokens = _tokens(phrase)
+        whole = " ".join(tokens)
+        values: list[object] = []
+        if whole in self.exact or fold(whole) in self.folded:
+            return list(self.exact.get(whole) or self.folded[fold(whole)])
+        i = 0
+        while i < len(tokens):
+            length, found = self.phrase_at(tokens, i)
+            if length:
+                values += found
+                i += length
+                continue
+            if values and tokens[i] in qualifiers:
+                break  # the rest says who it is for, not what it is
+            if tokens[i] not in stopwords:
+                values += self.word(tokens[i])
+            i += 1
+        return values
+
+
+def _append(index: dict, key: str, value: object) -> None:
+    bucket = index.setdefault(key, [])
+    if value not in bucket:
+        bucket.append(value)
+
+
+# --- the data -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Taxonomy:
+    tags: Mapping[str, Tag]
+    groups: Mapping[str, SectorGroup]
+    codes: Mapping[str, str]  # listed NACE code (class or division) -> group
+    refinements: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]]
+    rev2_to_rev21: Mapping[str, str]
+    affinity: Mapping[frozenset[str], tuple[float, str]]
+    affinity_defaults: Mapping[str, object]
+    products: Mapping[str, Mapping[str, str]]
+    day_parts: Mapping[str, Mapping[str, str]]
+    roles: Mapping[str, Mapping[str, str]]
+    reasons: Mapping[str, Mapping[str, str]]
+    words: _Lexicon
+    sectors: _Lexicon
+    stopwords: frozenset[str]
+    qualifiers: frozenset[str]
+
+
+@cache
+def _load() -> _Taxonomy:
+    data = yaml.safe_load((DATA_DIR / "taxonomy.yaml").read_text(encoding="utf-8"))
+    reasons = yaml.safe_load((DATA_DIR / "reasons.yaml").read_text(encoding="utf-8"))
+    weights = data["grp_weights"]
+    tags = {
+        key: Tag(
+            key,
+            t["grp"],
+            t["role"],
+            t["day"] or "",
+            float(weights[t["grp"]]),
+            MappingProxyType(dict(t["label"])),
+        )
+        for key, t in data["tags"].items()
+    }
+    groups: dict[str, SectorGroup] = {}
+    codes: dict[str, str] = {}
+    sector_entries: list[tuple[str, object]] = []
+    for key, g in data["groups"].items():
+        nace = tuple(g["nace"]) + tuple(g.get("rev21") or ())
+        groups[key] = SectorGroup(
+            key,
+            MappingProxyType(dict(g["label"])),
+            nace,
+            tuple(g["offers"]),
+            tuple(g["needs"] or ()),
+            g["day"] or "",
+        )
+        for code in nace:
+            codes[code] = key
+        for lang in LANGUAGES:
+            sector_entries += [(w, (key, None)) for w in g["words"][lang]]
+    rev2_to_rev21 = dict(data["rev2_to_rev21"])
+    refinements = {}
+    class_entries: list[tuple[str, object]] = []
+    for code, c in data["classes"].items():
+        refinements[code] = (tuple(c["offers"]), tuple(c["needs"]))
+        group = _code_group(code, codes)
+        class_entries += [(w, (group, code)) for w in c.get("words") or ()]
+    affinity = {
+        frozenset((a, b)): (float(w), product) for a, b, w, product in data["affinity"]["pairs"]
+    }
+    stopwords = frozenset(normalise(w) for w in data["stopwords"])
+    word_entries = [
+        (w, key) for key, t in data["tags"].items() for lang in LANGUAGES for w in t["words"][lang]
+    ]
+    word_entries += [(t.labels[lang], key) for key, t in tags.items() for lang in LANGUAGES]
+    word_entries += [(key.replace("_", " "), key) for key in tags] + [(k, k) for k in tags]
+    lexicon_options = {"not_compounds": data["not_compounds"], "short_heads": data["short_heads"]}
+    return _Taxonomy(
+        tags=MappingProxyType(tags),
+        groups=MappingProxyType(groups),
+        codes=MappingProxyType(codes),
+        refinements=MappingProxyType(refinements),
+        rev2_to_rev21=MappingProxyType(rev2_to_rev21),
+        affinity=MappingProxyType(affinity),
+        affinity_defaults=MappingProxyType(
+            {k: v for k, v in data["affinity"].items() if k != "pairs"}
+        ),
+        products=MappingProxyType(data["products"]),
+        day_parts=MappingProxyType(data["day_parts"]),
+        roles=MappingProxyType(data["roles"]),
+        reasons=MappingProxyType(reasons),
+        words=_Lexicon(word_entries, **lexicon_options),
+        # Class words come first so that "camping" also tells the class, not only the group.
+        sectors=_Lexicon(
+            class_entries + sector_entries + [(k, (k, None)) for k in groups], **lexicon_options
+        ),
+        stopwords=stopwords,
+        qualifiers=frozenset(normalise(w) for w in data["qualifiers"]),
+    )
+
+
+def _code_group(code: str, codes: Mapping[str, str]) -> str | None:
+    """Return the group of a listed code, or the commonest group among listed codes under it."""
+    if code in codes:
+        return codes[code]
+    under = [group for listed, group in codes.items() if listed.startswith(code)]
+    if not under:
+        return None
+    return max(dict.fromkeys(under), key=under.count)
+
+
+# --- public API -----------------------------------------------------------------------------
+
+
+def tags() -> tuple[Tag, ...]:
+    """Return every canonical tag, in the order of the method's table."""
+    return tuple(_load().tags.values())
+
+
+def tag(key: str) -> Tag:
+    """Return one tag by key (KeyError if unknown)."""
+    return _load().tags[key]
+
+
+def is_tag(key: str) -> bool:
+    """Tell whether key is a canonical tag."""
+    return key in _load().tags
+
+
+def tag_label(key: str, lang: str = "en") -> str:
+    """Return the tag's label in lang (en if lang is not one of the five); unknown keys as given."""
+    found = _load().tags.get(key)
+    if found is None:
+        return key
+    return found.labels.get(lang) or found.labels["en"]
+
+
+def groups() -> tuple[SectorGroup, ...]:
+    """Return every sector group, in the order of the method's table."""
+    return tuple(_load().groups.values())
+
+
+def group_label(key: str, lang: str = "en") -> str:
+    """Return a sector group's label in lang; unknown keys as given."""
+    found = _load().groups.get(key)
+    if found is None:
+        return key
+    return found.labels.get(lang) or found.labels["en"]
+
+
+def product_label(key: str, lang: str = "en") -> str:
+    """Return a joint product's phrase in lang."""
+    labels = _load().products.get(key, {})
+    return labels.get(lang) or labels.get("en") or key
+
+
+def day_part_label(key: str, lang: str = "en") -> str:
+    """Return the label of a part of a visitor's day (stay, eat, do, buy)."""
+    labels = _load().day_parts.get(key, {})
+    return labels.get(lang) or labels.get("en") or key
+
+
+def role_label(key: str, lang: str = "en") -> str:
+    """Return the label of a role class (reason_to_go, base_service...)."""
+    labels = _load().roles.get(key, {})
+    return labels.get(lang) or labels.get("en") or key
+
+
+def reason_template(kind: str, lang: str = "en") -> str:
+    """Return the wording template of a reason kind in lang (en as fallback)."""
+    templates = _load().reasons[kind]
+    return templates.get(lang) or templates["en"]
+
+
+def reason_kinds() -> tuple[str, ...]:
+    """Return every reason kind that has a template."""
+    return tuple(_load().reasons)
+
+
+def map_words(text: str, extra: Mapping[str, str] | None = None) -> WordMapping:
+    """Read a free-text offers or needs field into canonical tags; unmatched phrases stay free.
+
+    `extra` holds a project's own word → tag mappings; they win over the built-in synonyms.
+    """
+    data = _load()
+    extra_lexicon = _extra_lexicon(tuple(sorted((extra or {}).items())))
+    found: list[str] = []
+    free: list[str] = []
+    for phrase in split_field(text):
+        values = extra_lexicon.scan(phrase) if extra_lexicon else []
+        if not values:
+            values = data.words.scan(phrase, data.stopwords, data.qualifiers)
+        if values:
+            found += [v for v in values if v not in found]
+        else:
+            free.append(phrase)
+    return WordMapping(tuple(dict.fromkeys(found)), tuple(free))
+
+
+@cache
+def _extra_lexicon(items: tuple[tuple[str, str], ...]) -> _Lexicon | None:
+    if not items:
+        return None
+    for word, key in items:
+        if key not in _load().tags:
+            raise ValueError(f"{word!r} is mapped to {key!r}, which is not a tag")
+    return _Lexicon(items)
+
+
+def parse_nace(text: str) -> str | None:
+    """Return a NACE code written as 55.10, 5510, 55.101, 55.1 or 55 in normal form, else None."""
+    match = _NACE.match(text or "")
+    if not match:
+        return None
+    division, rest = match.group(1), match.group(2) or ""
+    if division == "00":
+        return None
+    if len(rest) >= 2:
+        return f"{division}.{rest[:2]}"
+    if rest:
+        return f"{division}.{rest}"
+    return division
+
+
+def sector_group_for(code_or_word: str) -> SectorMatch:
+    """Read a sector as a NACE code (Rev. 2 or 2.1) or as a sector word in any of five languages."""
+    data = _load()
+    code = parse_nace(code_or_word)
+    if code is not None:
+        return SectorMatch(_group_of_code(code), code, _group_of_code(code) is not None)
+    for phrase in split_field(code_or_word):
+        values = data.sectors.scan(phrase, data.stopwords)
+        if values:
+            group, class_code = values[0]  # type: ignore[misc]
+            return SectorMatch(group, class_code, True)
+    return SectorMatch(None, None, False)
+
+
+def _group_of_code(code: str) -> str | None:
+    """Map a code by its longest listed prefix: class, then NACE group, then division."""
+    codes = _load().codes
+    for prefix in (code[:5], code[:4], code[:2]):
+        if len(prefix) == 4 and prefix.endswith("."):
+            continue
+        group = _code_group(prefix, codes)
+        if group:
+            return group
+    return None
+
+
+def nace_rev21(code: str) -> str:
+    """Return the NACE Rev. 2.1 code for a Rev. 2 class the taxonomy lists (else the code)."""
+    return _load().rev2_to_rev21.get(code, code)
+
+
+def default_profile(
+    group: str, nace_code: str | None = None
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Return the assumed (offers, needs) of a business known only by its sector.
+
+    A NACE class (or its everyday name's class) with a refinement in the method overrides the
+    group's defaults; an unknown group has none.
+    """
+    data = _load()
+    if nace_code:
+        rev2 = {v: k for k, v in data.rev2_to_rev21.items()}
+        for key in (nace_code[:5], rev2.get(nace_code[:5], ""), nace_code[:2]):
+            if key in data.refinements:
+                return data.refinements[key]
+    found = data.groups.get(group)
+    if found is None:
+        return (), ()
+    return found.offers, found.needs
+
+
+def affinity(group_a: str | None, group_b: str | None) -> tuple[float, str | None]:
+    """Return how often two sector groups make products together (0-1) and the joint product."""
+    if not group_a or not group_b:
+        return 0.0, None
+    data = _load()
+    defaults = data.affinity_defaults
+    if group_a == group_b:
+        return float(defaults["same_group"]), None
+    listed = data.affinity.get(frozenset((group_a, group_b)))
+    if listed:
+        return listed
+    support = defaults["any_to"]
+    if group_a in support or group_b in support:
+        weight = max(support.get(group_a, 0.0), support.get(group_b, 0.0))
+        return float(weight), str(defaults["any_product"])
+    return float(defaults["default"]), None
