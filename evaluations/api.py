@@ -1,0 +1,195 @@
+"""JSON API for answering: GET /api/v1/evaluations/TOKEN and POST its answers (INTERFACES.md)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, g
+from flask_babel import get_locale, refresh
+from flask_babel import gettext as _
+
+from app.extensions import db
+from evaluations import builder, responses
+from evaluations.models import EvaluationForm
+from workshops.devices import current_device
+from workshops.http import api_abort, json_body
+from workshops.models import Project
+
+bp = Blueprint("evaluations_api", __name__, url_prefix="/api/v1/evaluations")
+
+
+def _form(token: str) -> EvaluationForm:
+    form = responses.form_by_token(token)
+    if form is None:
+        api_abort(404, "not_found", _("No open evaluation form has this link."))
+    g.project_language = form.language
+    refresh()
+    return form
+
+
+def _lang(form: EvaluationForm) -> str:
+    return str(get_locale() or form.language)
+
+
+def form_json(form: EvaluationForm, lang: str) -> dict:
+    """The form as INTERFACES.md describes it, in `lang` with the form's language as fallback."""
+    questions = []
+    for question in form.questions:
+        item = {
+            "id": str(question.id),
+            "type": question.type,
+            "text": builder.text_in(question.text, lang, form.language),
+            "required": question.required,
+            "options": [
+                {
+                    "id": option.key if question.type == "scale" else str(option.id),
+                    "text": builder.text_in(option.text, lang, form.language),
+                }
+                for option in question.options
+            ],
+        }
+        if question.type == "multiple" and question.max_choices:
+            item["max_choices"] = question.max_choices
+        questions.append(item)
+    return {
+        "title": builder.text_in(form.title, lang, form.language),
+        "intro": builder.text_in(form.intro, lang, form.language),
+        "status": form.status,
+        "language": lang,
+        "questions": questions,
+    }
+
+
+@bp.get("/<token>")
+def get_form(token: str):
+    """The form's questions and options (open or closed; a draft is not found)."""
+    form = _form(token)
+    current_device()
+    return form_json(form, _lang(form))
+
+
+@bp.post("/<token>")
+def post_answers(token: str):
+    """Store one response per device: 201, or 409 already_answered / form_closed, or 422."""
+    form = _form(token)
+    data = json_body()
+    if form.status == "closed":
+        api_abort(409, "form_closed", _("This evaluation form is closed."))
+    device = current_device()
+    if responses.has_answered(form, device):
+        api_abort(409, "already_answered", _("This device has already answered this form."))
+    checked, problems = responses.check(form, data.get("answers", {}))
+    if problems:
+        lang = _lang(form)
+        messages = [responses.problem_message(p, form, lang) for p in problems]
+        error = {
+            "error": "invalid_answers",
+            "message": messages[0],
+            "problems": [
+                {"question": str(p.question_id) if p.question_id else None, "message": m}
+                for p, m in zip(problems, messages, strict=True)
+            ],
+        }
+        return error, 422
+    project = db.session.get(Project, form.project_id)
+    try:
+        responses.submit(form, checked, device, responses.local_today(project.timezone))
+        responses.commit_response()  # before answering: a 201 promises the answers are stored
+    except responses.AlreadyAnswered:
+        api_abort(409, "already_answered", _("This device has already answered this form."))
+    return {"status": "stored"}, 201
+
+
+ANSWER_VALUE = {
+    "oneOf": [
+        {"type": "string"},
+        {"type": "integer", "minimum": 1, "maximum": 5},
+        {"type": "array", "items": {"type": "string"}},
+    ]
+}
+
+
+def openapi(spec: dict) -> None:
+    """Add the evaluation endpoints to the OpenAPI description."""
+    error = {"$ref": "#/components/schemas/Error"}
+    json_error = {"application/json": {"schema": error}}
+    spec["components"]["schemas"]["EvaluationForm"] = {
+        "type": "object",
+        "required": ["title", "status", "questions"],
+        "properties": {
+            "title": {"type": "string"},
+            "status": {"type": "string", "enum": ["open", "closed"]},
+            "questions": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "type", "text", "required", "options"],
+                    "properties": {
+                        "id": {"type": "string"},
+                        "type": {
+                            "type": "string",
+                            "enum": ["single", "yesno", "scale", "multiple", "text"],
+                        },
+                        "text": {"type": "string"},
+                        "required": {"type": "boolean"},
+                        "max_choices": {"type": "integer"},
+                        "options": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "id": {"type": "string"},
+                                    "text": {"type": "string"},
+                                },
+                            },
+                        },
+                    },
+                },
+            },
+        },
+    }
+    token = {"name": "token", "in": "path", "required": True, "schema": {"type": "string"}}
+    spec["paths"]["/evaluations/{token}"] = {
+        "parameters": [token],
+        "get": {
+            "summary": "An open or closed evaluation form, in the client's language",
+            "responses": {
+                "200": {
+                    "description": "The form",
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/EvaluationForm"}
+                        }
+                    },
+                },
+                "404": {"description": "Unknown token or a draft form", "content": json_error},
+            },
+        },
+        "post": {
+            "summary": "Answer the form: one response per device",
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "properties": {
+                                "answers": {
+                                    "type": "object",
+                                    "additionalProperties": ANSWER_VALUE,
+                                }
+                            },
+                        }
+                    }
+                },
+            },
+            "responses": {
+                "201": {"description": "Stored"},
+                "404": {"description": "Unknown token or a draft form", "content": json_error},
+                "409": {
+                    "description": "already_answered or form_closed",
+                    "content": json_error,
+                },
+                "415": {"description": "Not JSON", "content": json_error},
+                "422": {"description": "invalid_answers", "content": json_error},
+            },
+        },
+    }

@@ -1,0 +1,144 @@
+"""Evaluation forms, their questions and options, anonymous responses, and device receipts.
+
+Anonymity is in the schema: a Response has a random id and a date, nothing else; an Answer links
+only to its Response, Question and Option. A Receipt says that a (hashed) device has answered a
+form; it has no id, no time and no link to the Response, so the two can never be joined.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import utcnow
+from app.extensions import db
+
+KINDS = ("A", "B", "custom")
+STATUSES = ("draft", "open", "closed")
+QUESTION_TYPES = ("single", "yesno", "scale", "multiple", "text")
+
+
+class EvaluationForm(db.Model):
+    """A form attached to a project and, optionally, to one of its workshops."""
+
+    __tablename__ = "evaluation_form"
+    __table_args__ = (
+        CheckConstraint("kind in ('A', 'B', 'custom')", name="kind"),
+        CheckConstraint("status in ('draft', 'open', 'closed')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("project.id", ondelete="CASCADE"), index=True
+    )
+    workshop_id: Mapped[int | None] = mapped_column(
+        ForeignKey("workshop.id", ondelete="SET NULL"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(8), default="custom")
+    status: Mapped[str] = mapped_column(String(8), default="draft")
+    token: Mapped[str] = mapped_column(String(32), unique=True)
+    language: Mapped[str] = mapped_column(String(5), default="nb")
+    title: Mapped[dict] = mapped_column(JSON, default=dict)  # language -> text
+    intro: Mapped[dict] = mapped_column(JSON, default=dict)  # language -> text
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    opened_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+
+    questions: Mapped[list[Question]] = relationship(
+        back_populates="form",
+        cascade="all, delete-orphan",
+        order_by="Question.position",
+        passive_deletes=True,
+    )
+
+
+class Question(db.Model):
+    """One question; scale questions have five options keyed "1".."5"."""
+
+    __tablename__ = "evaluation_question"
+    __table_args__ = (
+        CheckConstraint(
+            "type in ('single', 'yesno', 'scale', 'multiple', 'text')", name="question_type"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    form_id: Mapped[int] = mapped_column(
+        ForeignKey("evaluation_form.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    key: Mapped[str | None] = mapped_column(String(40))  # the template's key, e.g. "useful"
+    type: Mapped[str] = mapped_column(String(10))
+    text: Mapped[dict] = mapped_column(JSON, default=dict)  # language -> text
+    required: Mapped[bool] = mapped_column(default=False)
+    max_choices: Mapped[int | None]
+
+    form: Mapped[EvaluationForm] = relationship(back_populates="questions")
+    options: Mapped[list[Option]] = relationship(
+        back_populates="question",
+        cascade="all, delete-orphan",
+        order_by="Option.position",
+        passive_deletes=True,
+    )
+
+
+class Option(db.Model):
+    """One answer option of a question."""
+
+    __tablename__ = "evaluation_option"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("evaluation_question.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    key: Mapped[str] = mapped_column(String(40))
+    text: Mapped[dict] = mapped_column(JSON, default=dict)  # language -> text
+    exclusive: Mapped[bool] = mapped_column(default=False)  # chosen alone ("None")
+
+    question: Mapped[Question] = relationship(back_populates="options")
+
+
+class Response(db.Model):
+    """One anonymous response: a random id and the date, never who, where from or when exactly."""
+
+    __tablename__ = "evaluation_response"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    form_id: Mapped[int] = mapped_column(
+        ForeignKey("evaluation_form.id", ondelete="CASCADE"), index=True
+    )
+    submitted_on: Mapped[date]
+
+    answers: Mapped[list[Answer]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+
+
+class Answer(db.Model):
+    """One answer of a response: an option (one row per chosen option) or a text."""
+
+    __tablename__ = "evaluation_answer"
+
+    response_id: Mapped[str] = mapped_column(
+        ForeignKey("evaluation_response.id", ondelete="CASCADE"), primary_key=True
+    )
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("evaluation_question.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    item: Mapped[int] = mapped_column(primary_key=True, default=0)  # 0.. for multiple choice
+    option_id: Mapped[int | None] = mapped_column(
+        ForeignKey("evaluation_option.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str | None] = mapped_column(Text)
+
+
+class Receipt(db.Model):
+    """That a device has answered a form: its keyed hash and the form, and nothing else."""
+
+    __tablename__ = "evaluation_receipt"
+
+    form_id: Mapped[int] = mapped_column(
+        ForeignKey("evaluation_form.id", ondelete="CASCADE"), primary_key=True
+    )
+    device_hash: Mapped[str] = mapped_column(String(64), primary_key=True)

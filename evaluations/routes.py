@@ -1,0 +1,650 @@
+"""Pages: building forms (leaders), results and exports (leaders, viewers), answering (anyone)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import segno
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale, refresh
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from markupsafe import Markup
+from sqlalchemy import select
+
+from app.extensions import db
+from evaluations import builder, export, responses, results
+from evaluations.forms import (
+    KIND_LABELS,
+    SCALE_LABELS,
+    STATUS_LABELS,
+    TYPE_LABELS,
+    CopyForm,
+    EditQuestionForm,
+    NewFormForm,
+    OptionForm,
+    QuestionForm,
+    SettingsForm,
+)
+from evaluations.models import EvaluationForm, Option, Question
+from workshops import access
+from workshops.devices import current_device
+from workshops.models import Project, Workshop
+
+bp = Blueprint(
+    "evaluations",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/evaluations/static",
+)
+# Forms with a prefix would look for a prefixed token; CSRFProtect checks every POST anyway.
+_GLOBAL_CSRF = {"csrf": False}
+CHART_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
+
+
+# ---- helpers -------------------------------------------------------------------------------
+
+
+def _lang() -> str:
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def _threshold() -> int:
+    return int(current_app.config.get("EVALUATION_MIN_RESPONSES", results.DEFAULT_MIN_RESPONSES))
+
+
+def chart_cache() -> results.ChartCache:
+    """This app's chart image cache (memory over files in the instance folder)."""
+    cache = current_app.extensions.get("kraftverk.chart_cache")
+    if cache is None:
+        folder = Path(current_app.instance_path) / "cache" / "charts"
+        cache = current_app.extensions.setdefault(
+            "kraftverk.chart_cache", results.ChartCache(folder)
+        )
+    return cache
+
+
+def _form_of(project: Project, form_id: int) -> EvaluationForm:
+    form = db.session.get(EvaluationForm, form_id)
+    if form is None or form.project_id != project.id:
+        abort(404)
+    return form
+
+
+def _question_of(form: EvaluationForm, question_id: int) -> Question:
+    question = db.session.get(Question, question_id)
+    if question is None or question.form_id != form.id:
+        abort(404)
+    return question
+
+
+def _option_of(form: EvaluationForm, option_id: int) -> Option:
+    option = db.session.get(Option, option_id)
+    if option is None or option.question.form_id != form.id:
+        abort(404)
+    return option
+
+
+def _workshops(project: Project) -> list[Workshop]:
+    return list(
+        db.session.scalars(
+            select(Workshop)
+            .where(Workshop.project_id == project.id)
+            .order_by(Workshop.position, Workshop.starts_at, Workshop.id)
+        )
+    )
+
+
+def _workshop_choices(project: Project) -> list[tuple[int, str]]:
+    return [(0, _("The whole project"))] + [(w.id, w.title) for w in _workshops(project)]
+
+
+def _workshop_or_none(project: Project, workshop_id: int | None) -> Workshop | None:
+    if not workshop_id:
+        return None
+    workshop = db.session.get(Workshop, workshop_id)
+    if workshop is None or workshop.project_id != project.id:
+        abort(404)
+    return workshop
+
+
+def public_link(form: EvaluationForm) -> str:
+    """The /e/TOKEN link as phones should open it: PUBLIC_URL when set, else this host."""
+    base = current_app.config.get("PUBLIC_URL") or request.host_url.rstrip("/")
+    return f"{base}/e/{form.token}"
+
+
+def qr_svg(url: str, label: str) -> Markup:
+    """An inline SVG QR code of `url` (segno draws paths only: no script, no external refs)."""
+    svg = segno.make(url, error="m").svg_inline(
+        scale=8, border=2, dark="#1d2428", light="#ffffff", omitsize=True
+    )
+    labelled = svg.replace("<svg ", f'<svg role="img" aria-label="{Markup.escape(label)}" ', 1)
+    return Markup(labelled)  # noqa: S704 - segno's own markup; the label is escaped
+
+
+def _built(action, *args, **kwargs) -> bool:
+    """Run a builder action; on a BuildError, roll back and flash why."""
+    try:
+        action(*args, **kwargs)
+    except builder.BuildError as error:
+        db.session.rollback()
+        flash(builder.problem_message(error.code), "error")
+        return False
+    db.session.commit()
+    return True
+
+
+def _back(project: Project, form: EvaluationForm, anchor: str = ""):
+    url = url_for("evaluations.form_page", slug=project.slug, form_id=form.id)
+    return redirect(url + (f"#{anchor}" if anchor else ""), 303)
+
+
+def _leader_projects() -> list[Project]:
+    return [p for p, role in access.projects_of(current_user) if role == "leader"]
+
+
+# ---- the project's forms -------------------------------------------------------------------
+
+
+@bp.get("/projects/<slug>/evaluations")
+@login_required
+def index(slug: str):
+    """The project's forms, with counts, and (for leaders) how to start or copy one."""
+    project = access.project_for(slug)
+    forms = list(
+        db.session.scalars(
+            select(EvaluationForm)
+            .where(EvaluationForm.project_id == project.id)
+            .order_by(EvaluationForm.created_at, EvaluationForm.id)
+        )
+    )
+    workshops = {w.id: w for w in _workshops(project)}
+    counts = {form.id: builder.response_count(form) for form in forms}
+    new_form = copy_form = None
+    if g.project_role == "leader":
+        new_form = NewFormForm(language=project.language)
+        new_form.workshop.choices = _workshop_choices(project)
+        copy_form = CopyForm()
+        copy_form.source.choices = _copy_choices()
+        copy_form.workshop.choices = new_form.workshop.choices
+    return render_template(
+        "evaluations/index.html",
+        project=project,
+        forms=forms,
+        workshops=workshops,
+        counts=counts,
+        new_form=new_form,
+        copy_form=copy_form,
+        lang=_lang(),
+        text_in=builder.text_in,
+        status_labels=STATUS_LABELS,
+        kind_labels=KIND_LABELS,
+    )
+
+
+def _copy_choices() -> list[tuple[int, str]]:
+    choices = []
+    lang = _lang()
+    for project in _leader_projects():
+        for form in db.session.scalars(
+            select(EvaluationForm)
+            .where(EvaluationForm.project_id == project.id)
+            .order_by(EvaluationForm.id)
+        ):
+            choices.append(
+                (form.id, f"{project.name}: {builder.text_in(form.title, lang, form.language)}")
+            )
+    return choices
+
+
+@bp.post("/projects/<slug>/evaluations/new")
+@login_required
+def new(slug: str):
+    """Start a form from template A or B, or empty."""
+    project = access.project_for(slug, lead=True)
+    form = NewFormForm()
+    form.workshop.choices = _workshop_choices(project)
+    if not form.validate_on_submit():
+        flash(_("Check the form: %(problems)s", problems=_errors(form)), "error")
+        return redirect(url_for("evaluations.index", slug=slug), 303)
+    workshop = _workshop_or_none(project, form.workshop.data)
+    if form.source.data in ("A", "B"):
+        created = builder.from_template(
+            project, form.source.data, workshop=workshop, language=form.language.data
+        )
+    else:
+        title = form.title.data or _("Evaluation")
+        created = builder.empty(project, title, workshop=workshop, language=form.language.data)
+    db.session.commit()
+    flash(_("The form is created as a draft."), "success")
+    return _back(project, created)
+
+
+@bp.post("/projects/<slug>/evaluations/copy")
+@login_required
+def copy(slug: str):
+    """Copy a form (questions only) from a project the leader leads."""
+    project = access.project_for(slug, lead=True)
+    form = CopyForm()
+    form.source.choices = _copy_choices()
+    form.workshop.choices = _workshop_choices(project)
+    if not form.validate_on_submit():
+        flash(_("Choose a form to copy."), "error")
+        return redirect(url_for("evaluations.index", slug=slug), 303)
+    source = db.session.get(EvaluationForm, form.source.data)
+    if source is None or source.project_id not in {p.id for p in _leader_projects()}:
+        abort(404)
+    created = builder.copy(source, project, workshop=_workshop_or_none(project, form.workshop.data))
+    db.session.commit()
+    flash(_("The form is copied as a draft."), "success")
+    return _back(project, created)
+
+
+def _errors(form) -> str:
+    return "; ".join(
+        f"{getattr(form, name).label.text}: {' '.join(errs)}" for name, errs in form.errors.items()
+    )
+
+
+# ---- one form: build, open, close, show ----------------------------------------------------
+
+
+@bp.get("/projects/<slug>/evaluations/<int:form_id>")
+@login_required
+def form_page(slug: str, form_id: int):
+    """A form: its link and QR code, its questions (editable while a draft), its status."""
+    project = access.project_for(slug)
+    form = _form_of(project, form_id)
+    count = builder.response_count(form)
+    settings = SettingsForm(
+        title=builder.text_in(form.title, form.language, form.language),
+        workshop=form.workshop_id or 0,
+    )
+    settings.workshop.choices = _workshop_choices(project)
+    link = public_link(form)
+    return render_template(
+        "evaluations/form.html",
+        project=project,
+        form=form,
+        count=count,
+        editable=g.project_role == "leader" and form.status == "draft" and not count,
+        is_leader=g.project_role == "leader",
+        settings=settings,
+        question_form=QuestionForm(),
+        link=link,
+        qr=qr_svg(link, _("QR code for %(link)s", link=link)),
+        problems=builder.problems(form),
+        problem_message=builder.problem_message,
+        workshop=db.session.get(Workshop, form.workshop_id) if form.workshop_id else None,
+        lang=_lang(),
+        text_in=builder.text_in,
+        status_labels=STATUS_LABELS,
+        kind_labels=KIND_LABELS,
+        type_labels=TYPE_LABELS,
+        scale_labels=SCALE_LABELS,
+    )
+
+
+@bp.get("/projects/<slug>/evaluations/<int:form_id>/show")
+@login_required
+def show(slug: str, form_id: int):
+    """The link and a large QR code, for the wall or the end of a workshop."""
+    project = access.project_for(slug)
+    form = _form_of(project, form_id)
+    link = public_link(form)
+    return render_template(
+        "evaluations/show.html",
+        project=project,
+        form=form,
+        link=link,
+        qr=qr_svg(link, _("QR code for %(link)s", link=link)),
+        title=builder.text_in(form.title, _lang(), form.language),
+    )
+
+
+@bp.post("/projects/<slug>/evaluations/<int:form_id>/settings")
+@login_required
+def settings(slug: str, form_id: int):
+    """Rename a form or attach it to another workshop."""
+    project = access.project_for(slug, lead=True)
+    form = _form_of(project, form_id)
+    data = SettingsForm()
+    data.workshop.choices = _workshop_choices(project)
+    if not data.validate_on_submit():
+        flash(_("Check the form: %(problems)s", problems=_errors(data)), "error")
+        return _back(project, form)
+    workshop = _workshop_or_none(project, data.workshop.data)
+    if data.title.data.strip() != builder.text_in(form.title, form.language, form.language):
+        builder.set_title(form, data.title.data)
+    form.workshop_id = workshop.id if workshop else None
+    db.session.commit()
+    flash(_("The changes are saved."), "success")
+    return _back(project, form)
+
+
+@bp.post("/projects/<slug>/evaluations/<int:form_id>/status")
+@login_required
+def status(slug: str, form_id: int):
+    """Open or close a form."""
+    project = access.project_for(slug, lead=True)
+    form = _form_of(project, form_id)
+    action = request.form.get("action", "")
+    if _built(builder.set_status, form, action):
+        flash(
+            _("The form is open: share the link or the QR code.")
+            if action == "open"
+            else _("The form is closed."),
+            "success",
+        )
+    return _back(project, form)
+
+
+@bp.post("/projects/<slug>/evaluations/<int:form_id>/delete")
+@login_required
+def delete(slug: str, form_id: int):
+    """Delete a form that has no answers."""
+    project = access.project_for(slug, lead=True)
+    form = _form_of(project, form_id)
+    if _built(builder.delete, form):
+        flash(_("The form is deleted."), "success")
+        return redirect(url_for("evaluations.index", slug=slug), 303)
+    return _back(project, form)
+
+
+@bp.post("/projects/<slug>/evaluations/<int:form_id>/questions")
+@login_required
+def add_question(slug: str, form_id: int):
+    """Append a question."""
+    project = access.project_for(slug, lead=True)
+    form = _form_of(project, form_id)
+    data = QuestionForm()
+    if not data.validate_on_submit():
+        flash(_("Check the form: %(problems)s", problems=_errors(data)), "error")
+        return _back(project, form, "add-question")
+    _built(
+        builder.add_question,
+        form,
+        data.type.data,
+        data.text.data,
+        required=data.required.data,
+        max_choices=data.max_choices.data,
+        scale_set=data.scale.data,
+    )
+    return _back(project, form, "add-question")
+
+
+@bp.post("/projects/<slug>/evaluations/<int:form_id>/questions/<int:question_id>")
+@login_required
+def edit_question(slug: str, form_id: int, question_id: int):
+    """Change a question, or move or remove it (the button pressed says which)."""
+    project = access.project_for(slug, lead=True)
+    form = _form_of(project, form_id)
+    question = _question_of(form, question_id)
+    action = request.form.get("action", "save")
+    anchor = f"question-{question.id}"
+    if action in ("up", "down"):
+        _built(builder.move_question, question, action)
+    elif action == "delete":
+        _built(builder.remove_question, question)
+        anchor = "questions"
+    else:
+        data = EditQuestionForm(prefix=f"q{question.id}", meta=_GLOBAL_CSRF)
+        if not data.validate_on_submit():
+            flash(_("Check the form: %(problems)s", problems=_errors(data)), "error")
+        else:
+            _built(
+                builder.edit_question,
+                question,
+                data.text.data,
+                required=data.required.data,
+                max_choices=data.max_choices.data,
+            )
+    return _back(project, form, anchor)
+
+
+@bp.post("/projects/<slug>/evaluations/<int:form_id>/questions/<int:question_id>/options")
+@login_required
+def add_option(slug: str, form_id: int, question_id: int):
+    """Append an option to a choice question."""
+    project = access.project_for(slug, lead=True)
+    form = _form_of(project, form_id)
+    question = _question_of(form, question_id)
+    data = OptionForm(prefix=f"q{question.id}-new", meta=_GLOBAL_CSRF)
+    if not data.validate_on_submit():
+        flash(_("Check the form: %(problems)s", problems=_errors(data)), "error")
+    else:
+        _built(builder.add_option, question, data.text.data)
+    return _back(project, form, f"question-{question.id}")
+
+
+@bp.post("/projects/<slug>/evaluations/<int:form_id>/options/<int:option_id>")
+@login_required
+def edit_option(slug: str, form_id: int, option_id: int):
+    """Change, move or remove an option."""
+    project = access.project_for(slug, lead=True)
+    form = _form_of(project, form_id)
+    option = _option_of(form, option_id)
+    anchor = f"question-{option.question_id}"
+    action = request.form.get("action", "save")
+    if action in ("up", "down"):
+        _built(builder.move_option, option, action)
+    elif action == "delete":
+        _built(builder.remove_option, option)
+    else:
+        data = OptionForm(prefix=f"o{option.id}", meta=_GLOBAL_CSRF)
+        if not data.validate_on_submit():
+            flash(_("Check the form: %(problems)s", problems=_errors(data)), "error")
+        else:
+            _built(builder.edit_option, option, data.text.data)
+    return _back(project, form, anchor)
+
+
+# ---- results and exports -------------------------------------------------------------------
+
+
+def _results(form: EvaluationForm, only: int | None = None) -> results.FormResults:
+    return results.form_results(
+        form, _lang(), threshold=_threshold(), rate_label=_("response rate"), only=only
+    )
+
+
+@bp.get("/projects/<slug>/evaluations/<int:form_id>/results")
+@login_required
+def results_page(slug: str, form_id: int):
+    """Each question's pie or bars with its data table, or its texts, or "too few answers"."""
+    project = access.project_for(slug)
+    form = _form_of(project, form_id)
+    return render_template(
+        "evaluations/results.html",
+        project=project,
+        form=form,
+        results=_results(form),
+        type_labels=TYPE_LABELS,
+        status_labels=STATUS_LABELS,
+    )
+
+
+@bp.get("/projects/<slug>/evaluations/<int:form_id>/charts/<int:question_id>.<fmt>")
+@login_required
+def chart(slug: str, form_id: int, question_id: int, fmt: str):
+    """One question's chart as PNG (slides) or SVG (the report), drawn once per content."""
+    project = access.project_for(slug)
+    form = _form_of(project, form_id)
+    if fmt not in CHART_TYPES:
+        abort(404)
+    found = _results(form, only=question_id).question(question_id)
+    if found is None or found.chart is None:
+        abort(404)
+    key = f"{found.chart_key}.{fmt}"
+    if request.if_none_match.contains(key):
+        return "", 304
+    response = make_response(chart_cache().get(found.chart, fmt))
+    response.headers["Content-Type"] = CHART_TYPES[fmt]
+    response.set_etag(key)
+    immutable = request.args.get("v") == found.chart_key
+    response.headers["Cache-Control"] = (
+        "private, max-age=31536000, immutable" if immutable else "private, no-cache"
+    )
+    if request.args.get("download"):
+        name = f"{export.file_slug(found.title)}.{fmt}"
+        response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _download(data: bytes, mimetype: str, name: str):
+    response = make_response(data)
+    response.headers["Content-Type"] = mimetype
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _export_name(project: Project, form: EvaluationForm, ext: str) -> str:
+    return f"{project.slug}-evaluation-{form.id}.{ext}"
+
+
+@bp.get("/projects/<slug>/evaluations/<int:form_id>/export.csv")
+@login_required
+def export_csv(slug: str, form_id: int):
+    """The anonymous answers as CSV, one row per response."""
+    project = access.project_for(slug)
+    form = _form_of(project, form_id)
+    header, rows = export.answer_rows(form, _lang(), _("Date"))
+    return _download(
+        export.to_csv(header, rows), "text/csv; charset=utf-8", _export_name(project, form, "csv")
+    )
+
+
+@bp.get("/projects/<slug>/evaluations/<int:form_id>/export.xlsx")
+@login_required
+def export_xlsx(slug: str, form_id: int):
+    """The anonymous answers as an XLSX workbook."""
+    project = access.project_for(slug)
+    form = _form_of(project, form_id)
+    header, rows = export.answer_rows(form, _lang(), _("Date"))
+    title = builder.text_in(form.title, _lang(), form.language)
+    return _download(
+        export.to_xlsx(header, rows, title),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        _export_name(project, form, "xlsx"),
+    )
+
+
+@bp.get("/projects/<slug>/evaluations/<int:form_id>/charts.zip")
+@login_required
+def charts_zip(slug: str, form_id: int):
+    """Every chart of the results page as PNG, in a ZIP."""
+    project = access.project_for(slug)
+    form = _form_of(project, form_id)
+    cache = chart_cache()
+    data = export.charts_zip(_results(form), lambda c: cache.get(c, "png"), export.file_slug)
+    return _download(data, "application/zip", _export_name(project, form, "zip"))
+
+
+@bp.get("/projects/<slug>/evaluations/compare")
+@login_required
+def compare(slug: str):
+    """Form A across the workshops: how useful, room for ideas, follow-up, side by side."""
+    project = access.project_for(slug)
+    comparison = results.compare(
+        project, _lang(), threshold=_threshold(), rate_label=_("response rate")
+    )
+    return render_template("evaluations/compare.html", project=project, comparison=comparison)
+
+
+# ---- answering -----------------------------------------------------------------------------
+
+
+def _answering(token: str) -> EvaluationForm:
+    form = responses.form_by_token(token)
+    if form is None:
+        abort(404)
+    g.project_language = form.language  # the fallback when the browser names no language we have
+    refresh()
+    current_device()  # the cookie that makes "one response per device" hold
+    return form
+
+
+def _answer_page(form: EvaluationForm, *, values=None, problems=(), status: int = 200):
+    lang = _lang()
+    by_question = {}
+    general = []
+    summary = []
+    for problem in problems:
+        message = responses.problem_message(problem, form, lang)
+        if problem.question_id is None:
+            general.append(message)
+        else:
+            summary.append((problem.question_id, message))
+            by_question[problem.question_id] = responses.problem_message(
+                problem, form, lang, named=False
+            )
+    return (
+        render_template(
+            "evaluations/answer.html",
+            form=form,
+            lang=lang,
+            text_in=builder.text_in,
+            values=values or {},
+            errors=by_question,
+            summary=summary,
+            general=general,
+        ),
+        status,
+    )
+
+
+def _notice(form: EvaluationForm, kind: str, status: int = 200):
+    return (
+        render_template(
+            "evaluations/notice.html",
+            form=form,
+            kind=kind,
+            title=builder.text_in(form.title, _lang(), form.language),
+        ),
+        status,
+    )
+
+
+@bp.route("/e/<token>", methods=["GET", "POST"])
+def answer(token: str):
+    """The form on one page, in the respondent's language; a plain POST form, no script needed."""
+    form = _answering(token)
+    if form.status == "closed":
+        return _notice(form, "closed", 409 if request.method == "POST" else 200)
+    device = current_device()
+    if responses.has_answered(form, device):
+        return _notice(form, "already", 409 if request.method == "POST" else 200)
+    if request.method == "GET":
+        return _answer_page(form)
+    answers = responses.from_post(form, request.form)
+    checked, problems = responses.check(form, answers)
+    if problems:
+        return _answer_page(form, values=answers, problems=problems, status=422)
+    project = db.session.get(Project, form.project_id)
+    try:
+        responses.submit(form, checked, device, responses.local_today(project.timezone))
+        responses.commit_response()
+    except responses.AlreadyAnswered:
+        return _notice(form, "already", 409)
+    return redirect(url_for("evaluations.thanks", token=token), 303)
+
+
+@bp.get("/e/<token>/thanks")
+def thanks(token: str):
+    """Thank the respondent."""
+    form = _answering(token)
+    return _notice(form, "thanks")

@@ -1,0 +1,52 @@
+"""The demo's answered evaluations, and the API's place in the OpenAPI description."""
+
+import pytest
+from sqlalchemy import func, select
+
+from evaluations import results
+from evaluations.models import EvaluationForm, Response
+from workshops.models import Project, Workshop
+
+pytestmark = pytest.mark.db
+
+
+def test_demo_project_has_answered_and_closed_evaluations(db, app):
+    from app import demo
+
+    demo.ensure()
+    project = db.session.scalar(select(Project).where(Project.slug == "demo"))
+    rows = db.session.execute(
+        select(
+            Workshop.template_key,
+            EvaluationForm.kind,
+            EvaluationForm.status,
+            func.count(Response.id),
+        )
+        .join(EvaluationForm, EvaluationForm.workshop_id == Workshop.id)
+        .outerjoin(Response, Response.form_id == EvaluationForm.id)
+        .where(Workshop.project_id == project.id)
+        .group_by(Workshop.template_key, EvaluationForm.kind, EvaluationForm.status)
+        .order_by(Workshop.template_key, EvaluationForm.kind)
+    ).all()
+
+    assert [tuple(row) for row in rows] == [
+        ("W1", "A", "closed", 14),
+        ("W2", "A", "closed", 12),
+        ("W3", "A", "closed", 11),
+        ("W4", "A", "closed", 4),
+        ("W5", "A", "draft", 0),
+        ("W5", "B", "closed", 10),
+    ]
+    comparison = results.compare(project, "nb")
+    assert [cell.too_few for cell in comparison.rows[0][1]] == [False, False, False, True, True]
+    useful = comparison.rows[0][1][0]
+    assert len(set(useful.chart.counts)) > 2  # varied answers, not one option for all
+
+
+def test_openapi_describes_the_evaluation_endpoints(client):
+    spec = client.get("/api/v1/openapi.json").json
+
+    path = spec["paths"]["/evaluations/{token}"]
+    assert set(path) >= {"get", "post"}
+    assert set(path["post"]["responses"]) >= {"201", "404", "409", "422"}
+    assert "EvaluationForm" in spec["components"]["schemas"]
