@@ -6,4 +6,9 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the report and export pages and commands (filled in by the report issue)."""
+    """Register the report and export pages and the report, export, backup and restore commands."""
+    from app.reports import commands, routes
+
+    app.register_blueprint(routes.bp)
+    for command in commands.COMMANDS:
+        app.cli.add_command(command)

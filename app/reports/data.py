@@ -1,0 +1,602 @@
+"""Gather one project's story from every domain into plain values for the report.
+
+Each part is read with a few grouped queries, whatever the size of the project. Parts that other
+packages have not built yet (themes, votes, interests, steps as run, evaluations) are read when
+their columns or models exist and are otherwise left empty, so the report says "no data yet".
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask_babel import force_locale, gettext
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased, selectinload
+
+from app.auth.models import User
+from app.db import as_utc, utcnow
+from app.extensions import db
+from workshops import models, queries
+from workshops.models import (
+    CONNECTION_STATUSES,
+    Business,
+    Connection,
+    Ecosystem,
+    Idea,
+    Membership,
+    Participant,
+    Project,
+    Step,
+    Workshop,
+)
+
+# Connections that mean two businesses actually met, strongest last (weights for the figure).
+MET_WEIGHTS = {"introduced": 1.0, "met": 2.0, "collaborating": 3.0}
+LESSON_KIND = "lesson"
+COMMITMENT_KIND = "commitment"
+CLOSING_TEMPLATE = "W5"
+
+
+@dataclass(frozen=True)
+class ProjectPart:
+    """What the cover and the background say about the project."""
+
+    slug: str
+    name: str
+    municipality: str
+    description: str
+    language: str
+    timezone: str
+
+
+@dataclass(frozen=True)
+class StepPart:
+    """One step as planned, and its minutes as run when the live workshop recorded them."""
+
+    position: int
+    key: str | None
+    title: str
+    minutes: int
+    collects: tuple[str, ...]
+    minutes_run: int | None = None
+
+
+@dataclass(frozen=True)
+class WorkshopPart:
+    """One workshop: when and where, its steps, who came and how many ideas it gave."""
+
+    id: int
+    position: int
+    template_key: str | None
+    title: str
+    join_code: str
+    status: str
+    visibility: str
+    starts_at: datetime | None  # in the project's time zone
+    place: str
+    steps: tuple[StepPart, ...]
+    attendance: int
+    ideas: int
+
+    @property
+    def minutes_planned(self) -> int:
+        """The steps' planned minutes added up."""
+        return sum(step.minutes for step in self.steps)
+
+    @property
+    def minutes_run(self) -> int | None:
+        """The steps' minutes as run, when every run step was recorded; else None."""
+        run = [step.minutes_run for step in self.steps if step.minutes_run is not None]
+        return sum(run) if run else None
+
+
+@dataclass(frozen=True)
+class IdeaPart:
+    """One idea exactly as typed, with where it came from."""
+
+    id: int
+    workshop_id: int
+    workshop_title: str
+    step_key: str | None
+    step_title: str | None
+    kinds: tuple[str, ...]  # the step's ideas:KIND labels
+    text: str
+    created_at: datetime  # in the project's time zone
+    created_at_utc: datetime
+    hidden: bool
+    track: str | None
+    theme: str | None
+    votes: int
+    interests: tuple[str, ...]  # businesses that want to work on it
+
+
+@dataclass(frozen=True)
+class SectorPart:
+    """Businesses of one sector group."""
+
+    key: str | None  # None: sector not given or not recognised
+    businesses: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ConnectionPart:
+    """Two businesses brought together."""
+
+    a: str
+    b: str
+    status: str
+    origin: str
+
+
+@dataclass(frozen=True)
+class EcosystemPart:
+    """A named group of businesses with a joint product idea."""
+
+    name: str
+    members: tuple[str, ...]
+    product: str
+    status: str
+
+
+@dataclass(frozen=True)
+class Network:
+    """What the network figure draws: businesses and the ties between them.
+
+    kind is "connections" when the ties are connections that really happened, "suggested"
+    when there are none yet and the ties are the pairing's suggestions.
+    """
+
+    kind: str
+    nodes: tuple[tuple[str, str, str], ...]  # (id, name, sector group key)
+    edges: tuple[tuple[str, str, float], ...]
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """Everything the method report shows, in the order of its sections."""
+
+    project: ProjectPart
+    generated_at: datetime
+    leaders: tuple[str, ...]
+    viewers: tuple[str, ...]
+    unnamed_leaders: int
+    unnamed_viewers: int
+    workshops: tuple[WorkshopPart, ...]
+    sectors: tuple[SectorPart, ...]
+    business_count: int
+    attendees: int
+    ideas: tuple[IdeaPart, ...]
+    connections: tuple[ConnectionPart, ...]
+    ecosystems: tuple[EcosystemPart, ...]
+    network: Network | None
+    progress: tuple[queries.Progress, ...]
+    evaluations: tuple = ()  # evaluations.results.FormResults, when that package has data
+    evaluations_available: bool = False
+    steps_run_recorded: bool = False
+    themes_available: bool = False
+
+    @property
+    def first_day(self) -> datetime | None:
+        """The first workshop's start."""
+        days = [w.starts_at for w in self.workshops if w.starts_at]
+        return min(days) if days else None
+
+    @property
+    def last_day(self) -> datetime | None:
+        """The last workshop's start."""
+        days = [w.starts_at for w in self.workshops if w.starts_at]
+        return max(days) if days else None
+
+    @property
+    def workshops_held(self) -> int:
+        """Workshops that have been run (live, paused or closed)."""
+        return sum(1 for w in self.workshops if w.status != "planned")
+
+    @property
+    def hidden_ideas(self) -> int:
+        """Ideas the leader hid from the wall (they stay in the report)."""
+        return sum(1 for idea in self.ideas if idea.hidden)
+
+    @property
+    def responses(self) -> int:
+        """Evaluation responses across all forms."""
+        return sum(form.responses for form in self.evaluations)
+
+    def actual(self, kind: str) -> int:
+        """What has been reached for one target kind."""
+        return next((item.actual for item in self.progress if item.kind == kind), 0)
+
+    def connections_by_status(self) -> list[tuple[str, int]]:
+        """How many connections have each status, in the method's order (zeros left out)."""
+        counts = Counter(c.status for c in self.connections)
+        return [(status, counts[status]) for status in CONNECTION_STATUSES if counts[status]]
+
+    def ideas_by_workshop(self) -> list[tuple[WorkshopPart | None, list[IdeaPart]]]:
+        """Ideas grouped by workshop in programme order."""
+        grouped: dict[int, list[IdeaPart]] = defaultdict(list)
+        for idea in self.ideas:
+            grouped[idea.workshop_id].append(idea)
+        return [(w, grouped[w.id]) for w in self.workshops if grouped.get(w.id)]
+
+    def ideas_by_theme(self) -> list[tuple[str, int]]:
+        """How many ideas each theme gathered, largest first (ideas without a theme left out)."""
+        counts = Counter(idea.theme for idea in self.ideas if idea.theme)
+        return sorted(counts.items(), key=lambda item: (-item[1], item[0].casefold()))
+
+    def top_ideas(self, n: int = 10) -> list[IdeaPart]:
+        """The ideas with the most votes (only those with votes)."""
+        voted = [idea for idea in self.ideas if idea.votes > 0]
+        return sorted(voted, key=lambda idea: (-idea.votes, idea.id))[:n]
+
+    def ideas_of_kind(self, kind: str, template_key: str | None = None) -> list[IdeaPart]:
+        """Ideas posted in steps labelled ideas:KIND, optionally only in one workshop template."""
+        templates = {w.id: w.template_key for w in self.workshops}
+        return [
+            idea
+            for idea in self.ideas
+            if kind in idea.kinds
+            and (template_key is None or templates.get(idea.workshop_id) == template_key)
+        ]
+
+    @property
+    def lessons(self) -> list[IdeaPart]:
+        """What participants said should happen next (W5.5, ideas:lesson)."""
+        return self.ideas_of_kind(LESSON_KIND)
+
+    @property
+    def continuation(self) -> list[IdeaPart]:
+        """Commitments for keeping the ecosystem alive (W5.6: commitments in the last workshop)."""
+        return self.ideas_of_kind(COMMITMENT_KIND, CLOSING_TEMPLATE)
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("Europe/Oslo")
+
+
+def _local(value: datetime | None, zone: ZoneInfo) -> datetime | None:
+    aware = as_utc(value)
+    return aware.astimezone(zone) if aware else None
+
+
+def _members(project: Project) -> tuple[list[str], list[str], int, int]:
+    rows = db.session.execute(
+        select(Membership.role, User.name)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.project_id == project.id)
+        .order_by(User.name, User.id)
+    ).all()
+    names: dict[str, list[str]] = {"leader": [], "viewer": []}
+    unnamed = Counter()
+    for role, name in rows:
+        if (name or "").strip():
+            names.setdefault(role, []).append(name.strip())
+        else:
+            unnamed[role] += 1
+    return names["leader"], names["viewer"], unnamed["leader"], unnamed["viewer"]
+
+
+def _minutes_run(step: Step) -> int | None:
+    """Minutes as run, if the live workshop records them on the step (not every version does)."""
+    recorded = getattr(step, "minutes_run", None)
+    if recorded is None:
+        recorded = getattr(step, "actual_minutes", None)
+    if isinstance(recorded, int):
+        return recorded
+    started, ended = getattr(step, "started_at", None), getattr(step, "ended_at", None)
+    if isinstance(started, datetime) and isinstance(ended, datetime) and ended >= started:
+        return round((ended - started).total_seconds() / 60)
+    return None
+
+
+def _workshops(project: Project, zone: ZoneInfo) -> tuple[list[WorkshopPart], dict[int, Step]]:
+    workshops = queries.workshops_of(project)
+    ids = [w.id for w in workshops]
+    steps: dict[int, list[Step]] = defaultdict(list)
+    step_by_id: dict[int, Step] = {}
+    attendance: dict[int, int] = {}
+    idea_counts: dict[int, int] = {}
+    if ids:
+        for step in db.session.scalars(
+            select(Step).where(Step.workshop_id.in_(ids)).order_by(Step.position, Step.id)
+        ):
+            steps[step.workshop_id].append(step)
+            step_by_id[step.id] = step
+        attendance = dict(
+            db.session.execute(
+                select(Participant.workshop_id, func.count(func.distinct(Participant.device)))
+                .where(Participant.workshop_id.in_(ids))
+                .group_by(Participant.workshop_id)
+            ).all()
+        )
+        idea_counts = dict(
+            db.session.execute(
+                select(Idea.workshop_id, func.count())
+                .where(Idea.workshop_id.in_(ids))
+                .group_by(Idea.workshop_id)
+            ).all()
+        )
+    parts = [
+        WorkshopPart(
+            id=w.id,
+            position=w.position,
+            template_key=w.template_key,
+            title=w.title,
+            join_code=w.join_code,
+            status=w.status,
+            visibility=w.visibility,
+            starts_at=_local(w.starts_at, zone),
+            place=w.place or "",
+            steps=tuple(
+                StepPart(
+                    position=s.position,
+                    key=s.key,
+                    title=s.title,
+                    minutes=s.minutes or 0,
+                    collects=tuple(s.collects or ()),
+                    minutes_run=_minutes_run(s),
+                )
+                for s in steps[w.id]
+            ),
+            attendance=attendance.get(w.id, 0),
+            ideas=idea_counts.get(w.id, 0),
+        )
+        for w in workshops
+    ]
+    return parts, step_by_id
+
+
+def _idea_model(*names: str):
+    """A model of workshops.models with an idea_id column, by the first name that exists."""
+    for name in names:
+        model = getattr(models, name, None)
+        if model is not None and hasattr(model, "idea_id"):
+            return model
+    return None
+
+
+def _votes(idea_ids) -> dict[int, int]:
+    """Votes (dots) per idea, when votes are modelled."""
+    vote = _idea_model("Vote", "IdeaVote", "DotVote")
+    if vote is None:
+        return {}
+    amount = func.sum(vote.dots) if hasattr(vote, "dots") else func.count()
+    rows = db.session.execute(
+        select(vote.idea_id, amount).where(vote.idea_id.in_(idea_ids)).group_by(vote.idea_id)
+    )
+    return {idea_id: int(n or 0) for idea_id, n in rows}
+
+
+def _interests(idea_ids) -> dict[int, list[str]]:
+    """Businesses interested in each idea, when interests are modelled."""
+    interest = _idea_model("Interest", "IdeaInterest")
+    if interest is None:
+        return {}
+    found: dict[int, list[str]] = defaultdict(list)
+    if hasattr(interest, "business_name"):
+        stmt = select(interest.idea_id, interest.business_name)
+    elif hasattr(interest, "business_id"):
+        stmt = select(interest.idea_id, Business.name).join(
+            Business, Business.id == interest.business_id
+        )
+    else:
+        return {}
+    for idea_id, name in db.session.execute(stmt.where(interest.idea_id.in_(idea_ids))):
+        if name and name not in found[idea_id]:
+            found[idea_id].append(name)
+    return {key: sorted(names, key=str.casefold) for key, names in found.items()}
+
+
+def theme_of(idea: Idea) -> str | None:
+    """The idea's theme (cluster label) when themes are modelled: a text or a related object."""
+    theme = getattr(idea, "theme", None)
+    if theme is None or isinstance(theme, str):
+        return theme or None
+    for attribute in ("name", "title", "label"):
+        value = getattr(theme, attribute, None)
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+def ideas_of(project: Project) -> list[Idea]:
+    """Every idea of the project, hidden ones too, in workshop order then as posted."""
+    return list(
+        db.session.scalars(
+            select(Idea)
+            .join(Workshop, Workshop.id == Idea.workshop_id)
+            .where(Workshop.project_id == project.id)
+            .order_by(Workshop.position, Workshop.id, Idea.created_at, Idea.id)
+        )
+    )
+
+
+def idea_extras(project: Project) -> tuple[dict[int, int], dict[int, list[str]]]:
+    """Votes and interested businesses per idea (empty until those are modelled)."""
+    idea_ids = (
+        select(Idea.id)
+        .join(Workshop, Workshop.id == Idea.workshop_id)
+        .where(Workshop.project_id == project.id)
+        .scalar_subquery()
+    )
+    return _votes(idea_ids), _interests(idea_ids)
+
+
+def _ideas(
+    project: Project, workshops: list[WorkshopPart], steps: dict[int, Step], zone: ZoneInfo
+) -> list[IdeaPart]:
+    titles = {w.id: w.title for w in workshops}
+    votes, interests = idea_extras(project)
+    parts = []
+    for idea in ideas_of(project):
+        step = steps.get(idea.step_id) if idea.step_id else None
+        collects = tuple(step.collects or ()) if step else ()
+        parts.append(
+            IdeaPart(
+                id=idea.id,
+                workshop_id=idea.workshop_id,
+                workshop_title=titles.get(idea.workshop_id, ""),
+                step_key=step.key if step else None,
+                step_title=step.title if step else None,
+                kinds=tuple(c.split(":", 1)[1] for c in collects if c.startswith("ideas:")),
+                text=idea.text,
+                created_at=_local(idea.created_at, zone),
+                created_at_utc=idea.created_at,
+                hidden=idea.hidden_at is not None,
+                track=idea.track,
+                theme=theme_of(idea),
+                votes=votes.get(idea.id, 0),
+                interests=tuple(interests.get(idea.id, ())),
+            )
+        )
+    return parts
+
+
+def sector_group(sector: str) -> str | None:
+    """The taxonomy's sector group of a sector as written (a NACE code or a word), or None."""
+    if not (sector or "").strip():
+        return None
+    try:
+        from method import taxonomy
+    except ImportError:  # the taxonomy is another issue's work
+        return None
+    return taxonomy.sector_group_for(sector).group
+
+
+def _sectors(businesses: list[Business]) -> list[SectorPart]:
+    grouped: dict[str | None, list[str]] = defaultdict(list)
+    for business in businesses:
+        grouped[sector_group(business.sector)].append(business.name)
+    order = _group_order()
+    keys = sorted(grouped, key=lambda key: (key is None, order.get(key, len(order)), key or ""))
+    return [SectorPart(key, tuple(sorted(grouped[key], key=str.casefold))) for key in keys]
+
+
+def _group_order() -> dict[str, int]:
+    try:
+        from method import taxonomy
+    except ImportError:
+        return {}
+    return {group.key: n for n, group in enumerate(taxonomy.groups())}
+
+
+def connections_of(project: Project) -> list[tuple[Connection, str, str]]:
+    a, b = aliased(Business), aliased(Business)
+    rows = db.session.execute(
+        select(Connection, a.name, b.name)
+        .join(a, a.id == Connection.a_id)
+        .join(b, b.id == Connection.b_id)
+        .where(Connection.project_id == project.id)
+        .order_by(Connection.id)
+    ).all()
+    return [(c, an, bn) for c, an, bn in rows]
+
+
+def ecosystems_of(project: Project) -> list[Ecosystem]:
+    """The project's ecosystems with their members loaded, by name."""
+    return list(
+        db.session.scalars(
+            select(Ecosystem)
+            .where(Ecosystem.project_id == project.id)
+            .options(selectinload(Ecosystem.members))
+            .order_by(Ecosystem.name, Ecosystem.id)
+        )
+    )
+
+
+def _network(businesses: list[Business], connections) -> Network | None:
+    nodes = tuple((str(b.id), b.name, sector_group(b.sector) or "") for b in businesses)
+    met = [(c, MET_WEIGHTS[c.status]) for c, _a, _b in connections if c.status in MET_WEIGHTS]
+    if met:
+        edges = tuple((str(c.a_id), str(c.b_id), weight) for c, weight in met)
+        return Network("connections", nodes, edges)
+    if len(businesses) < 2:
+        return None
+    try:
+        from workshops import pairing
+    except ImportError:  # pairing is another issue's work
+        return None
+    profiles = [
+        pairing.Profile(
+            id=node_id,
+            name=name,
+            group=group or None,
+            offers=frozenset(b.offers or ()),
+            needs=frozenset(b.needs or ()),
+        )
+        for (node_id, name, group), b in zip(nodes, businesses, strict=True)
+    ]
+    graph = pairing.build_graph(profiles, keep=3)
+    edges = tuple((a, b, float(w)) for a, b, w in graph.edges(data="weight", default=1.0))
+    return Network("suggested", nodes, edges) if edges else None
+
+
+def evaluation_results(project: Project, lang: str) -> tuple[bool, list]:
+    """Every form's results in lang, or (False, []) while the evaluations package lacks them."""
+    try:
+        from evaluations import results
+        from evaluations.models import EvaluationForm
+    except ImportError:
+        return False, []
+    forms = db.session.scalars(
+        select(EvaluationForm)
+        .outerjoin(Workshop, Workshop.id == EvaluationForm.workshop_id)
+        .where(EvaluationForm.project_id == project.id, EvaluationForm.status != "draft")
+        .order_by(Workshop.position.is_(None), Workshop.position, EvaluationForm.id)
+    )
+    with force_locale(lang):
+        rate_label = gettext("response rate")
+    return True, [results.form_results(form, lang, rate_label=rate_label) for form in forms]
+
+
+def assemble(project: Project, lang: str, *, now: datetime | None = None) -> ReportData:
+    """Read the whole project for its report in lang."""
+    zone = _zone(project.timezone)
+    leaders, viewers, unnamed_leaders, unnamed_viewers = _members(project)
+    workshops, steps = _workshops(project, zone)
+    businesses = list(
+        db.session.scalars(
+            select(Business)
+            .where(Business.project_id == project.id)
+            .order_by(Business.name, Business.id)
+        )
+    )
+    connections = connections_of(project)
+    available, evaluations = evaluation_results(project, lang)
+    done = queries.actuals(project)
+    return ReportData(
+        project=ProjectPart(
+            slug=project.slug,
+            name=project.name,
+            municipality=project.municipality or "",
+            description=project.description or "",
+            language=project.language,
+            timezone=project.timezone,
+        ),
+        generated_at=_local(now or utcnow(), zone),
+        leaders=tuple(leaders),
+        viewers=tuple(viewers),
+        unnamed_leaders=unnamed_leaders,
+        unnamed_viewers=unnamed_viewers,
+        workshops=tuple(workshops),
+        sectors=tuple(_sectors(businesses)),
+        business_count=len(businesses),
+        attendees=done["attendees"],
+        ideas=tuple(_ideas(project, workshops, steps, zone)),
+        connections=tuple(ConnectionPart(a, b, c.status, c.origin) for c, a, b in connections),
+        ecosystems=tuple(
+            EcosystemPart(e.name, tuple(m.name for m in e.members), e.product or "", e.status)
+            for e in ecosystems_of(project)
+        ),
+        network=_network(businesses, connections),
+        progress=tuple(queries.progress(project)),
+        evaluations=tuple(evaluations),
+        evaluations_available=available,
+        steps_run_recorded=any(s.minutes_run is not None for w in workshops for s in w.steps),
+        themes_available=hasattr(Idea, "theme") or hasattr(Idea, "theme_id"),
+    )

@@ -1,0 +1,91 @@
+"""The report pages (preview, PDF), the exports, and the public method description."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, current_app, render_template, request
+from flask_babel import get_locale
+from flask_login import login_required
+
+from app.reports import data, export, render
+from workshops import access
+
+bp = Blueprint(
+    "reports",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/reports/static",
+)
+
+
+def _report_language(project) -> str:
+    """The project's language, unless ?lang= asks for another supported one."""
+    asked = request.args.get("lang", "")
+    return asked if asked in current_app.config["LANGUAGES"] else project.language
+
+
+def _download(content: bytes, mimetype: str, filename: str, *, inline: bool = False) -> Response:
+    response = Response(content, mimetype=mimetype)
+    disposition = "inline" if inline else "attachment"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.get("/projects/<slug>/report")
+@login_required
+def report(slug: str):
+    """The method report as a page, in the project's language, with the downloads."""
+    project = access.project_for(slug)
+    lang = _report_language(project)
+    body = render.report_body(data.assemble(project, lang), lang)
+    return render_template("reports/report.html", project=project, body=body, report_lang=lang)
+
+
+@bp.get("/projects/<slug>/report.pdf")
+@login_required
+def report_pdf(slug: str):
+    """The method report as a PDF for the municipality."""
+    project = access.project_for(slug)
+    lang = _report_language(project)
+    pdf = render.report_pdf(data.assemble(project, lang), lang)
+    return _download(pdf, "application/pdf", f"kraftverk-{project.slug}-report.pdf")
+
+
+@bp.get("/projects/<slug>/export.json")
+@login_required
+def export_json(slug: str):
+    """The whole project as JSON, as the export command writes it."""
+    project = access.project_for(slug)
+    text = json.dumps(export.project_json(project), ensure_ascii=False, indent=2)
+    return _download(
+        text.encode("utf-8"), "application/json", f"kraftverk-{project.slug}.json", inline=True
+    )
+
+
+@bp.get("/projects/<slug>/export.xlsx")
+@login_required
+def export_xlsx(slug: str):
+    """The whole project as a workbook with one sheet per kind."""
+    project = access.project_for(slug)
+    return _download(
+        export.project_xlsx(project, _report_language(project)),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        f"kraftverk-{project.slug}.xlsx",
+    )
+
+
+@bp.get("/method")
+def method():
+    """What the method is, its default programme and how to take part, in the page's language."""
+    return render.method_html(str(get_locale() or "nb"), standalone=False)
+
+
+@bp.get("/method.pdf")
+def method_pdf():
+    """The method description as a PDF anyone may download."""
+    lang = str(get_locale() or "nb")
+    return _download(render.method_pdf(lang), "application/pdf", f"kraftverk-method-{lang}.pdf")
