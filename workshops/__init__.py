@@ -7,12 +7,22 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register this package's blueprints and its part of the demo."""
-    from workshops import api, demo, devices, live_views, programme_views, public, routes
+    from workshops import (
+        api,
+        demo,
+        devices,
+        idea_views,
+        live_views,
+        programme_views,
+        public,
+        routes,
+    )
 
     devices.init_app(app)
     api.init_app(app)
     app.register_blueprint(routes.bp)
     app.register_blueprint(live_views.bp)
     app.register_blueprint(programme_views.bp)
+    app.register_blueprint(idea_views.bp)
     app.register_blueprint(public.bp)
     app.extensions.setdefault("kraftverk.demo", []).append(demo.load)

@@ -11,7 +11,19 @@ from zoneinfo import ZoneInfo
 
 from app.extensions import db
 from workshops import programme_builder
-from workshops.models import Business, Connection, Ecosystem, Idea, Participant, Project, Workshop
+from workshops.models import (
+    Business,
+    Connection,
+    Ecosystem,
+    Idea,
+    Interest,
+    Participant,
+    Project,
+    Theme,
+    Vote,
+    VoteRound,
+    Workshop,
+)
 
 # (name, NACE code, offers, needs, free words kept as typed)
 BUSINESSES = [
@@ -170,6 +182,81 @@ def _run_as_planned(workshop: Workshop, starts: datetime) -> None:
     workshop.status = "closed"
 
 
+# W2's clustering (step W2.6): the themes that later became the ecosystems.
+THEMES = {
+    "Kanalhelg": [
+        "Kanalhelg med båt, padling, lokal mat og konsert",
+        "Familiedag på geitegården med båttur tilbake",
+    ],
+    "Verkskveld": ["Vinterkonserter i museet for oss som bor her", "Spøkelsesvandring i verksbyen"],
+    "Jernmønster": [
+        "Suvenirer med kumlokkmønster i strikk og smijern",
+        "Smeden viser smiing mens gjestene spiser lunsj i museet",
+    ],
+}
+# Dots given in W2.5 (three per person), and who wanted to work on which idea (W2.7).
+VOTES = {
+    "Kanalhelg med båt, padling, lokal mat og konsert": 11,
+    "Suvenirer med kumlokkmønster i strikk og smijern": 7,
+    "Vinterkonserter i museet for oss som bor her": 5,
+}
+INTERESTS = {
+    "Kanalhelg med båt, padling, lokal mat og konsert": [1, 6, 7, 12],
+    "Vinterkonserter i museet for oss som bor her": [3, 8, 13, 4],
+    "Suvenirer med kumlokkmønster i strikk og smijern": [9, 10, 11],
+}
+
+
+def _themes_votes_interests(workshop: Workshop, businesses: list[Business]) -> None:
+    by_text = {
+        idea.text: idea
+        for idea in db.session.scalars(db.select(Idea).where(Idea.workshop_id == workshop.id))
+    }
+    for position, (name, texts) in enumerate(THEMES.items()):
+        theme = Theme(workshop_id=workshop.id, name=name, position=position)
+        db.session.add(theme)
+        db.session.flush()
+        for text in texts:
+            by_text[text].theme_id = theme.id
+    step = next((s for s in workshop.steps if s.key == "W2.5"), None)
+    vote_round = VoteRound(
+        workshop_id=workshop.id,
+        step_id=step.id if step else None,
+        dots=3,
+        status="closed",
+        revealed=True,
+        opened_at=workshop.started_at,
+        closed_at=workshop.started_at + timedelta(minutes=100),
+    )
+    db.session.add(vote_round)
+    db.session.flush()
+    voter = 0
+    for text, dots in VOTES.items():
+        for _ in range(dots):
+            db.session.add(
+                Vote(
+                    round_id=vote_round.id,
+                    idea_id=by_text[text].id,
+                    device=f"demo-device-{voter % 16 + 2:02d}",
+                    dots=1,
+                    created_at=vote_round.opened_at,
+                )
+            )
+            voter += 1
+    for text, members in INTERESTS.items():
+        for n in members:
+            business = businesses[n - 1]
+            db.session.add(
+                Interest(
+                    idea_id=by_text[text].id,
+                    device=f"demo-business-{n:02d}",
+                    business_name=business.name,
+                    business_id=business.id,
+                    created_at=workshop.started_at + timedelta(minutes=150),
+                )
+            )
+
+
 def load(project: Project) -> None:
     """Add Slusedal's businesses, closed workshops, ideas, connections and ecosystems."""
     zone = ZoneInfo(project.timezone)
@@ -220,6 +307,7 @@ def load(project: Project) -> None:
                 created_at=created,
             )
         )
+    _themes_votes_interests(workshops["W2"], businesses)
     for a, b, status in CONNECTIONS:
         db.session.add(
             Connection(

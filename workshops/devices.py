@@ -53,6 +53,13 @@ def _set_cookie(response):
     return response
 
 
+def _forget() -> None:
+    """Read the device anew for each request (an app context may outlive one)."""
+    g.pop("device", None)
+    g.pop("device_is_new", None)
+
+
 def init_app(app: Flask) -> None:
     """Give a new device its cookie on the response that created it."""
+    app.before_request(_forget)
     app.after_request(_set_cookie)

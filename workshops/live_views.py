@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 import segno
 from flask import (
     Blueprint,
@@ -23,7 +25,7 @@ from markupsafe import Markup
 from app.db import utcnow
 from app.extensions import db
 from workshops import access, codes, devices, live, participants, state
-from workshops.forms import COLLECT_LABELS, ExtendForm, JoinForm, LiveActionForm
+from workshops.forms import COLLECT_LABELS, ExtendForm, JoinForm, LiveActionForm, PaperIdeaForm
 from workshops.models import Workshop
 
 bp = Blueprint("live", __name__)
@@ -31,6 +33,7 @@ bp = Blueprint("live", __name__)
 COUNT_LABELS = {
     "participants": _l("Participants"),
     "ideas": _l("Ideas"),
+    "ideas_in_step": _l("Ideas in this step"),
     "votes": _l("Votes"),
     "interests": _l("Interest in ideas"),
     "answers": _l("Evaluation answers"),
@@ -91,12 +94,15 @@ def join_page(code: str):
         name=participant.name, business=participant.business_name, track=participant.track or ""
     )
     form.track.choices = _track_choices(workshop)
+    from workshops.forms import PhoneIdeaForm
+
     return render_template(
         "workshops/live/phone.html",
         workshop=workshop,
         state=snapshot,
         participant=participant,
         form=form,
+        idea_form=PhoneIdeaForm(key=secrets.token_urlsafe(12)),
     )
 
 
@@ -169,6 +175,9 @@ def leader_state(code: str):
     # The countdown and the re-plan move with the clock, so only unchanged seconds are cached.
     data = state.wall_snapshot(workshop, utcnow())
     data["counts"] = counts(workshop)
+    data["wall_layout"] = workshop.wall_layout
+    data["spotlight"] = workshop.spotlight_idea_id
+    data["ideas_url"] = url_for("workshops_api.list_ideas", code=workshop.join_code)
     response = Response(state.as_json(data), mimetype="application/json")
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-State-Version"] = tag
@@ -178,7 +187,13 @@ def leader_state(code: str):
 def counts(workshop: Workshop) -> dict[str, int]:
     """What the workshop has collected so far, for the console."""
     for_counts = current_app.extensions.get("kraftverk.live_counts", [])
+    from workshops import ideas, votes
+
     result = {"participants": len(workshop_participants(workshop))}
+    result.update(ideas.count_for(workshop))
+    vote_round = votes.open_round(workshop)
+    if vote_round is not None:
+        result["votes"] = sum(votes.totals(workshop, vote_round).values())
     for contribute in for_counts:
         result.update(contribute(workshop))
     return result
@@ -215,6 +230,7 @@ def console(slug: str, workshop_id: int):
         qr=qr_svg(url),
         collect_labels=COLLECT_LABELS,
         count_labels=COUNT_LABELS,
+        paper_form=PaperIdeaForm(),
     )
 
 

@@ -17,6 +17,7 @@ from workshops.models import (
     Project,
     Workshop,
 )
+from workshops.registrations import CheckIn, Registration
 
 # A connection counts toward the target once the businesses have actually been introduced.
 COUNTED_CONNECTIONS = ("introduced", "met", "collaborating")
@@ -38,6 +39,42 @@ class Progress:
         return min(100, round(100 * self.actual / self.target))
 
 
+def attendees(workshop_ids) -> int:
+    """How many different people came to the workshops: checked in at the door or joined by code.
+
+    Counted so that nobody counts twice where the data can tell:
+    - a checked-in registration counts as its e-mail address, so a person checked in at several
+      workshops counts once (once anonymised, each such registration counts on its own);
+    - a walk-in counts once per check-in (nothing links walk-ins to each other or to devices);
+    - a device that joined by code counts once across the workshops, unless it is the device a
+      checked-in person registered from: that person is counted already.
+    Someone who registered on one device and joined with another still counts twice.
+    """
+    at_door = CheckIn.workshop_id.in_(workshop_ids)
+    registered = (
+        select(func.count(func.distinct(Registration.email_key)))
+        .join(CheckIn, CheckIn.registration_id == Registration.id)
+        .where(at_door, Registration.email_key.is_not(None))
+    )
+    anonymised = (
+        select(func.count())
+        .select_from(CheckIn)
+        .join(Registration, CheckIn.registration_id == Registration.id)
+        .where(at_door, Registration.email_key.is_(None))
+    )
+    walk_ins = (
+        select(func.count()).select_from(CheckIn).where(at_door, CheckIn.registration_id.is_(None))
+    )
+    known_devices = select(CheckIn.device).where(at_door, CheckIn.device.is_not(None))
+    joined = select(func.count(func.distinct(Participant.device))).where(
+        Participant.workshop_id.in_(workshop_ids), Participant.device.not_in(known_devices)
+    )
+    counts = db.session.execute(
+        select(*(q.scalar_subquery() for q in (registered, anonymised, walk_ins, joined)))
+    ).one()
+    return sum(n or 0 for n in counts)
+
+
 def actuals(project: Project) -> dict[str, int]:
     """What has happened so far, counted from the data, per target kind."""
     workshop_ids = select(Workshop.id).where(Workshop.project_id == project.id).scalar_subquery()
@@ -46,11 +83,7 @@ def actuals(project: Project) -> dict[str, int]:
         return db.session.scalar(stmt) or 0
 
     return {
-        "attendees": count(
-            select(func.count(func.distinct(Participant.device))).where(
-                Participant.workshop_id.in_(workshop_ids)
-            )
-        ),
+        "attendees": attendees(workshop_ids),
         "businesses": count(
             select(func.count()).select_from(Business).where(Business.project_id == project.id)
         ),
