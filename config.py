@@ -69,6 +69,7 @@ class Config:
     PERMANENT_SESSION_LIFETIME = timedelta(days=14)
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024  # uploads; the JSON API has its own, smaller limit
     API_MAX_BODY = 64 * 1024
+    EVALUATION_MIN_RESPONSES = _int("EVALUATION_MIN_RESPONSES", 5)  # fewer: no chart shown
     LOGIN_ATTEMPTS = 10  # per e-mail address in LOGIN_WINDOW before a pause
     LOGIN_WINDOW = timedelta(minutes=15)
 
