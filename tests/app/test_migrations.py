@@ -29,3 +29,25 @@ def test_migrations_create_exactly_the_models(app):
     assert differences == []
     with _db.engine.begin() as connection:
         connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+
+
+def test_upgrading_an_existing_database_keeps_its_data(app, runner):
+    from flask_migrate import downgrade
+
+    from workshops.models import Idea, Participant, Step, Workshop
+
+    _db.drop_all()
+    with _db.engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+    upgrade()
+    runner.invoke(args=["demo"])
+    before = [_db.session.query(m).count() for m in (Workshop, Step, Participant, Idea)]
+    _db.session.remove()
+
+    downgrade(revision="b7c41d2e9a10")
+    upgrade()
+
+    after = [_db.session.query(m).count() for m in (Workshop, Step, Participant, Idea)]
+    assert before == after and all(before)
+    with _db.engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
