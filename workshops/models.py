@@ -193,6 +193,8 @@ class Idea(db.Model):
     hidden_at: Mapped[datetime | None]
     hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
+    theme: Mapped[Theme | None] = relationship(lazy="selectin")
+
 
 class Theme(db.Model):
     """A named group of a workshop's ideas, made by the leader while clustering."""
