@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 WORKERS ?= 2
+THREADS ?= 4
 export HOST PORT
 
 .PHONY: translations-update run test test-sqlite test-postgres bench lint format translations system-run system-test clean
@@ -34,8 +35,8 @@ run: system-run $(VENV)/.run-installed translations
 	$(BIN)/flask --app run db upgrade
 	$(BIN)/flask --app run demo --if-empty
 	@echo "Serving Kraftverk on http://$(HOST):$(PORT) (Ctrl+C stops it)"
-	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - \
-		--forwarded-allow-ips '' run:app
+	$(BIN)/gunicorn --workers $(WORKERS) --worker-class gthread --threads $(THREADS) \
+		--bind $(HOST):$(PORT) --access-logfile - --forwarded-allow-ips '' run:app
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .

@@ -189,7 +189,7 @@ def counts(workshop: Workshop) -> dict[str, int]:
     for_counts = current_app.extensions.get("kraftverk.live_counts", [])
     from workshops import ideas, votes
 
-    result = {"participants": len(workshop_participants(workshop))}
+    result = {"participants": participant_count(workshop)}
     result.update(ideas.count_for(workshop))
     vote_round = votes.open_round(workshop)
     if vote_round is not None:
@@ -199,12 +199,17 @@ def counts(workshop: Workshop) -> dict[str, int]:
     return result
 
 
-def workshop_participants(workshop: Workshop):
+def participant_count(workshop: Workshop) -> int:
+    """How many devices joined the workshop."""
+    from sqlalchemy import func
+
     from workshops.models import Participant
 
-    return db.session.scalars(
-        db.select(Participant).where(Participant.workshop_id == workshop.id)
-    ).all()
+    return db.session.scalar(
+        db.select(func.count())
+        .select_from(Participant)
+        .where(Participant.workshop_id == workshop.id)
+    )
 
 
 @bp.get("/projects/<slug>/workshops/<int:workshop_id>/console")

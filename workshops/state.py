@@ -6,7 +6,7 @@ import hashlib
 import json
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from app.db import iso_z
 from app.extensions import db
@@ -26,16 +26,30 @@ def etag(workshop_id: int, version: int, track: str | None) -> str:
     return hashlib.blake2s(raw, digest_size=8).hexdigest()
 
 
+# Built once: the idle poll is the most frequent request, and compiling a statement per poll
+# cost more than running it.
+_ETAG_QUERY = (
+    select(
+        Workshop.__table__.c.id, Workshop.__table__.c.state_version, Participant.__table__.c.track
+    )
+    .select_from(
+        Workshop.__table__.outerjoin(
+            Participant.__table__,
+            (Participant.__table__.c.workshop_id == Workshop.__table__.c.id)
+            & (Participant.__table__.c.device == bindparam("device")),
+        )
+    )
+    .where(Workshop.__table__.c.join_code == bindparam("code"))
+)
+
+
 def current_etag(code: str, device_key: str | None) -> tuple[str, str | None] | None:
     """(ETag, the device's track) in one small query, or None if the code is unknown."""
-    stmt = select(Workshop.id, Workshop.state_version, Participant.track).where(
-        Workshop.join_code == code
+    row = (
+        db.session.connection()
+        .execute(_ETAG_QUERY, {"code": code, "device": device_key or ""})
+        .first()
     )
-    stmt = stmt.outerjoin(
-        Participant,
-        (Participant.workshop_id == Workshop.id) & (Participant.device == (device_key or "")),
-    )
-    row = db.session.execute(stmt).first()
     return (etag(row.id, row.state_version, row.track), row.track) if row else None
 
 
