@@ -112,6 +112,7 @@ def test_login_form_without_csrf_token_is_refused(tmp_path):
 
         assert refused.status_code == 400
         assert accepted_form.status_code == 401  # the form was read: only the password is wrong
+        db.session.remove()
         db.drop_all()
 
 

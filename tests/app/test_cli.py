@@ -138,4 +138,5 @@ def test_demo_password_comes_from_the_environment_setting(tmp_path):
             "/login", data={"email": "leader@demo.example", "password": "demo-secret-1"}
         )
         assert response.status_code == 302
+        db.session.remove()
         db.drop_all()

@@ -56,7 +56,9 @@ def test_every_page_offers_all_five_languages(client):
 def test_catalogue_translates_every_message(language):
     with open(TRANSLATIONS / language / "LC_MESSAGES" / "messages.po", "rb") as handle:
         catalogue = read_po(handle)
-    assert not catalogue.fuzzy, "the catalogue header is marked fuzzy: pybabel compile would skip it"
+    assert not catalogue.fuzzy, (
+        "the catalogue header is marked fuzzy: pybabel compile would skip it"
+    )
     with open(TRANSLATIONS / "messages.pot", "rb") as handle:
         template = read_po(handle)
 

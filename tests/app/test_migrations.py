@@ -18,6 +18,7 @@ def test_there_is_exactly_one_migration_head(app):
 
 
 def test_migrations_create_exactly_the_models(app):
+    _db.session.remove()
     _db.drop_all()
     with _db.engine.begin() as connection:
         connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
@@ -36,6 +37,7 @@ def test_upgrading_an_existing_database_keeps_its_data(app, runner):
 
     from workshops.models import Idea, Participant, Step, Workshop
 
+    _db.session.remove()
     _db.drop_all()
     with _db.engine.begin() as connection:
         connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")

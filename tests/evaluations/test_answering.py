@@ -266,6 +266,7 @@ def test_page_post_needs_the_csrf_token(tmp_path):
     with app.app_context():
         from app.extensions import db
 
+        db.session.remove()
         db.drop_all()
         db.create_all()
         from workshops import projects
@@ -305,6 +306,7 @@ def test_parallel_double_submit_from_one_device_stores_one_response(tmp_path):
         from app.extensions import db
         from workshops import projects
 
+        db.session.remove()
         db.drop_all()
         db.create_all()
         project = projects.create(projects.ProjectData(slug="race", name="Race"))

@@ -158,6 +158,7 @@ def test_parallel_votes_from_one_device_never_exceed_its_dots(tmp_path):
 
     with app.app_context():
         spent = sum(v.dots for v in db.session.query(Vote))
+        db.session.remove()
         db.drop_all()
     assert spent == 3
     assert statuses.count(201) == 3

@@ -244,6 +244,7 @@ def test_parallel_retries_of_one_idea_store_it_once(tmp_path):
 
     with app.app_context():
         assert db.session.query(Idea).count() == 1
+        db.session.remove()
         db.drop_all()
     assert {status for status, _ in results} == {201}
     assert len({idea_id for _, idea_id in results}) == 1

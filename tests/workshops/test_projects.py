@@ -177,4 +177,5 @@ def test_edit_form_without_csrf_token_changes_nothing(tmp_path):
         assert response.status_code == 400
         db.session.expire_all()
         assert db.session.query(Project).one().name == "Kanalbyen"
+        db.session.remove()
         db.drop_all()
