@@ -222,51 +222,168 @@ def post_interest(code: str):
     return {"idea": interest.idea_id, "business": interest.business_name}, 201
 
 
+def _nullable(kind: str) -> dict:
+    return {"type": kind, "nullable": True}
+
+
+STATE_SCHEMA = {
+    "type": "object",
+    "required": ["code", "title", "status", "visibility", "server_time", "step", "agenda"],
+    "properties": {
+        "code": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "string", "enum": ["planned", "live", "paused", "closed"]},
+        "visibility": {"type": "string", "enum": ["open", "stepwise", "hidden"]},
+        "server_time": {"type": "string"},
+        "step": {"type": "object", "nullable": True},
+        "agenda": {"type": "array", "items": {"type": "object"}},
+    },
+}
+IDEA_SCHEMA = {
+    "type": "object",
+    "required": ["id", "text", "created_at"],
+    "properties": {
+        "id": {"type": "integer"},
+        "text": {"type": "string"},
+        "created_at": {"type": "string"},
+        "step": _nullable("integer"),
+        "track": _nullable("string"),
+        "theme": _nullable("string"),
+        "name": _nullable("string"),
+        "business": _nullable("string"),
+        "interests": {"type": "integer"},
+        "votes": {"type": "integer"},
+    },
+}
+
+
+def _json(schema: dict) -> dict:
+    return {"application/json": {"schema": schema}}
+
+
+def _operation(summary: str, ok: str, ok_schema: dict | None, errors: tuple, body=None) -> dict:
+    error = _json({"$ref": "#/components/schemas/Error"})
+    responses = {ok: {"description": "OK", **({"content": _json(ok_schema)} if ok_schema else {})}}
+    for status in errors:
+        responses[str(status)] = {"description": "Error", "content": error}
+    operation = {
+        "summary": summary,
+        "parameters": [
+            {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}
+        ],
+        "responses": responses,
+    }
+    if body is not None:
+        operation["requestBody"] = {"required": True, "content": _json(body)}
+    return operation
+
+
 def openapi_paths(spec: dict) -> None:
     """Describe this blueprint's endpoints in the OpenAPI document."""
-    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-    code_param = {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}
-    spec["paths"]["/workshops/{code}"] = {
-        "get": {
-            "summary": "Live state of a workshop",
-            "parameters": [code_param],
-            "responses": {
-                "200": {"description": "The state", "content": {"application/json": {}}},
-                "304": {"description": "Unchanged since the ETag given in If-None-Match"},
-                "404": {"description": "Unknown code", "content": error},
-            },
-        }
-    }
+    writes = (400, 404, 409, 413, 415, 422, 503)
+    state_get = _operation("Live state of a workshop", "200", STATE_SCHEMA, (404, 503))
+    state_get["responses"]["304"] = {"description": "Unchanged since If-None-Match"}
+    spec["paths"]["/workshops/{code}"] = {"get": state_get}
     spec["paths"]["/workshops/{code}/join"] = {
-        "post": {
-            "summary": "Say who this device is",
-            "parameters": [code_param],
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "properties": {
-                                "name": {"type": "string", "maxLength": participants.MAX_NAME},
-                                "business": {
-                                    "type": "string",
-                                    "maxLength": participants.MAX_BUSINESS,
-                                },
-                                "track": {"type": "string"},
-                            },
-                        }
-                    }
+        "post": _operation(
+            "Say who this device is",
+            "200",
+            {"type": "object"},
+            writes,
+            {
+                "type": "object",
+                "properties": {
+                    "name": {"type": "string", "maxLength": participants.MAX_NAME},
+                    "business": {"type": "string", "maxLength": participants.MAX_BUSINESS},
+                    "track": {"type": "string"},
                 },
             },
-            "responses": {
-                "200": {"description": "Saved", "content": {"application/json": {}}},
-                "404": {"description": "Unknown code", "content": error},
-                "409": {"description": "Closed", "content": error},
-                "415": {"description": "Not JSON", "content": error},
-                "422": {"description": "Invalid field", "content": error},
+        )
+    }
+    idea_list = _operation(
+        "Visible ideas, newest first", "200", {"type": "array", "items": IDEA_SCHEMA}, (404, 503)
+    )
+    idea_list["responses"]["304"] = {"description": "Unchanged since If-None-Match"}
+    idea_post = _operation(
+        "Send an idea (stored before the 201)",
+        "201",
+        {
+            "type": "object",
+            "required": ["id", "created_at"],
+            "properties": {"id": {"type": "integer"}, "created_at": {"type": "string"}},
+        },
+        (*writes, 429),
+        {
+            "type": "object",
+            "required": ["text"],
+            "properties": {
+                "text": {"type": "string", "minLength": 1, "maxLength": ideas.MAX_LENGTH},
+                "name": {"type": "string", "maxLength": 120},
+                "business": {"type": "string", "maxLength": 160},
+                "track": {"type": "string", "maxLength": 40},
             },
+        },
+    )
+    idea_post["parameters"].append(
+        {
+            "name": "Idempotency-Key",
+            "in": "header",
+            "required": False,
+            "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{8,128}$"},
         }
+    )
+    spec["paths"]["/workshops/{code}/ideas"] = {"get": idea_list, "post": idea_post}
+    spec["paths"]["/workshops/{code}/votes"] = {
+        "get": _operation(
+            "Whether a vote is open and the device's dots left",
+            "200",
+            {
+                "type": "object",
+                "properties": {
+                    "open": {"type": "boolean"},
+                    "dots": {"type": "integer"},
+                    "dots_left": _nullable("integer"),
+                },
+            },
+            (404, 503),
+        ),
+        "post": _operation(
+            "Spend (or take back) dots on an idea",
+            "201",
+            {
+                "type": "object",
+                "properties": {
+                    "idea": {"type": "integer"},
+                    "dots_left": {"type": "integer"},
+                    "dots": {"type": "integer"},
+                },
+            },
+            writes,
+            {
+                "type": "object",
+                "required": ["idea"],
+                "properties": {"idea": {"type": "integer"}, "dots": {"type": "integer"}},
+            },
+        ),
+    }
+    spec["paths"]["/workshops/{code}/interests"] = {
+        "post": _operation(
+            "I want to work on this idea",
+            "201",
+            {
+                "type": "object",
+                "properties": {"idea": {"type": "integer"}, "business": {"type": "string"}},
+            },
+            writes,
+            {
+                "type": "object",
+                "required": ["idea", "business"],
+                "properties": {
+                    "idea": {"type": "integer"},
+                    "business": {"type": "string", "maxLength": 160},
+                },
+            },
+        )
     }
 
 
