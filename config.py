@@ -70,6 +70,8 @@ class Config:
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024  # uploads; the JSON API has its own, smaller limit
     API_MAX_BODY = 64 * 1024
     EVALUATION_MIN_RESPONSES = _int("EVALUATION_MIN_RESPONSES", 5)  # fewer: no chart shown
+    REGISTRATION_RETENTION_DAYS = _int("REGISTRATION_RETENTION_DAYS", 365)
+    MAIL_FROM = os.environ.get("MAIL_FROM", "")  # default: noreply@ the PUBLIC_URL's host
     LOGIN_ATTEMPTS = 10  # per e-mail address in LOGIN_WINDOW before a pause
     LOGIN_WINDOW = timedelta(minutes=15)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask
@@ -178,6 +179,19 @@ def create_workshop_command(
     click.echo(workshop.join_code)
 
 
+@click.command("send-reminders")
+@click.option("--hours", default=24, show_default=True, help="Remind for workshops this soon.")
+@with_appcontext
+def send_reminders_command(hours: int) -> None:
+    """Mail a reminder to everyone with a place in a workshop starting soon (once each)."""
+    from datetime import timedelta
+
+    from workshops import mail
+
+    count = mail.send_reminders(ahead=timedelta(hours=hours))
+    click.echo(f"Sent {count} reminders")
+
+
 @click.command("demo")
 @click.option("--reset", is_flag=True, help="Replace the demo project and its demo users.")
 @click.option("--if-empty", is_flag=True, help="Load only when the database has no project.")
@@ -193,12 +207,77 @@ def demo_command(reset: bool, if_empty: bool) -> None:
         click.echo(f"Demo login: {email} {password}")
 
 
+@click.command("import-businesses")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--project", "slug", required=True, help="The project's slug.")
+@click.option("--dry-run", is_flag=True, help="Check and report; write nothing.")
+@with_appcontext
+def import_businesses_command(file: Path, slug: str, dry_run: bool) -> None:
+    """Import businesses from CSV or XLSX: all rows or none; same names are updated."""
+    from workshops import businesses
+
+    project = project_or_exit(slug)
+    try:
+        if file.stat().st_size > businesses.MAX_FILE_BYTES:
+            fail(f"{file.name} is larger than 10 MB; nothing was imported")
+        data = file.read_bytes()
+    except OSError as error:
+        fail(f"cannot read {file}: {error.strerror or error}")
+    with force_locale("en"):
+        try:
+            plan = businesses.import_file(project, data, file.name, dry_run=dry_run)
+        except businesses.FileError as error:
+            db.session.rollback()
+            fail(f"{file.name}: {error.message()} Nothing was imported.")
+        for problem in plan.warnings + plan.errors:
+            click.echo(problem.line(), err=True)
+    if plan.errors:
+        db.session.rollback()
+        fail(f"{len(plan.errors)} error(s); nothing was imported")
+    if dry_run:
+        db.session.rollback()
+        click.echo("dry run: nothing was written", err=True)
+    else:
+        db.session.commit()
+    click.echo(f"{plan.created} created, {plan.updated} updated")
+
+
+@click.command("pairings")
+@click.option("--project", "slug", required=True, help="The project's slug.")
+@click.option("--top", "top", type=click.IntRange(1, 10), default=5, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object (INTERFACES.md).")
+@click.option("--lang", "lang", type=click.Choice(["nb", "sv", "da", "fi", "en"]), default=None)
+@with_appcontext
+def pairings_command(slug: str, top: int, as_json: bool, lang: str | None) -> None:
+    """Print each business's best partners with score and reasons."""
+    import json
+
+    from workshops import pairing_service
+
+    project = project_or_exit(slug)
+    document = pairing_service.pairings_document(project, top, lang)
+    if as_json:
+        click.echo(json.dumps(document, ensure_ascii=False))
+        return
+    for item in document["suggestions"]:
+        click.echo(item["business"])
+        if not item["partners"]:
+            click.echo("  -")
+        for partner in item["partners"]:
+            click.echo(f"  {partner['score']:.2f}  {partner['business']}")
+            for reason in partner["reasons"]:
+                click.echo(f"        {reason}")
+
+
 COMMANDS = (
     create_leader_command,
     create_user_command,
     create_project_command,
     create_workshop_command,
+    send_reminders_command,
     demo_command,
+    import_businesses_command,
+    pairings_command,
 )
 
 

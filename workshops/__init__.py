@@ -9,6 +9,7 @@ def init_app(app: Flask) -> None:
     """Register this package's blueprints and its part of the demo."""
     from workshops import (
         api,
+        business_views,
         demo,
         devices,
         idea_views,
@@ -25,4 +26,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(programme_views.bp)
     app.register_blueprint(idea_views.bp)
     app.register_blueprint(public.bp)
+    app.register_blueprint(business_views.bp)
     app.extensions.setdefault("kraftverk.demo", []).append(demo.load)

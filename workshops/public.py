@@ -335,7 +335,7 @@ def cancel(token: str):
         mail.notify(found, "cancellation")
         for person in moved:
             mail.notify(person, "moved_up")
-        flash(_("Your registration is cancelled."), "success")
+        # The page it leads to says so in its heading: no flash message needed.
         return redirect(url_for("public.registration", token=found.token), 303)
     page = render_template(
         "workshops/public/cancel.html",
