@@ -52,14 +52,20 @@ def read_profile(row: Mapping[str, object]) -> Profile:
     )
 
 
-def load_region(stem: str) -> tuple[list[Profile], Labels]:
-    """Read a region's businesses and labels from bench/data."""
+def load_region(stem: str, second_reader: bool = True) -> tuple[list[Profile], Labels]:
+    """Read a region's businesses and labels from bench/data (with the second reader's)."""
     data = yaml.safe_load((DATA / f"{stem}.yaml").read_text(encoding="utf-8"))
     profiles = [read_profile(row) for row in data["businesses"]]
     grades: dict[frozenset[str], int] = {}
     competitors: set[frozenset[str]] = set()
-    with (DATA / f"{stem}_labels.csv").open(encoding="utf-8") as handle:
-        lines = [line for line in handle if not line.startswith("#")]
+    files = [DATA / f"{stem}_labels.csv"]
+    if second_reader and (DATA / f"{stem}_labels_second.csv").exists():
+        files.append(DATA / f"{stem}_labels_second.csv")
+    lines = []
+    for path in files:
+        with path.open(encoding="utf-8") as handle:
+            body = [line for line in handle if not line.startswith("#")]
+        lines += body if not lines else body[1:]  # one header
     for row in csv.DictReader(lines):
         pair = frozenset((row["a"], row["b"]))
         if row["grade"].strip() == "c":
@@ -105,10 +111,11 @@ def evaluate(profiles: Sequence[Profile], labels: Labels) -> tuple[float, int, i
 def main() -> None:
     """Print one line per figure for each labelled region."""
     for title, stem in REGIONS:
+        first = evaluate(*load_region(stem, second_reader=False))[0]
         profiles, labels = load_region(stem)
         ndcg, labelled, flagged, slots = evaluate(profiles, labels)
         print(f"{title}: {len(profiles)} businesses, {len(labels.grades)} labelled pairs")
-        print(f"{title}: NDCG@3 = {ndcg:.3f}")
+        print(f"{title}: NDCG@3 = {ndcg:.3f} ({first:.3f} on the first reader's labels alone)")
         print(
             f"{title}: competitors in top-3 = {labelled}/{slots} labelled "
             f"({labelled / max(slots, 1):.1%}), {flagged} flagged by the score"

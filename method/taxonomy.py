@@ -265,6 +265,7 @@ class _Lexicon:
         phrase: str,
         stopwords: frozenset[str] = frozenset(),
         qualifiers: frozenset[str] = frozenset(),
+        qualifier_endings: tuple[str, ...] = (),
     ) -> list[object]:
         """Return the values found in a phrase, longest phrases first, then word by word."""
         tokens = _tokens(phrase)
@@ -279,12 +280,17 @@ class _Lexicon:
                 values += found
                 i += length
                 continue
-            if values and tokens[i] in qualifiers:
+            if values and (tokens[i] in qualifiers or _qualifies(tokens[i], qualifier_endings)):
                 break  # the rest says who it is for, not what it is
             if tokens[i] not in stopwords:
                 values += self.word(tokens[i])
             i += 1
         return values
+
+
+def _qualifies(token: str, endings: tuple[str, ...]) -> bool:
+    """Tell whether a token's ending says "for whom" (Finnish allative: esiintyjille)."""
+    return any(token.endswith(e) and len(token) > len(e) + 3 for e in endings)
 
 
 def _append(index: dict, key: str, value: object) -> None:
@@ -304,6 +310,7 @@ class _Taxonomy:
     refinements: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]]
     rev2_to_rev21: Mapping[str, str]
     affinity: Mapping[frozenset[str], tuple[float, str]]
+    related: Mapping[str, frozenset[str]]
     affinity_defaults: Mapping[str, object]
     products: Mapping[str, Mapping[str, str]]
     day_parts: Mapping[str, Mapping[str, str]]
@@ -313,6 +320,7 @@ class _Taxonomy:
     sectors: _Lexicon
     stopwords: frozenset[str]
     qualifiers: frozenset[str]
+    qualifier_endings: tuple[str, ...]
 
 
 @cache
@@ -359,6 +367,10 @@ def _load() -> _Taxonomy:
         frozenset((a, b)): (float(w), product) for a, b, w, product in data["affinity"]["pairs"]
     }
     stopwords = frozenset(normalise(w) for w in data["stopwords"])
+    related: dict[str, set[str]] = {}
+    for a, b in data.get("related") or ():
+        related.setdefault(a, set()).add(b)
+        related.setdefault(b, set()).add(a)
     word_entries = [
         (w, key) for key, t in data["tags"].items() for lang in LANGUAGES for w in t["words"][lang]
     ]
@@ -372,6 +384,7 @@ def _load() -> _Taxonomy:
         refinements=MappingProxyType(refinements),
         rev2_to_rev21=MappingProxyType(rev2_to_rev21),
         affinity=MappingProxyType(affinity),
+        related=MappingProxyType({k: frozenset(v) for k, v in related.items()}),
         affinity_defaults=MappingProxyType(
             {k: v for k, v in data["affinity"].items() if k != "pairs"}
         ),
@@ -386,6 +399,7 @@ def _load() -> _Taxonomy:
         ),
         stopwords=stopwords,
         qualifiers=frozenset(normalise(w) for w in data["qualifiers"]),
+        qualifier_endings=tuple(data.get("qualifier_endings") or ()),
     )
 
 
@@ -479,7 +493,9 @@ def map_words(text: str, extra: Mapping[str, str] | None = None) -> WordMapping:
     for phrase in split_field(text):
         values = extra_lexicon.scan(phrase) if extra_lexicon else []
         if not values:
-            values = data.words.scan(phrase, data.stopwords, data.qualifiers)
+            values = data.words.scan(
+                phrase, data.stopwords, data.qualifiers, data.qualifier_endings
+            )
         if values:
             found += [v for v in values if v not in found]
         else:
@@ -561,6 +577,11 @@ def default_profile(
     if found is None:
         return (), ()
     return found.offers, found.needs
+
+
+def related(key: str) -> frozenset[str]:
+    """Return the tags close to a tag: an offer of one goes some way to meet a need for another."""
+    return _load().related.get(key, frozenset())
 
 
 def affinity(group_a: str | None, group_b: str | None) -> tuple[float, str | None]:

@@ -304,8 +304,29 @@ class Business(db.Model):
     website: Mapped[str] = mapped_column(String(500), default="")
     contact_consent: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The sector as read: a NACE code in normal form (55.10) and the taxonomy's group key.
+    nace_code: Mapped[str | None] = mapped_column(String(10))
+    sector_group: Mapped[str | None] = mapped_column(String(40))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # A keyed hash of the phone that created it in a workshop: only that phone may change it.
+    device: Mapped[str | None] = mapped_column(String(64))
 
     project: Mapped[Project] = relationship(back_populates="businesses")
+
+
+class TagMapping(db.Model):
+    """A project's own reading of a word in offers or needs: the leader mapped it to a tag."""
+
+    __tablename__ = "tag_mapping"
+    __table_args__ = (UniqueConstraint("project_id", "word", name="project_word"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("project.id", ondelete="CASCADE"), index=True
+    )
+    word: Mapped[str] = mapped_column(String(160))  # normalised: trimmed, case-folded
+    tag: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Connection(db.Model):

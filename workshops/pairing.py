@@ -2,16 +2,18 @@
 
 Pure functions over plain values: no requests, no database. Scores follow METHOD.md section 3:
 what one offers that the other needs (both ways), reciprocity, sector affinity, shared interest in
-the same ideas, different realms, minus a penalty for pure competitors and for distance.
+the same ideas, different realms, minus a penalty for pure competitors and for distance. As a
+process leader reads a profile, an exact need-offer match counts most and an offer close to a need
+(a guided tour for "outdoor activities") counts for less; ties go to the more exact fit.
 """
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from functools import cache
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache, cached_property, lru_cache
 from io import BytesIO
 
 import networkx as nx
@@ -26,7 +28,7 @@ class Weights:
     """The score's terms; starting values from the method, tuned on the labelled benchmark."""
 
     match: float = 1.0
-    reciprocity: float = 0.5
+    reciprocity: float = 1.0
     affinity: float = 2.0
     shared_interest: float = 2.0
     different_realms: float = 0.25
@@ -36,16 +38,17 @@ class Weights:
     max_distance: float = 0.5
     other_municipality: float = 0.5  # stands in for distance when places have no coordinates
     assumed_match: float = 0.5  # tags assumed from a sector count for less than stated ones
+    close: float = 0.5  # an offer close to the need (taxonomy `related`), per tag
 
 
 WEIGHTS = Weights()
 STRONG_AFFINITY = 0.6  # groups this close are candidates even when no tag meets
 AFFINITY_FILL = 10  # a business with fewer candidates than this gets affinity candidates
 AFFINITY_FANOUT = 10  # at most this many businesses per strongly related group
-MATRIX_FROM = 400  # from this many businesses on, candidates are scored as sparse matrices
+MATRIX_FROM = 400  # from this many businesses on, candidates are scored as matrices
 EXACT_MATCHING_UP_TO = 60  # present people up to which the speed-meeting pairing is exact
 TOP_SAFE = 3  # no competitor among the first suggestions
-_BLOCK = 512
+_BLOCK = 256
 _BEDS, _GROUP_BEDS = "accommodation", "group_accommodation"
 _SUPPORT_GROUPS = ("enablers", "community")
 _TOURIST_SERVICES = frozenset(
@@ -77,12 +80,13 @@ class Reason:
     kind: str  # a key of method/data/reasons.yaml
     giver: str = ""  # business names
     taker: str = ""
-    tag: str = ""  # a tag key
+    tag: str = ""  # a tag key (the need)
     idea: str = ""  # an idea id
     group_a: str = ""  # sector group keys
     group_b: str = ""
     product: str = ""  # a joint product key
     parts: tuple[str, ...] = ()  # day parts (stay, eat, do, buy)
+    offer: str = ""  # a tag key: the offer that comes close to the need
 
 
 @dataclass(frozen=True)
@@ -96,12 +100,23 @@ class PairScore:
 
 @dataclass(frozen=True)
 class Suggestion:
-    """A suggested partner, best first in its list; score is clipped at zero."""
+    """A suggested partner, best first in its list; score is clipped at zero.
+
+    Reasons are worked out when first read, so ranking many businesses costs no wording.
+    """
 
     partner_id: str
     score: float
-    reasons: tuple[Reason, ...]
+    given_reasons: tuple[Reason, ...] | None = field(default=None, repr=False)
     competitor: bool = False
+    source: Callable[[], tuple[Reason, ...]] | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def reasons(self) -> tuple[Reason, ...]:
+        """Why this partner fits, most specific first."""
+        if self.given_reasons is not None:
+            return self.given_reasons
+        return self.source() if self.source else ()
 
 
 @dataclass(frozen=True)
@@ -139,6 +154,17 @@ def _affinity(group_a: str | None, group_b: str | None) -> tuple[float, str | No
     return taxonomy.affinity(group_a, group_b)
 
 
+@cache
+def _related(key: str) -> frozenset[str]:
+    return taxonomy.related(key) if taxonomy.is_tag(key) else frozenset()
+
+
+@lru_cache(maxsize=1 << 16)
+def _close_offers(p: Profile) -> frozenset[str]:
+    """Return the tags close to what a business offers, that it does not offer itself."""
+    return frozenset(t for offer in p.offers for t in _related(offer)) - p.offers
+
+
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     if not a or not b:
         return 0.0
@@ -169,20 +195,49 @@ def _pools_beds(a: Profile, b: Profile) -> bool:
     return _BEDS in a.offers and _BEDS in b.offers and _GROUP_BEDS in (a.needs | b.needs)
 
 
+def _weight(tags: Iterable[str]) -> float:
+    return sum(_tag_weight(t) for t in tags)
+
+
+@dataclass(frozen=True)
+class _Flow:
+    """What one business gives another: exact need-offer matches, and offers close to a need."""
+
+    exact: frozenset[str]
+    close: frozenset[str]
+
+    def value(self, weights: Weights) -> float:
+        return _weight(self.exact) + weights.close * _weight(self.close)
+
+
+def _flow(giver: Profile, taker: Profile) -> _Flow:
+    return _Flow(exact=giver.offers & taker.needs, close=_close_offers(giver) & taker.needs)
+
+
 def score_pair(a: Profile, b: Profile, weights: Weights = WEIGHTS) -> PairScore:
     """Score how well two businesses complete each other, with one reason per term."""
     return _score(a, b, weights, distance=True)
 
 
 def _score(a: Profile, b: Profile, weights: Weights, distance: bool) -> PairScore:
-    a_gives, b_gives = a.offers & b.needs, b.offers & a.needs
-    to_b = sum(_tag_weight(t) for t in a_gives)
-    to_a = sum(_tag_weight(t) for t in b_gives)
-    if a.assumed or b.assumed:
-        to_a, to_b = to_a * weights.assumed_match, to_b * weights.assumed_match
+    return _score_and_exact(a, b, weights, distance)[0]
+
+
+def _score_and_exact(
+    a: Profile, b: Profile, weights: Weights, distance: bool
+) -> tuple[PairScore, float]:
+    """Score a pair; also return the weight of exact need-offer matches (the tie-break)."""
+    a_gives, b_gives = _flow(a, b), _flow(b, a)
+    factor = weights.assumed_match if a.assumed or b.assumed else 1.0
+    to_b, to_a = factor * a_gives.value(weights), factor * b_gives.value(weights)
+    exact = factor * (_weight(a_gives.exact) + _weight(b_gives.exact))
     score = weights.match * (to_a + to_b)
-    reasons = [Reason("covers_need", giver=a.name, taker=b.name, tag=t) for t in sorted(a_gives)]
-    reasons += [Reason("covers_need", giver=b.name, taker=a.name, tag=t) for t in sorted(b_gives)]
+    reasons = [
+        Reason("covers_need", giver=a.name, taker=b.name, tag=t) for t in sorted(a_gives.exact)
+    ]
+    reasons += [
+        Reason("covers_need", giver=b.name, taker=a.name, tag=t) for t in sorted(b_gives.exact)
+    ]
     if to_a and to_b:
         score += weights.reciprocity
     shared = a.interests & b.interests
@@ -198,6 +253,8 @@ def _score(a: Profile, b: Profile, weights: Weights, distance: bool) -> PairScor
         reasons.append(
             Reason("value_chain", group_a=a.group or "", group_b=b.group or "", product=product)
         )
+    for giver, taker, flow in ((a, b, a_gives), (b, a, b_gives)):
+        reasons += _close_reasons(giver, taker, flow)
     if a.realms and b.realms and a.realms != b.realms:
         score += weights.different_realms
     pooled = _pools_beds(a, b)
@@ -208,7 +265,7 @@ def _score(a: Profile, b: Profile, weights: Weights, distance: bool) -> PairScor
     beds_and_service = (_BEDS in a.offers and b.offers & _TOURIST_SERVICES) or (
         _BEDS in b.offers and a.offers & _TOURIST_SERVICES
     )
-    if beds_and_service and (to_a or to_b) and not pooled:
+    if beds_and_service and exact and not pooled:
         reasons.append(Reason("package_check"))
     competitor = (
         a.group is not None
@@ -226,7 +283,21 @@ def _score(a: Profile, b: Profile, weights: Weights, distance: bool) -> PairScor
         score -= min(weights.max_distance, km / weights.km_per_point)
     elif distance and a.municipality and b.municipality and a.municipality != b.municipality:
         score -= weights.other_municipality
-    return PairScore(score, tuple(reasons), competitor)
+    return PairScore(score, tuple(reasons), competitor), exact
+
+
+def _close_reasons(giver: Profile, taker: Profile, flow: _Flow) -> list[Reason]:
+    """Word the offers that come close to a need, after the exact matches."""
+    return [
+        Reason(
+            "close_need",
+            giver=giver.name,
+            taker=taker.name,
+            tag=need,
+            offer=min(t for t in giver.offers if need in _related(t)),
+        )
+        for need in sorted(flow.close)
+    ]
 
 
 def explain(reason: Reason, lang: str = "nb", ideas: Mapping[str, str] | None = None) -> str:
@@ -239,6 +310,7 @@ def explain(reason: Reason, lang: str = "nb", ideas: Mapping[str, str] | None = 
         a=reason.giver,
         b=reason.taker,
         tag=_lower(taxonomy.tag_label(reason.tag, lang)) if reason.tag else "",
+        offer=_lower(taxonomy.tag_label(reason.offer, lang)) if reason.offer else "",
         idea=(ideas or {}).get(reason.idea, reason.idea),
         group_a=_lower(taxonomy.group_label(reason.group_a, lang)),
         group_b=_lower(taxonomy.group_label(reason.group_b, lang)),
@@ -259,17 +331,19 @@ def _lower(label: str) -> str:
 def candidate_pairs(profiles: Sequence[Profile]) -> set[tuple[int, int]]:
     """Return index pairs (i < j) worth scoring, found through inverted indexes, never all pairs.
 
-    A pair is a candidate when an offer meets a need, when both want to work on the same idea, or
-    (for a business with few such candidates) when their sectors often make products together.
+    A pair is a candidate when an offer meets a need (exactly or close by), when both want to
+    work on the same idea, or (for a business with few such candidates) when their sectors often
+    make products together.
     """
-    offered: dict[str, list[int]] = defaultdict(list)
+    offered: dict[str, list[int]] = defaultdict(list)  # exactly or close by
     needed: dict[str, list[int]] = defaultdict(list)
-    interested: dict[str, list[int]] = defaultdict(list)
     for i, p in enumerate(profiles):
-        for t in p.offers:
+        for t in p.offers | _close_offers(p):
             offered[t].append(i)
         for t in p.needs:
             needed[t].append(i)
+    interested: dict[str, list[int]] = defaultdict(list)
+    for i, p in enumerate(profiles):
         for idea in p.interests:
             interested[idea].append(i)
     pairs: set[tuple[int, int]] = set()
@@ -286,7 +360,7 @@ def candidate_pairs(profiles: Sequence[Profile]) -> set[tuple[int, int]]:
 
 
 def _raw_candidate_counts(profiles: Sequence[Profile]) -> list[int]:
-    """Count each business's tag and idea candidates, repeats included (cheap, no pairs built)."""
+    """Count each business's exact tag and idea candidates, repeats included (no pairs built)."""
     offering: dict[str, int] = defaultdict(int)
     needing: dict[str, int] = defaultdict(int)
     interested: dict[str, int] = defaultdict(int)
@@ -325,8 +399,10 @@ def _affinity_candidates(
                 continue
             near = by_place.get((group, p.municipality), []) if p.municipality else []
             chosen: list[int] = []
+            seen: set[int] = set()
             for j in [*near, *by_group[group]]:
-                if j != i and j not in chosen:
+                if j != i and j not in seen:
+                    seen.add(j)
                     chosen.append(j)
                     if len(chosen) == AFFINITY_FANOUT:
                         break
@@ -338,43 +414,45 @@ def _affinity_candidates(
 
 
 class _Matrices:
-    """Profiles as arrays and sparse matrices, so many pairs score in one vectorised pass."""
+    """Profiles as arrays, so that a block of rows scores against everyone in a few products.
+
+    Tag sets are dense 0/1 matrices (a few dozen tags): what row r gives column c is one row of
+    `left` times one row of `right`, and the other way round for what it gets.
+    """
 
     def __init__(self, profiles: Sequence[Profile], weights: Weights) -> None:
         self.profiles = profiles
         self.weights = weights
         n = len(profiles)
-        vocabulary = sorted({t for p in profiles for t in p.offers | p.needs})
+        closes = [_close_offers(p) for p in profiles]
+        vocabulary = sorted({t for p in profiles for t in p.offers | p.needs | _close_offers(p)})
         column = {t: k for k, t in enumerate(vocabulary)}
         tag_weights = np.array([_tag_weight(t) for t in vocabulary], dtype=float)
-        self.offers = _incidence([p.offers for p in profiles], column, n, len(vocabulary))
-        self.needs = _incidence([p.needs for p in profiles], column, n, len(vocabulary))
-        diag = sparse.diags(tag_weights) if vocabulary else sparse.csr_matrix((0, 0))
-        self.weighted_offers_t = (self.offers @ diag).T.tocsr()
-        self.weighted_needs_t = (self.needs @ diag).T.tocsr()
+        offers = _dense([p.offers for p in profiles], column, n, len(vocabulary))
+        needs = _dense([p.needs for p in profiles], column, n, len(vocabulary))
+        close = _dense(closes, column, n, len(vocabulary))
+        # gives[r, c] = left[r] . right[c]; gets[r, c] = right[r] . left[c]
+        self.left = offers + weights.close * close
+        self.right = needs * tag_weights
+        self.offers = offers
+        self.offer_count = offers.sum(axis=1)
         ideas = sorted({i for p in profiles for i in p.interests})
         self.interests = _incidence(
             [p.interests for p in profiles], {x: k for k, x in enumerate(ideas)}, n, len(ideas)
         )
         self.interests_t = self.interests.T.tocsr()
-        # One product gives, per pair, twice the weight given + twice the weight received × 128
-        # + shared ideas × 2^14: whole numbers that decode exactly (see _edges_by_matrix).
-        self.packed_left = sparse.hstack(
-            [self.offers * 2.0, self.needs * 256.0, self.interests * 16384.0]
-        ).tocsr()
-        self.packed_right = sparse.vstack(
-            [self.weighted_needs_t, self.weighted_offers_t, self.interests_t]
-        ).tocsr()
         self.interest_count = np.array([len(p.interests) for p in profiles], dtype=float)
         names = sorted({p.group for p in profiles if p.group})
         group_id = {g: k for k, g in enumerate(names)}
         # The last row and column of the affinity table stand for "no group".
         self.group = np.array([group_id.get(p.group, len(names)) for p in profiles], dtype=np.intp)
+        self.members = [np.flatnonzero(self.group == g) for g in range(len(names))]
         size = len(names) + 1
         self.affinity = np.zeros((size, size))
         for x, ga in enumerate(names):
             for y, gb in enumerate(names):
                 self.affinity[x, y] = _affinity(ga, gb)[0]
+        self.affinity_columns = (weights.affinity * self.affinity)[:, self.group]
         realms = sorted({r for p in profiles for r in p.realms})
         bit = {r: 1 << k for k, r in enumerate(realms)}
         self.realms = np.array([sum(bit[r] for r in p.realms) for p in profiles], dtype=np.int64)
@@ -389,57 +467,100 @@ class _Matrices:
         self.assumed = np.array([p.assumed for p in profiles])
         self.unit = _unit(self.lat, self.lon)
 
-    def given(self, rows: slice) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
-        """Return, for rows, what each gives to every business and what it gets from each."""
-        gives = (self.offers[rows] @ self.weighted_needs_t).tocsr()
-        gets = (self.needs[rows] @ self.weighted_offers_t).tocsr()
-        return gives, gets
+    def block(
+        self, rows: slice, dtype: type = np.float64
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Return, for rows against every business: light score, gives, gets, competitor, shared.
 
-    def scores(
+        The light score is score_pair's without the small terms of `extras`; a pair is a
+        candidate when gives + gets > 0 or shared > 0. In float32 it is a fast first pass.
+        """
+        w = self.weights
+        left, right = self.left.astype(dtype, copy=False), self.right.astype(dtype, copy=False)
+        gives = left[rows] @ right.T
+        gets = right[rows] @ left.T
+        if self.assumed.any():
+            self._discount_assumed(rows, gives, gets)
+        score = gives + gets  # sums of non-negative terms: zero only when nothing meets
+        if w.match != 1.0:
+            score *= w.match
+        both = np.minimum(gives, gets) > 0
+        score += (w.reciprocity * both).astype(dtype, copy=False)
+        group_r = self.group[rows]
+        score += self.affinity_columns.astype(dtype, copy=False)[group_r]
+        shared = (self.interests[rows] @ self.interests_t).tocoo()
+        if shared.nnz:
+            sr, sc = shared.row, shared.col
+            union = self.interest_count[sr + rows.start] + self.interest_count[sc] - shared.data
+            score[sr, sc] += w.shared_interest * shared.data / union
+        competitor = np.zeros(score.shape, dtype=bool)
+        for g in np.unique(group_r):
+            if g == len(self.affinity) - 1:
+                continue  # no group, no competitor
+            rr = np.flatnonzero(group_r == g) + rows.start
+            cc = self.members[g]
+            both = self.offers[rr] @ self.offers[cc].T
+            either = self.offer_count[rr, None] + self.offer_count[None, cc] - both
+            rivals = (both > 0) & (both > 0.5 * either)
+            rivals &= (self.left[rr] @ self.right[cc].T == 0) & (
+                self.right[rr] @ self.left[cc].T == 0
+            )
+            beds = self.beds[rr, None] & self.beds[None, cc]
+            rivals &= ~(beds & (self.group_beds[rr, None] | self.group_beds[None, cc]))
+            if rivals.any():
+                competitor[np.ix_(rr - rows.start, cc)] = rivals
+        score -= (w.competitor * competitor).astype(dtype, copy=False)
+        return score, gives, gets, competitor, shared
+
+    def light(
         self,
         r: np.ndarray,
         c: np.ndarray,
         gives: np.ndarray,
         gets: np.ndarray,
+        competitor: np.ndarray,
         shared: np.ndarray,
-        light: bool = False,
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Return raw scores and competitor flags of pairs (r, c), as score_pair computes them.
-
-        With `light`, the small terms of `extras` (realms, pooled beds, distance) are left out.
-        """
+    ) -> np.ndarray:
+        """Return the light score of pairs (r, c) in full precision, as score_pair adds it."""
         w = self.weights
-        if self.assumed.any():
-            factor = np.where(self.assumed[r] | self.assumed[c], w.assumed_match, 1.0)
-            gives, gets = gives * factor, gets * factor
         score = w.match * (gives + gets)
         score += w.reciprocity * ((gives > 0) & (gets > 0))
-        group_r, group_c = self.group[r], self.group[c]
-        size = self.affinity.shape[0]
-        score += w.affinity * self.affinity.ravel()[group_r * size + group_c]
+        score += self.affinity_columns[self.group[r], c]
         some = np.flatnonzero(shared)
         if len(some):
             union = self.interest_count[r[some]] + self.interest_count[c[some]] - shared[some]
             score[some] += w.shared_interest * shared[some] / union
-        competitor = np.zeros(len(r), dtype=bool)
-        idle = np.flatnonzero((gives == 0) & (gets == 0) & (group_r == group_c))
-        for k in idle:
-            a, b = self.profiles[r[k]], self.profiles[c[k]]
-            rivals = a.group is not None and _jaccard(a.offers, b.offers) > 0.5
-            competitor[k] = rivals and not _pools_beds(a, b)
-        score -= w.competitor * competitor
-        if not light:
-            score += self.extras(r, c)
-        return score, competitor
+        return score - w.competitor * competitor
 
-    def margin(self) -> float:
-        """Return the most that `extras` can add, for pruning before computing them."""
+    def _discount_assumed(self, rows: slice, gives: np.ndarray, gets: np.ndarray) -> None:
+        """Scale the pairs where either side's tags are assumed from its sector."""
+        factor = self.weights.assumed_match
+        assumed_rows = self.assumed[rows]
+        for matrix in (gives, gets):
+            matrix[assumed_rows] *= factor
+            matrix[np.ix_(~assumed_rows, self.assumed)] *= factor
+
+    def exact(self, r: np.ndarray, c: np.ndarray) -> np.ndarray:
+        """Return the weight of exact need-offer matches of pairs (r, c), both ways."""
+        exact = np.einsum("ij,ij->i", self.offers[r], self.right[c])
+        exact += np.einsum("ij,ij->i", self.right[r], self.offers[c])
+        if self.assumed.any():
+            exact *= np.where(self.assumed[r] | self.assumed[c], self.weights.assumed_match, 1.0)
+        return exact
+
+    def margins(self, rows: slice) -> tuple[np.ndarray, np.ndarray]:
+        """Return, per row, the most that `extras` can add and take away (for pruning)."""
         w = self.weights
-        return w.different_realms * bool(self.realms.any()) + w.pool_beds * bool(
-            self.group_beds.any()
-        )
+        up = w.different_realms * (self.realms[rows] != 0)
+        pool_partner = self.group_beds[rows] | bool((self.beds & self.group_beds).any())
+        up = up + w.pool_beds * (self.beds[rows] & pool_partner)
+        located = np.isfinite(self.lat[rows]) if self.located else np.zeros(len(up), dtype=bool)
+        down = np.where(located, w.max_distance, 0.0)
+        placed = (self.place[rows] >= 0) & bool((self.place >= 0).any())
+        down = np.maximum(down, np.where(placed, w.other_municipality, 0.0))
+        return up, down
 
-    def extras(self, r: np.ndarray, c: np.ndarray) -> np.ndarray | float:
+    def extras(self, r: np.ndarray, c: np.ndarray) -> np.ndarray:
         """Return the small terms: different realms, pooled beds, minus distance."""
         w = self.weights
         extra = np.zeros(len(r))
@@ -459,25 +580,25 @@ class _Matrices:
             extra -= w.other_municipality * apart
         return extra
 
-    def lowest_extra(self) -> float:
-        """Return the most that `extras` can take away."""
-        w = self.weights
-        return max(
-            w.max_distance if self.located else 0.0,
-            w.other_municipality if (self.place >= 0).any() else 0.0,
-        )
-
     def dense(self) -> tuple[np.ndarray, np.ndarray]:
         """Return the full matrix of raw scores and of competitor flags (for small rooms)."""
         n = len(self.profiles)
+        score, _gives, _gets, competitor, _shared = self.block(slice(0, n))
         r, c = np.triu_indices(n, 1)
-        gives, gets = self.given(slice(0, n))
-        shared = (self.interests @ self.interests_t).toarray()[r, c].astype(float)
-        score, competitor = self.scores(r, c, gives.toarray()[r, c], gets.toarray()[r, c], shared)
         full, flags = np.zeros((n, n)), np.zeros((n, n), dtype=bool)
-        full[r, c] = full[c, r] = score
-        flags[r, c] = flags[c, r] = competitor
+        full[r, c] = full[c, r] = score[r, c] + self.extras(r, c)
+        flags[r, c] = flags[c, r] = competitor[r, c]
         return full, flags
+
+
+def _dense(
+    sets: Sequence[frozenset[str]], column: Mapping[str, int], n: int, width: int
+) -> np.ndarray:
+    matrix = np.zeros((n, width))
+    rows = [i for i, s in enumerate(sets) for _ in s]
+    cols = [column[x] for s in sets for x in s]
+    matrix[rows, cols] = 1.0
+    return matrix
 
 
 def _incidence(
@@ -496,116 +617,135 @@ def score_matrix(profiles: Sequence[Profile], weights: Weights = WEIGHTS) -> np.
 
 # --- top partners ---------------------------------------------------------------------------
 
-_Edge = tuple[float, int, bool]  # (score, partner index, competitor)
+_Edge = tuple[float, int, bool, float]  # (score, partner index, competitor, exact match weight)
 
 
 def _edges_by_index(profiles: Sequence[Profile], keep: int, weights: Weights) -> list[list[_Edge]]:
     """Score candidate pairs one by one (small regions)."""
     edges: list[list[_Edge]] = [[] for _ in profiles]
     for i, j in candidate_pairs(profiles):
-        result = score_pair(profiles[i], profiles[j], weights)
+        result, exact = _score_and_exact(profiles[i], profiles[j], weights, distance=True)
         if result.score > 0:
-            edges[i].append((result.score, j, result.competitor))
-            edges[j].append((result.score, i, result.competitor))
+            edges[i].append((result.score, j, result.competitor, exact))
+            edges[j].append((result.score, i, result.competitor, exact))
     return [_best(profiles, e, keep) for e in edges]
 
 
 def _edges_by_matrix(profiles: Sequence[Profile], keep: int, weights: Weights) -> list[list[_Edge]]:
-    """Score candidate pairs block by block as sparse matrices (large regions).
+    """Score candidate pairs block by block as matrices (large regions).
 
-    The candidates are the same as candidate_pairs gives: the sparse products only hold pairs
-    where an offer meets a need or an idea is shared; affinity candidates are added to them.
+    The candidates are those candidate_pairs gives: pairs where an offer meets a need or an idea
+    is shared, plus the affinity candidates; every other pair is masked out. The order is
+    _best's: score, then exact matches, then name.
     """
     m = _Matrices(profiles, weights)
     n = len(profiles)
-    # Several whole numbers ride in one sparse matrix so that its structure is the union of the
-    # candidates: twice the weight given (< 128), twice the weight received × 128, shared ideas
-    # × 2^14, and a flag × 2^23 for affinity candidates.
-    edges: list[list[_Edge]] = [[] for _ in profiles]
     counts = _raw_candidate_counts(profiles)
     fill = _affinity_candidates(profiles, [i for i, k in enumerate(counts) if k < AFFINITY_FILL])
-    flag = float(1 << 23)
     fill_matrix = None
     if fill:
         fr, fc = np.array(fill).T
         fill_matrix = sparse.csr_matrix(
-            (np.ones(2 * len(fr)), (np.concatenate([fr, fc]), np.concatenate([fc, fr]))),
+            (
+                np.ones(2 * len(fr), dtype=bool),
+                (np.concatenate([fr, fc]), np.concatenate([fc, fr])),
+            ),
             shape=(n, n),
         )
-        fill_matrix.data[:] = flag  # a pair found from both sides is summed: set the flag once
     room = keep + TOP_SAFE
-    # A pair's small terms lie between -max_distance and +margin.
-    margin = m.margin() + m.lowest_extra()
+    found: list[tuple[np.ndarray, ...]] = []
     for start in range(0, n, _BLOCK):
         stop = min(n, start + _BLOCK)
-        packed = m.packed_left[start:stop] @ m.packed_right
+        rows = slice(start, stop)
+        # A fast pass in single precision finds the pairs that may reach a row's top `room`
+        # (even with all the small terms of `extras`); they are then scored exactly.
+        near, gives, gets, competitor, shared = m.block(rows, np.float32)
+        candidate = (gives + gets) > 0
+        if shared.nnz:
+            candidate[shared.row, shared.col] = True
         if fill_matrix is not None:
-            packed = packed + fill_matrix[start:stop]
-        packed = packed.tocsr().tocoo()
-        r, c, x = packed.row + start, packed.col, np.rint(packed.data).astype(np.int64)
-        x %= 1 << 23
-        shared = (x >> 14).astype(float)
-        gets = ((x >> 7) & 127) / 2.0
-        gives = (x & 127) / 2.0
-        near, competitor = m.scores(r, c, gives, gets, shared, light=True)
-        near[r == c] = -np.inf  # a business is never its own partner
-        bounds = np.searchsorted(r, np.arange(start, stop + 1))  # rows come sorted from CSR
-        # The small terms add at most `margin`: pairs that cannot reach a row's top even with
-        # all of it are dropped before computing them.
-        chosen = []
-        for i in range(stop - start):
-            lo, hi = bounds[i], bounds[i + 1]
-            s = near[lo:hi]
-            alive = np.flatnonzero(s > 0)
-            if len(alive) > room:
-                cut = -np.partition(-s[alive], room - 1)[room - 1]
-                alive = alive[s[alive] >= cut - margin - 1e-9]
-            elif margin == 0.0:
-                pass
-            else:
-                alive = np.flatnonzero(s > -margin)
-            chosen.append(alive + lo)
-        pick = np.concatenate(chosen) if chosen else np.zeros(0, dtype=np.intp)
-        r, c, competitor = r[pick], c[pick], competitor[pick]
-        score = near[pick] + m.extras(r, c)
-        bounds = np.searchsorted(r, np.arange(start, stop + 1))
-        for i in range(start, stop):
-            lo, hi = bounds[i - start], bounds[i - start + 1]
-            if lo == hi:
-                continue
-            s = score[lo:hi]
-            positive = np.flatnonzero(s > 0)
-            if len(positive) > room:
-                # Keep everything tied with the last kept score, so ties resolve by name.
-                cut = -np.partition(-s[positive], room - 1)[room - 1]
-                positive = positive[s[positive] >= cut - 1e-9]
-            edges[i] = _best(
-                profiles,
-                [(float(s[k]), int(c[lo + k]), bool(competitor[lo + k])) for k in positive],
-                keep,
-            )
+            extra = fill_matrix[rows].tocoo()
+            candidate[extra.row, extra.col] = True
+        candidate[np.arange(stop - start), np.arange(start, stop)] = False  # never oneself
+        up, down = m.margins(rows)
+        slack = 1e-3  # far above single precision's error on these sums
+        candidate &= near > (-up - slack)[:, None]  # could never become positive
+        near[~candidate] = -np.inf
+        if n > room:
+            cut = np.partition(near, n - room, axis=1)[:, n - room]
+            candidate &= near >= (cut - up - down - slack)[:, None]
+        r, c = np.nonzero(candidate)
+        together = np.zeros(len(r))
+        if shared.nnz:
+            counts = np.zeros(near.shape, dtype=np.float32)
+            counts[shared.row, shared.col] = shared.data
+            together = counts[r, c].astype(float)
+        score = m.light(
+            r + start,
+            c,
+            gives[r, c].astype(float),
+            gets[r, c].astype(float),
+            competitor[r, c],
+            together,
+        ) + m.extras(r + start, c)
+        keep_rows = _top_per_row(r, score, room)
+        r, c, score = r[keep_rows], c[keep_rows], score[keep_rows]
+        found.append((r + start, c, score, competitor[r, c], m.exact(r + start, c)))
+    r, c, score, rival, exact = (np.concatenate(parts) for parts in zip(*found, strict=True))
+    name_rank = np.empty(n, dtype=np.int64)
+    name_rank[sorted(range(n), key=lambda k: (profiles[k].name, k))] = np.arange(n)
+    order = np.lexsort((name_rank[c], -np.round(exact, 9), -np.round(score, 9), r))
+    r, c, score, rival, exact = r[order], c[order], score[order], rival[order], exact[order]
+    bounds = np.searchsorted(r, np.arange(n + 1))
+    columns, scores, rivals, exacts = c.tolist(), score.tolist(), rival.tolist(), exact.tolist()
+    edges: list[list[_Edge]] = []
+    for i in range(n):
+        lo, hi = int(bounds[i]), int(bounds[i + 1])
+        if not any(rivals[lo:hi]):
+            hi = min(hi, lo + keep)
+        row = list(zip(scores[lo:hi], columns[lo:hi], rivals[lo:hi], exacts[lo:hi], strict=True))
+        edges.append(_safe_first(row, keep) if any(rivals[lo:hi]) else row)
     return edges
 
 
+def _top_per_row(r: np.ndarray, score: np.ndarray, room: int) -> np.ndarray:
+    """Return the indices of each row's positive scores among its best `room`, ties included."""
+    positive = np.flatnonzero(score > 0)
+    r, score = r[positive], score[positive]
+    order = np.lexsort((-score, r))
+    r, score, positive = r[order], score[order], positive[order]
+    start = np.searchsorted(r, r)  # where each entry's row begins
+    rank = np.arange(len(r)) - start
+    last = start + np.minimum(room, np.bincount(r)[r]) - 1  # the row's room-th best, or its last
+    return positive[(rank < room) | (score >= score[last] - 1e-9)]
+
+
 def _best(profiles: Sequence[Profile], edges: list[_Edge], keep: int) -> list[_Edge]:
-    """Order a business's edges best first (ties by name), no competitor in the first three."""
-    edges = sorted(edges, key=lambda e: (-round(e[0], 9), profiles[e[1]].name, e[1]))
-    safe = [e for e in edges if not e[2]]
-    rivals = [e for e in edges if e[2]]
+    """Order a business's edges best first, no competitor in the first three.
+
+    Ties go to the partner with more exact need-offer matches (the more specific fit), then by
+    name.
+    """
+    ordered = sorted(
+        edges, key=lambda e: (-round(e[0], 9), -round(e[3], 9), profiles[e[1]].name, e[1])
+    )
+    return _safe_first(ordered, keep)
+
+
+def _safe_first(ordered: list[_Edge], keep: int) -> list[_Edge]:
+    """Move competitors of an ordered list below the first three other partners."""
+    safe = [e for e in ordered if not e[2]]
     if len(safe) < TOP_SAFE:
         return safe[:keep]
-    rest = sorted(safe[TOP_SAFE:] + rivals, key=lambda e: (-round(e[0], 9), profiles[e[1]].name))
-    return (safe[:TOP_SAFE] + rest)[:keep]
+    chosen = set(map(id, safe[:TOP_SAFE]))
+    return (safe[:TOP_SAFE] + [e for e in ordered if id(e) not in chosen])[:keep]
 
 
 def partner_edges(
     profiles: Sequence[Profile], keep: int = 10, weights: Weights = WEIGHTS
-) -> list[list[tuple[float, int, bool]]]:
-    """Return each business's best candidate edges as (score, partner index, competitor)."""
-    packable = all(
-        len(p.offers) < 60 and len(p.needs) < 60 and len(p.interests) < 250 for p in profiles
-    ) and all(float(2 * _tag_weight(t)).is_integer() for p in profiles for t in p.offers)
-    if len(profiles) >= MATRIX_FROM and packable:
+) -> list[list[_Edge]]:
+    """Return each business's best candidate edges as (score, partner, competitor, exact)."""
+    if len(profiles) >= MATRIX_FROM:
         return _edges_by_matrix(profiles, keep, weights)
     return _edges_by_index(profiles, keep, weights)
 
@@ -613,32 +753,44 @@ def partner_edges(
 def top_partners(
     profiles: Sequence[Profile], k: int = 5, weights: Weights = WEIGHTS
 ) -> dict[str, list[Suggestion]]:
-    """Return each business's k best partners with reasons, best first, ties by name."""
+    """Return each business's k best partners, best first; reasons are worded when read."""
+    return suggest(profiles, partner_edges(profiles, k, weights), weights)
+
+
+def suggest(
+    profiles: Sequence[Profile], edges: Sequence[Sequence[_Edge]], weights: Weights = WEIGHTS
+) -> dict[str, list[Suggestion]]:
+    """Turn partner_edges' answer into suggestions by business id."""
     result: dict[str, list[Suggestion]] = {}
-    reasons: dict[tuple[int, int], tuple[Reason, ...]] = {}  # most top pairs show up twice
-    for i, edges in enumerate(partner_edges(profiles, k, weights)):
-        suggestions = []
-        for score, j, competitor in edges:
-            pair = (min(i, j), max(i, j))
-            if pair not in reasons:
-                a, b = profiles[pair[0]], profiles[pair[1]]
-                reasons[pair] = _score(a, b, weights, distance=False).reasons
-            suggestions.append(
-                Suggestion(profiles[j].id, max(0.0, score), reasons[pair], competitor)
+    for i, row in enumerate(edges):
+        result[profiles[i].id] = [
+            Suggestion(
+                profiles[j].id,
+                max(0.0, score),
+                competitor=competitor,
+                source=_reasons_of(profiles[min(i, j)], profiles[max(i, j)], weights),
             )
-        result[profiles[i].id] = suggestions
+            for score, j, competitor, _exact in row
+        ]
     return result
 
 
+def _reasons_of(a: Profile, b: Profile, weights: Weights) -> Callable[[], tuple[Reason, ...]]:
+    return lambda: _score(a, b, weights, distance=False).reasons
+
+
 def build_graph(
-    profiles: Sequence[Profile], keep: int = 10, weights: Weights = WEIGHTS
+    profiles: Sequence[Profile],
+    keep: int = 10,
+    weights: Weights = WEIGHTS,
+    edges: Sequence[Sequence[_Edge]] | None = None,
 ) -> nx.Graph:
     """Build the weighted partner graph: every business, and each one's best `keep` edges."""
     graph = nx.Graph()
     for p in profiles:
         graph.add_node(p.id, name=p.name, group=p.group or "")
-    for i, edges in enumerate(partner_edges(profiles, keep, weights)):
-        for score, j, competitor in edges:
+    for i, row in enumerate(edges if edges is not None else partner_edges(profiles, keep, weights)):
+        for score, j, competitor, _exact in row:
             if not competitor:
                 graph.add_edge(profiles[i].id, profiles[j].id, weight=score)
     return graph
@@ -908,7 +1060,7 @@ def network_figure(
         graph = graph.subgraph(keep)
     fig = Figure(figsize=(10, 8), dpi=110)
     FigureCanvasAgg(fig)
-    ax = fig.add_axes((0, 0, 1, 1))
+    ax = fig.add_axes((0, 0.14, 1, 0.86))  # the legend goes below, clear of the labels
     ax.set_axis_off()
     if graph.number_of_nodes():
         pos = nx.spring_layout(graph, weight="weight", seed=seed, k=1.6 / math.sqrt(len(graph)))
@@ -953,7 +1105,7 @@ def network_figure(
                 zorder=3,
                 bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.8},
             )
-        ax.legend(loc="lower left", fontsize=8, frameon=False)
+        fig.legend(loc="lower center", ncol=4, fontsize=8, frameon=False)
         ax.margins(0.12)
     buffer = BytesIO()
     fig.savefig(buffer, format=fmt)

@@ -226,3 +226,25 @@ def test_labels_and_joint_products_exist_in_five_languages():
         for kind in taxonomy.reason_kinds():
             assert taxonomy.reason_template(kind, lang)
     assert taxonomy.tag_label("no_such_tag", "nb") == "no_such_tag"
+
+
+@pytest.mark.parametrize(
+    ("text", "tags"),
+    [
+        ("catering på arrangementer", ("catering",)),
+        ("restauranter som vil ha ost", ("meals",)),
+        ("lokaler å spille i", ("venue",)),
+        ("majoitus esiintyjille", ("accommodation",)),
+        ("omvisning i bryggeriet", ("guided_tour",)),
+    ],
+)
+def test_words_saying_where_or_which_add_no_tag(text, tags):
+    assert taxonomy.map_words(text).tags == tags
+
+
+def test_related_tags_are_symmetric_and_known():
+    for tag in taxonomy.tags():
+        for other in taxonomy.related(tag.key):
+            assert taxonomy.is_tag(other)
+            assert tag.key in taxonomy.related(other)
+    assert "outdoor_activity" in taxonomy.related("guided_tour")

@@ -134,14 +134,48 @@ def test_a_competitor_is_never_in_a_top_three_even_when_it_scores_high():
     assert [s.competitor for s in top[:3]] == [False, False, False]
 
 
-def test_suggestions_are_best_first_with_ties_by_name_and_never_negative():
+def test_suggestions_are_best_first_ties_to_the_more_exact_fit_then_by_name():
     region = random_region(120, seed=5)
-    names = {p.id: p.name for p in region}
+    by_id = {p.id: p for p in region}
 
-    for found in pairing.top_partners(region, k=8).values():
-        keys = [(-round(s.score, 9), names[s.partner_id]) for s in found]
+    for key, found in pairing.top_partners(region, k=8).items():
+        me = by_id[key]
+
+        def exact(other, me=me):
+            weight = sum(
+                taxonomy.tag(t).weight
+                for t in (me.offers & other.needs) | (other.offers & me.needs)
+            )  # a tag both give each other counts twice
+            weight += sum(
+                taxonomy.tag(t).weight for t in me.offers & other.needs & other.offers & me.needs
+            )
+            return round(weight * (0.5 if me.assumed or other.assumed else 1.0), 9)
+
+        keys = [
+            (-round(s.score, 9), -exact(by_id[s.partner_id]), by_id[s.partner_id].name)
+            for s in found
+        ]
         assert all(s.score >= 0 for s in found)
         assert keys[:3] == sorted(keys[:3])
+
+
+def test_an_exact_match_outranks_a_close_one_of_equal_sector():
+    hotel = Profile("h", "Hotel", "accommodation", frozenset({"accommodation"}),
+                    frozenset({"guided_tour"}))  # fmt: skip
+    guide = Profile("g", "Guide", "guides_activities", frozenset({"guided_tour"}))
+    rafting = Profile("r", "Rafting", "guides_activities", frozenset({"outdoor_activity"}))
+
+    top = pairing.top_partners([hotel, guide, rafting], k=2)
+
+    assert [s.partner_id for s in top["h"]] == ["g", "r"]
+    close = [r for r in top["h"][1].reasons if r.kind == "close_need"]
+    assert close == [
+        Reason("close_need", giver="Rafting", taker="Hotel", tag="guided_tour",
+               offer="outdoor_activity")
+    ]  # fmt: skip
+    assert pairing.explain(close[0], "en") == (
+        "Hotel needs guided tours; Rafting offers outdoor activities, which comes close."
+    )
 
 
 @pytest.mark.parametrize(
