@@ -41,6 +41,7 @@ run: system-run $(VENV)/.run-installed translations
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -r app method workshops evaluations config.py run.py -ll
 
 format: $(VENV)/.dev-installed
 	$(BIN)/ruff check --fix .

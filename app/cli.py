@@ -269,6 +269,100 @@ def pairings_command(slug: str, top: int, as_json: bool, lang: str | None) -> No
                 click.echo(f"        {reason}")
 
 
+def _privacy_target(slug: str, business: str | None, email: str | None):
+    """The project and the business (or None with an address) a privacy command is about."""
+    from workshops import businesses
+
+    if bool(business) == bool(email):
+        fail("give either --business NAME or --email ADDRESS")
+    project = project_or_exit(slug)
+    if email is not None and "@" not in email:
+        fail(f"'{email}' is not an e-mail address")
+    found = None
+    if business is not None:
+        found = businesses.find_by_name(project, business)
+        if found is None:
+            fail(f"no business named '{business}' in {project.slug}")
+    return project, found
+
+
+@click.command("privacy-export")
+@click.option("--project", "slug", required=True, help="The project's slug.")
+@click.option("--business", default=None, help="The business's name.")
+@click.option("--email", default=None, help="A person's e-mail address.")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@with_appcontext
+def privacy_export_command(
+    slug: str, business: str | None, email: str | None, output: Path | None
+) -> None:
+    """Everything stored about one business or one person, as JSON."""
+    import json
+
+    from workshops import privacy
+
+    project, found = _privacy_target(slug, business, email)
+    with force_locale("en"):
+        if found is not None:
+            document = privacy.export_business(found)
+        else:
+            document = privacy.export_participant(project, email=email)
+    text = json.dumps(document, ensure_ascii=False, indent=2)
+    if output is None:
+        click.echo(text)
+        return
+    try:
+        output.write_text(text + "\n", encoding="utf-8")
+    except OSError as error:
+        fail(f"cannot write {output}: {error.strerror or error}")
+
+
+@click.command("privacy-erase")
+@click.option("--project", "slug", required=True, help="The project's slug.")
+@click.option("--business", default=None, help="The business's name.")
+@click.option("--email", default=None, help="A person's e-mail address.")
+@click.option("--entirely", is_flag=True, help="With --business: replace its name too.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def privacy_erase_command(
+    slug: str, business: str | None, email: str | None, entirely: bool, yes: bool
+) -> None:
+    """Erase a business's or a person's personal data; ideas stay, anonymised."""
+    from workshops import privacy
+
+    project, found = _privacy_target(slug, business, email)
+    if entirely and found is None:
+        fail("--entirely goes with --business")
+    target = f"business '{found.name}'" if found is not None else f"person <{email}>"
+    if not yes:
+        if not sys.stdin.isatty():
+            fail("add --yes to erase without a question")
+        click.confirm(f"Erase the personal data of {target} in {project.slug}?", abort=True)
+    if found is not None:
+        counts = privacy.erase_business(found, entirely=entirely)
+    else:
+        counts = privacy.erase_person(project, email)
+    db.session.commit()
+    summary = ", ".join(f"{n} {kind}" for kind, n in counts.items())
+    click.echo(f"Erased the personal data of {target}: {summary}")
+
+
+@click.command("purge-registrations")
+@click.option(
+    "--days",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Anonymise workshops that ended this many days ago (REGISTRATION_RETENTION_DAYS).",
+)
+@with_appcontext
+def purge_registrations_command(days: int | None) -> None:
+    """Anonymise the registrations of workshops that ended longer ago than the retention."""
+    from workshops import registrations
+
+    count = registrations.purge_registrations(days)
+    db.session.commit()
+    click.echo(f"{count} registrations anonymised")
+
+
 COMMANDS = (
     create_leader_command,
     create_user_command,
@@ -278,6 +372,9 @@ COMMANDS = (
     demo_command,
     import_businesses_command,
     pairings_command,
+    privacy_export_command,
+    privacy_erase_command,
+    purge_registrations_command,
 )
 
 

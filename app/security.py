@@ -27,6 +27,18 @@ class SessionInterface(SecureCookieSessionInterface):
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
 
+    def save_session(self, app: Flask, session, response) -> None:
+        super().save_session(app, session, response)
+        if request.is_secure:
+            # Last in the response's life: Flask-Login's remember cookie has no per-request
+            # Secure setting, so every cookie set over HTTPS is marked Secure here.
+            cookies = response.headers.getlist("Set-Cookie")
+            if any("; Secure" not in cookie for cookie in cookies):
+                response.headers.remove("Set-Cookie")
+                for cookie in cookies:
+                    secure = cookie if "; Secure" in cookie else f"{cookie}; Secure"
+                    response.headers.add("Set-Cookie", secure)
+
 
 def _headers(response):
     response.headers.setdefault("Content-Security-Policy", CSP)

@@ -161,6 +161,7 @@ def openapi(spec: dict) -> None:
                     },
                 },
                 "404": {"description": "Unknown token or a draft form", "content": json_error},
+                "503": {"description": "Database busy: retry", "content": json_error},
             },
         },
         "post": {
@@ -182,14 +183,28 @@ def openapi(spec: dict) -> None:
                 },
             },
             "responses": {
-                "201": {"description": "Stored"},
+                "201": {
+                    "description": "Stored",
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["status"],
+                                "properties": {"status": {"type": "string", "enum": ["stored"]}},
+                            }
+                        }
+                    },
+                },
+                "400": {"description": "invalid_json", "content": json_error},
                 "404": {"description": "Unknown token or a draft form", "content": json_error},
                 "409": {
                     "description": "already_answered or form_closed",
                     "content": json_error,
                 },
+                "413": {"description": "Body over the size limit", "content": json_error},
                 "415": {"description": "Not JSON", "content": json_error},
                 "422": {"description": "invalid_answers", "content": json_error},
+                "503": {"description": "Database busy: retry", "content": json_error},
             },
         },
     }

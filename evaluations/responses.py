@@ -7,6 +7,7 @@ transaction, so the Receipt's primary key (form, hashed device) decides between 
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from evaluations.models import Answer, EvaluationForm, Option, Question, Receipt
 
 MAX_ANSWER_TEXT = 2000
 SCALE_POINTS = ("1", "2", "3", "4", "5")
+TOKEN = re.compile(r"^[A-Za-z0-9_-]+$")  # what new tokens are made of (URL-safe base64)
 
 
 class AlreadyAnswered(Exception):
@@ -47,7 +49,7 @@ class Checked:
 
 def form_by_token(token: str) -> EvaluationForm | None:
     """The form with this token, unless it is unknown or still a draft."""
-    if not token or len(token) > 64:
+    if not token or len(token) > 64 or not TOKEN.match(token):
         return None
     form = db.session.scalar(select(EvaluationForm).where(EvaluationForm.token == token))
     if form is None or form.status == "draft":

@@ -277,7 +277,8 @@ class _File:
         except FileNotFoundError:
             raise CatalogueError(f"{relative}: file not found") from None
         try:
-            self.data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 (a safe loader)
+            # _UniqueKeyLoader is a SafeLoader subclass: no arbitrary objects.
+            self.data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506  # nosec B506
         except yaml.YAMLError as error:
             raise CatalogueError(f"{relative}: not valid YAML: {error}") from None
         if not isinstance(self.data, dict):

@@ -100,7 +100,8 @@ def load_templates(path: Path = DATA_FILE) -> EvaluationTemplates:
     """Load and check a template file; raise EvaluationTemplateError naming file and key."""
     try:
         with open(path, encoding="utf-8") as handle:
-            raw = yaml.load(handle, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+            # _StrictLoader is a SafeLoader subclass: no arbitrary objects.
+            raw = yaml.load(handle, Loader=_StrictLoader)  # noqa: S506  # nosec B506
     except OSError as error:
         raise EvaluationTemplateError(f"{path}: cannot be read: {error.strerror}") from error
     except yaml.YAMLError as error:

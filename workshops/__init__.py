@@ -14,6 +14,7 @@ def init_app(app: Flask) -> None:
         devices,
         idea_views,
         live_views,
+        privacy_views,
         programme_views,
         public,
         routes,
@@ -27,4 +28,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(idea_views.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(business_views.bp)
+    app.register_blueprint(privacy_views.bp)
     app.extensions.setdefault("kraftverk.demo", []).append(demo.load)

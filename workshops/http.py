@@ -26,12 +26,34 @@ def json_body() -> dict[str, Any]:
             "unsupported_media_type",
             _("Send JSON with the header Content-Type: application/json."),
         )
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the parser goes: not a body we take
+        data = None
     if data is None:
         api_abort(400, "invalid_json", _("The body is not valid JSON."))
     if not isinstance(data, dict):
         api_abort(422, "invalid_body", _("The body must be a JSON object."))
+    if _has_nul(data):
+        # Nobody types a NUL character, and PostgreSQL cannot store one in a text column.
+        api_abort(422, "invalid_text", _("The text contains a character that is not allowed."))
     return data
+
+
+def _has_nul(data: object) -> bool:
+    """True when a string anywhere in the parsed body (keys included) holds a NUL character."""
+    pending = [data]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return True
+        elif isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return False
 
 
 __all__ = ["abort", "api_abort", "json_body"]

@@ -85,6 +85,16 @@ def _insert_ignore(model, **values):
     return module.insert(model).values(**values).on_conflict_do_nothing()
 
 
+MAX_ID = 2**31 - 1  # the largest id a 32-bit integer column holds (PostgreSQL's integer)
+
+
+def _idea(idea_id: object) -> Idea | None:
+    """The idea with this id from a JSON body: a plain integer in range, else None."""
+    if not isinstance(idea_id, int) or isinstance(idea_id, bool) or not 0 < idea_id <= MAX_ID:
+        return None
+    return db.session.get(Idea, idea_id)
+
+
 def cast(workshop: Workshop, idea_id: object, dots: object, device: str, now: datetime) -> dict:
     """Spend (or with a negative number take back) dots on an idea; commit."""
     vote_round = open_round(workshop)
@@ -97,7 +107,7 @@ def cast(workshop: Workshop, idea_id: object, dots: object, device: str, now: da
         or abs(dots) > vote_round.dots
     ):
         raise VoteError("invalid_dots")
-    idea = db.session.get(Idea, idea_id) if isinstance(idea_id, int) else None
+    idea = _idea(idea_id)
     if idea is None or idea.workshop_id != workshop.id or idea.hidden_at is not None:
         raise VoteError("invalid_idea")
     if dots < 0:
@@ -175,7 +185,7 @@ def mark_interest(
     """Record that this device's business wants to work on an idea (once per device); commit."""
     if workshop.status == "closed":
         raise VoteError("workshop_closed")
-    idea = db.session.get(Idea, idea_id) if isinstance(idea_id, int) else None
+    idea = _idea(idea_id)
     if idea is None or idea.workshop_id != workshop.id:
         raise VoteError("invalid_idea")
     if not isinstance(business, str) or not business.strip() or len(business.strip()) > 160:
