@@ -2,11 +2,14 @@
 
 Sectors are drawn in proportions typical of a rural culture and experience region; each business
 gets 2-5 offers and 2-5 needs from its group's defaults plus random extra tags, so the candidate
-graph is as dense as a real one. One line per figure, then how each grows with n.
+graph is as dense as a real one. One line per figure (wall and CPU seconds: the machine may be
+shared), then how each grows with n. With --previous, the engine before sparse candidate scoring
+(a frozen copy in bench/) is timed in the same process for comparison.
 """
 
 from __future__ import annotations
 
+import argparse
 import random
 import time
 from collections.abc import Callable
@@ -77,40 +80,64 @@ def _draw(rng: random.Random, defaults: tuple[str, ...], all_tags: list[str]) ->
     return frozenset(chosen)
 
 
-def _timed(action: Callable[[], object]) -> tuple[float, object]:
-    start = time.perf_counter()
+def _timed(action: Callable[[], object]) -> tuple[float, float, object]:
+    """Return wall seconds, CPU seconds of this process (the machine may be shared), result."""
+    wall, cpu = time.perf_counter(), time.process_time()
     result = action()
-    return time.perf_counter() - start, result
+    return time.perf_counter() - wall, time.process_time() - cpu, result
 
 
-def main() -> None:
-    """Print one line per figure."""
+def _growth(sizes: tuple[int, ...], times: dict[int, float]) -> str:
+    return ", ".join(
+        f"x{times[b] / max(times[a], 1e-9):.1f} for n x{b // a}"
+        for a, b in zip(sizes, sizes[1:], strict=False)
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Print one line per figure (wall and CPU seconds); --previous also times the old engine."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--previous", action="store_true", help="time the engine before sparse candidate scoring"
+    )
+    args = parser.parse_args(argv)
+    engines = [("now", pairing)]
+    if args.previous:
+        from bench import pairing_previous
+
+        engines.append(("previous", pairing_previous))
     sizes = (100, 1_000, 10_000)
-    top_times, eco_times = {}, {}
-    for n in sizes:
-        region = synthetic_region(n)
-        seconds, _ = _timed(lambda region=region: pairing.top_partners(region, 10))
-        top_times[n] = seconds
-        print(f"top-10 partners for all, n={n}: {seconds:.2f} s")
-        seconds, found = _timed(lambda region=region: pairing.ecosystems(region))
-        eco_times[n] = seconds
-        print(f"ecosystems, n={n}: {seconds:.2f} s ({len(found)} proposals of 3-6)")
-    for name, times in (("top-10", top_times), ("ecosystems", eco_times)):
-        growth = ", ".join(
-            f"x{times[b] / max(times[a], 1e-9):.1f} for n x{b // a}"
-            for a, b in zip(sizes, sizes[1:], strict=False)
+    for label, engine in engines:
+        top_cpu, eco_cpu, top_wall, eco_wall = {}, {}, {}, {}
+        for n in sizes:
+            region = synthetic_region(n)
+            wall, cpu, _ = _timed(lambda e=engine, r=region: e.top_partners(r, 10))
+            top_wall[n], top_cpu[n] = wall, cpu
+            print(f"[{label}] top-10 partners for all, n={n}: {wall:.2f} s wall, {cpu:.2f} s CPU")
+            wall, cpu, found = _timed(lambda e=engine, r=region: e.ecosystems(r))
+            eco_wall[n], eco_cpu[n] = wall, cpu
+            print(
+                f"[{label}] ecosystems, n={n}: {wall:.2f} s wall, {cpu:.2f} s CPU "
+                f"({len(found)} proposals of 3-6)"
+            )
+        for name, times in (("top-10", top_cpu), ("ecosystems", eco_cpu)):
+            print(f"[{label}] {name} growth (CPU): {_growth(sizes, times)}")
+        room = synthetic_region(300, seed=11)
+        wall, cpu, meeting = _timed(lambda e=engine, r=room: e.speed_meeting(r))
+        print(
+            f"[{label}] speed meeting, 300 present, greedy + swaps: {wall:.3f} s wall, "
+            f"{cpu:.3f} s CPU"
         )
-        print(f"{name} growth: {growth}")
-    room = synthetic_region(300, seed=11)
-    seconds, meeting = _timed(lambda: pairing.speed_meeting(room))
-    print(f"speed meeting, 300 present, greedy + swaps: {seconds:.3f} s")
-    matrix = np.clip(pairing.score_matrix(room), 0, None)
-    index = {p.id: k for k, p in enumerate(room)}
-    greedy = pairing.matching_weight(matrix, [[index[x] for x in g] for g in meeting.groups])
-    seconds, exact = _timed(lambda: pairing.speed_meeting(room, exact_up_to=len(room)))
-    best = pairing.matching_weight(matrix, [[index[x] for x in g] for g in exact.groups])
-    print(f"speed meeting, 300 present, exact (networkx): {seconds:.2f} s")
-    print(f"speed meeting weight ratio greedy/exact: {greedy / best:.4f}")
+        matrix = np.clip(engine.score_matrix(room), 0, None)
+        index = {p.id: k for k, p in enumerate(room)}
+        greedy = engine.matching_weight(matrix, [[index[x] for x in g] for g in meeting.groups])
+        wall, cpu, exact = _timed(lambda e=engine, r=room: e.speed_meeting(r, exact_up_to=len(r)))
+        best = engine.matching_weight(matrix, [[index[x] for x in g] for g in exact.groups])
+        print(
+            f"[{label}] speed meeting, 300 present, exact (networkx): {wall:.2f} s wall, "
+            f"{cpu:.2f} s CPU"
+        )
+        print(f"[{label}] speed meeting weight ratio greedy/exact: {greedy / best:.4f}")
 
 
 if __name__ == "__main__":

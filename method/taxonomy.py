@@ -311,6 +311,7 @@ class _Taxonomy:
     rev2_to_rev21: Mapping[str, str]
     affinity: Mapping[frozenset[str], tuple[float, str]]
     related: Mapping[str, frozenset[str]]
+    serves: Mapping[str, frozenset[str]]
     affinity_defaults: Mapping[str, object]
     products: Mapping[str, Mapping[str, str]]
     day_parts: Mapping[str, Mapping[str, str]]
@@ -371,6 +372,9 @@ def _load() -> _Taxonomy:
     for a, b in data.get("related") or ():
         related.setdefault(a, set()).add(b)
         related.setdefault(b, set()).add(a)
+    serves: dict[str, set[str]] = {}
+    for offer, need in data.get("serves") or ():
+        serves.setdefault(offer, set()).add(need)
     word_entries = [
         (w, key) for key, t in data["tags"].items() for lang in LANGUAGES for w in t["words"][lang]
     ]
@@ -385,6 +389,7 @@ def _load() -> _Taxonomy:
         rev2_to_rev21=MappingProxyType(rev2_to_rev21),
         affinity=MappingProxyType(affinity),
         related=MappingProxyType({k: frozenset(v) for k, v in related.items()}),
+        serves=MappingProxyType({k: frozenset(v) for k, v in serves.items()}),
         affinity_defaults=MappingProxyType(
             {k: v for k, v in data["affinity"].items() if k != "pairs"}
         ),
@@ -582,6 +587,11 @@ def default_profile(
 def related(key: str) -> frozenset[str]:
     """Return the tags close to a tag: an offer of one goes some way to meet a need for another."""
     return _load().related.get(key, frozenset())
+
+
+def serves(key: str) -> frozenset[str]:
+    """Return the needs of other kinds an offer serves (a booking channel serves "visitors")."""
+    return _load().serves.get(key, frozenset())
 
 
 def affinity(group_a: str | None, group_b: str | None) -> tuple[float, str | None]:

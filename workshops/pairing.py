@@ -3,8 +3,12 @@
 Pure functions over plain values: no requests, no database. Scores follow METHOD.md section 3:
 what one offers that the other needs (both ways), reciprocity, sector affinity, shared interest in
 the same ideas, different realms, minus a penalty for pure competitors and for distance. As a
-process leader reads a profile, an exact need-offer match counts most and an offer close to a need
-(a guided tour for "outdoor activities") counts for less; ties go to the more exact fit.
+process leader reads a profile, an exact need-offer match counts most; an offer that serves a need
+of another kind (a booking channel for "more visitors", a photographer for "marketing") and an offer
+close to a need (a guided tour for "outdoor activities") count for less; ties go to the more exact
+fit. Candidates come from exact and serving matches, shared ideas and a bounded number of sector
+affinity partners; a close offer only adds to a candidate's score. Large regions score candidates
+as sparse tag matrices block by block and keep each business's best edges.
 """
 
 from __future__ import annotations
@@ -37,8 +41,10 @@ class Weights:
     km_per_point: float = 50.0
     max_distance: float = 0.5
     other_municipality: float = 0.5  # stands in for distance when places have no coordinates
+    same_municipality: float = 0.0  # neighbours are easier to introduce and to package
     assumed_match: float = 0.5  # tags assumed from a sector count for less than stated ones
     close: float = 0.5  # an offer close to the need (taxonomy `related`), per tag
+    serves: float = 0.5  # an offer that serves a need of another kind (taxonomy `serves`)
 
 
 WEIGHTS = Weights()
@@ -49,6 +55,8 @@ MATRIX_FROM = 400  # from this many businesses on, candidates are scored as matr
 EXACT_MATCHING_UP_TO = 60  # present people up to which the speed-meeting pairing is exact
 TOP_SAFE = 3  # no competitor among the first suggestions
 _BLOCK = 256
+_CHUNK = 32
+_NONE = 1e9  # added to the single-precision score of pairs that are no candidates
 _BEDS, _GROUP_BEDS = "accommodation", "group_accommodation"
 _SUPPORT_GROUPS = ("enablers", "community")
 _TOURIST_SERVICES = frozenset(
@@ -159,10 +167,22 @@ def _related(key: str) -> frozenset[str]:
     return taxonomy.related(key) if taxonomy.is_tag(key) else frozenset()
 
 
+@cache
+def _serves(key: str) -> frozenset[str]:
+    return taxonomy.serves(key) if taxonomy.is_tag(key) else frozenset()
+
+
+@lru_cache(maxsize=1 << 16)
+def _served_needs(p: Profile) -> frozenset[str]:
+    """Return the needs of other kinds that what a business offers serves."""
+    return frozenset(t for offer in p.offers for t in _serves(offer)) - p.offers
+
+
 @lru_cache(maxsize=1 << 16)
 def _close_offers(p: Profile) -> frozenset[str]:
-    """Return the tags close to what a business offers, that it does not offer itself."""
-    return frozenset(t for offer in p.offers for t in _related(offer)) - p.offers
+    """Return the tags close to what a business offers, that it neither offers nor serves."""
+    close = frozenset(t for offer in p.offers for t in _related(offer))
+    return close - p.offers - _served_needs(p)
 
 
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
@@ -201,17 +221,27 @@ def _weight(tags: Iterable[str]) -> float:
 
 @dataclass(frozen=True)
 class _Flow:
-    """What one business gives another: exact need-offer matches, and offers close to a need."""
+    """What one business gives another: exact need-offer matches, needs its offers serve, and
+    offers close to a need."""
 
     exact: frozenset[str]
+    served: frozenset[str]
     close: frozenset[str]
 
     def value(self, weights: Weights) -> float:
-        return _weight(self.exact) + weights.close * _weight(self.close)
+        return (
+            _weight(self.exact)
+            + weights.serves * _weight(self.served)
+            + weights.close * _weight(self.close)
+        )
 
 
 def _flow(giver: Profile, taker: Profile) -> _Flow:
-    return _Flow(exact=giver.offers & taker.needs, close=_close_offers(giver) & taker.needs)
+    return _Flow(
+        exact=giver.offers & taker.needs,
+        served=_served_needs(giver) & taker.needs,
+        close=_close_offers(giver) & taker.needs,
+    )
 
 
 def score_pair(a: Profile, b: Profile, weights: Weights = WEIGHTS) -> PairScore:
@@ -254,6 +284,8 @@ def _score_and_exact(
             Reason("value_chain", group_a=a.group or "", group_b=b.group or "", product=product)
         )
     for giver, taker, flow in ((a, b, a_gives), (b, a, b_gives)):
+        reasons += _served_reasons(giver, taker, flow)
+    for giver, taker, flow in ((a, b, a_gives), (b, a, b_gives)):
         reasons += _close_reasons(giver, taker, flow)
     if a.realms and b.realms and a.realms != b.realms:
         score += weights.different_realms
@@ -283,7 +315,23 @@ def _score_and_exact(
         score -= min(weights.max_distance, km / weights.km_per_point)
     elif distance and a.municipality and b.municipality and a.municipality != b.municipality:
         score -= weights.other_municipality
+    if distance and a.municipality and a.municipality == b.municipality:
+        score += weights.same_municipality
     return PairScore(score, tuple(reasons), competitor), exact
+
+
+def _served_reasons(giver: Profile, taker: Profile, flow: _Flow) -> list[Reason]:
+    """Word the offers that serve a need of another kind, after the exact matches."""
+    return [
+        Reason(
+            "serves_need",
+            giver=giver.name,
+            taker=taker.name,
+            tag=need,
+            offer=min(t for t in giver.offers if need in _serves(t)),
+        )
+        for need in sorted(flow.served)
+    ]
 
 
 def _close_reasons(giver: Profile, taker: Profile, flow: _Flow) -> list[Reason]:
@@ -331,19 +379,19 @@ def _lower(label: str) -> str:
 def candidate_pairs(profiles: Sequence[Profile]) -> set[tuple[int, int]]:
     """Return index pairs (i < j) worth scoring, found through inverted indexes, never all pairs.
 
-    A pair is a candidate when an offer meets a need (exactly or close by), when both want to
-    work on the same idea, or (for a business with few such candidates) when their sectors often
-    make products together.
+    A pair is a candidate when an offer meets a need exactly (or serves it), when both want to work on the same
+    idea, or (for a business with few such candidates, and a bounded number) when their sectors
+    often make products together. An offer only close to a need adds to a candidate's score but
+    never makes a candidate by itself: close tags would make most pairs of a region candidates.
     """
-    offered: dict[str, list[int]] = defaultdict(list)  # exactly or close by
+    offered: dict[str, list[int]] = defaultdict(list)
     needed: dict[str, list[int]] = defaultdict(list)
+    interested: dict[str, list[int]] = defaultdict(list)
     for i, p in enumerate(profiles):
-        for t in p.offers | _close_offers(p):
+        for t in p.offers | _served_needs(p):
             offered[t].append(i)
         for t in p.needs:
             needed[t].append(i)
-    interested: dict[str, list[int]] = defaultdict(list)
-    for i, p in enumerate(profiles):
         for idea in p.interests:
             interested[idea].append(i)
     pairs: set[tuple[int, int]] = set()
@@ -352,11 +400,15 @@ def candidate_pairs(profiles: Sequence[Profile]) -> set[tuple[int, int]]:
             pairs.update((min(i, j), max(i, j)) for j in takers if i != j)
     for members in interested.values():
         pairs.update((i, j) for x, i in enumerate(members) for j in members[x + 1 :])
-    counts = _raw_candidate_counts(profiles)
-    needy = [i for i, count in enumerate(counts) if count < AFFINITY_FILL]
-    for i, j in _affinity_candidates(profiles, needy):
+    for i, j in _fill(profiles):
         pairs.add((min(i, j), max(i, j)))
     return pairs
+
+
+def _fill(profiles: Sequence[Profile]) -> list[tuple[int, int]]:
+    """Return the bounded affinity candidates of businesses with few tag or idea candidates."""
+    counts = _raw_candidate_counts(profiles)
+    return _affinity_candidates(profiles, [i for i, k in enumerate(counts) if k < AFFINITY_FILL])
 
 
 def _raw_candidate_counts(profiles: Sequence[Profile]) -> list[int]:
@@ -365,14 +417,14 @@ def _raw_candidate_counts(profiles: Sequence[Profile]) -> list[int]:
     needing: dict[str, int] = defaultdict(int)
     interested: dict[str, int] = defaultdict(int)
     for p in profiles:
-        for t in p.offers:
+        for t in p.offers | _served_needs(p):
             offering[t] += 1
         for t in p.needs:
             needing[t] += 1
         for idea in p.interests:
             interested[idea] += 1
     return [
-        sum(needing[t] - (t in p.needs) for t in p.offers)
+        sum(needing[t] - (t in p.needs) for t in p.offers | _served_needs(p))
         + sum(offering[t] - (t in p.offers) for t in p.needs)
         + sum(interested[idea] - 1 for idea in p.interests)
         for p in profiles
@@ -414,10 +466,12 @@ def _affinity_candidates(
 
 
 class _Matrices:
-    """Profiles as arrays, so that a block of rows scores against everyone in a few products.
+    """Profiles as sparse tag matrices and arrays, so that many pairs score at once.
 
-    Tag sets are dense 0/1 matrices (a few dozen tags): what row r gives column c is one row of
-    `left` times one row of `right`, and the other way round for what it gets.
+    Offers, close offers and needs are CSR matrices (businesses x tags), the needs weighted by
+    their tag's group weight: what r gives c exactly is row r of `offers` times row c of `needs`.
+    `near` scores a block of rows against everyone in single precision to find each row's best
+    candidates; `pairs` then scores those pairs exactly as score_pair does.
     """
 
     def __init__(self, profiles: Sequence[Profile], weights: Weights) -> None:
@@ -425,17 +479,34 @@ class _Matrices:
         self.weights = weights
         n = len(profiles)
         closes = [_close_offers(p) for p in profiles]
-        vocabulary = sorted({t for p in profiles for t in p.offers | p.needs | _close_offers(p)})
+        served = [_served_needs(p) for p in profiles]
+        vocabulary = sorted(
+            {t for p in profiles for t in p.offers | p.needs}.union(*closes, *served)
+        )
         column = {t: k for k, t in enumerate(vocabulary)}
         tag_weights = np.array([_tag_weight(t) for t in vocabulary], dtype=float)
-        offers = _dense([p.offers for p in profiles], column, n, len(vocabulary))
-        needs = _dense([p.needs for p in profiles], column, n, len(vocabulary))
-        close = _dense(closes, column, n, len(vocabulary))
-        # gives[r, c] = left[r] . right[c]; gets[r, c] = right[r] . left[c]
-        self.left = offers + weights.close * close
-        self.right = needs * tag_weights
-        self.offers = offers
-        self.offer_count = offers.sum(axis=1)
+        width = len(vocabulary)
+        self.offers = _incidence([p.offers for p in profiles], column, n, width)
+        self.close = _incidence(closes, column, n, width)
+        self.served = _incidence(served, column, n, width)
+        self.needs = (
+            (_incidence([p.needs for p in profiles], column, n, width))
+            .multiply(tag_weights[None, :])
+            .tocsr()
+        )
+        # For `near`, in single precision: sparse rows times dense transposes (tags x businesses).
+        left = (self.offers + weights.serves * self.served + weights.close * self.close).tocsr()
+        self.left32, self.needs32 = left.astype(np.float32), self.needs.astype(np.float32)
+        self.left_t = left.T.toarray().astype(np.float32)
+        self.needs_t = self.needs.T.toarray().astype(np.float32)
+        meets = self.offers + self.served  # exact offers and the needs they serve
+        self.both32 = sparse.hstack([meets, self.needs]).tocsr().astype(np.float32)
+        self.both_t = sparse.hstack([self.needs, meets]).T.toarray().astype(np.float32)
+        # For `pairs`, dense rows in double precision.
+        self.offers_d, self.close_d = self.offers.toarray(), self.close.toarray()
+        self.served_d = self.served.toarray()
+        self.needs_d = self.needs.toarray()
+        self.offer_count = np.asarray(self.offers.sum(axis=1)).ravel()
         ideas = sorted({i for p in profiles for i in p.interests})
         self.interests = _incidence(
             [p.interests for p in profiles], {x: k for k, x in enumerate(ideas)}, n, len(ideas)
@@ -446,159 +517,162 @@ class _Matrices:
         group_id = {g: k for k, g in enumerate(names)}
         # The last row and column of the affinity table stand for "no group".
         self.group = np.array([group_id.get(p.group, len(names)) for p in profiles], dtype=np.intp)
-        self.members = [np.flatnonzero(self.group == g) for g in range(len(names))]
+        self.no_group = len(names)
         size = len(names) + 1
         self.affinity = np.zeros((size, size))
         for x, ga in enumerate(names):
             for y, gb in enumerate(names):
                 self.affinity[x, y] = _affinity(ga, gb)[0]
-        self.affinity_columns = (weights.affinity * self.affinity)[:, self.group]
         realms = sorted({r for p in profiles for r in p.realms})
         bit = {r: 1 << k for k, r in enumerate(realms)}
         self.realms = np.array([sum(bit[r] for r in p.realms) for p in profiles], dtype=np.int64)
         self.beds = np.array([_BEDS in p.offers for p in profiles])
         self.group_beds = np.array([_GROUP_BEDS in p.needs for p in profiles])
+        self._kinds()
         self.lat = np.array([np.nan if p.lat is None else p.lat for p in profiles], dtype=float)
         self.lon = np.array([np.nan if p.lon is None else p.lon for p in profiles], dtype=float)
-        self.located = bool(np.isfinite(self.lat).any())
+        self.has_point = np.isfinite(self.lat) & np.isfinite(self.lon)
+        self.located = bool(self.has_point.any())
         places = sorted({p.municipality for p in profiles if p.municipality})
         place_id = {m: k for k, m in enumerate(places)}
         self.place = np.array([place_id.get(p.municipality, -1) for p in profiles], dtype=np.intp)
+        self.placed = bool((self.place >= 0).any())
         self.assumed = np.array([p.assumed for p in profiles])
         self.unit = _unit(self.lat, self.lon)
+        points = np.nan_to_num(np.column_stack(self.unit))
+        if self.located:
+            points -= points[self.has_point].mean(axis=0)
+        points *= 6371.0 / weights.km_per_point
+        norms = (points * points).sum(axis=1)
+        ones = np.ones(n)
+        self.where_r = sparse.csr_matrix(np.column_stack([points, norms, ones]).astype(np.float32))
+        self.where_c = np.vstack([-2 * points.T, ones, norms]).astype(np.float32)
 
-    def block(
-        self, rows: slice, dtype: type = np.float64
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Return, for rows against every business: light score, gives, gets, competitor, shared.
+    def _kinds(self) -> None:
+        """Sort businesses into kinds (group, realms, beds) and tabulate what kinds add to a pair.
 
-        The light score is score_pair's without the small terms of `extras`; a pair is a
-        candidate when gives + gets > 0 or shared > 0. In float32 it is a fast first pass.
+        Sector affinity, different realms and pooled beds depend on nothing else, so a block adds
+        them as one row per business of `kind_columns` (kinds x businesses).
         """
         w = self.weights
-        left, right = self.left.astype(dtype, copy=False), self.right.astype(dtype, copy=False)
-        gives = left[rows] @ right.T
-        gets = right[rows] @ left.T
+        key = np.stack([self.group, self.realms, self.beds, self.group_beds], axis=1)
+        kinds, self.kind = np.unique(key, axis=0, return_inverse=True)
+        self.kind = self.kind.ravel()
+        table = np.zeros((len(kinds), len(self.group)), dtype=np.float32)
+        for k, (group, realm, beds, group_beds) in enumerate(kinds):
+            row = w.affinity * self.affinity[group, self.group]
+            row += w.different_realms * ((realm != 0) & (self.realms != 0) & (self.realms != realm))
+            row += w.pool_beds * (beds & self.beds & (bool(group_beds) | self.group_beds))
+            table[k] = row
+        self.kind_columns = table
+
+    def near(self, rows: slice) -> np.ndarray:
+        """Return, for rows against everyone, the score in single precision.
+
+        Pairs where no offer meets a need exactly get about -_NONE. The others can never be competitors,
+        and their shared ideas add at most `shared_interest`: `_edges_by_matrix` scores pairs
+        with a shared idea, and the affinity candidates, exactly.
+        """
+        w = self.weights
+        exact = self.both32[rows] @ self.both_t  # what r gives c plus what c gives r, exactly
+        gives = self.left32[rows] @ self.needs_t
+        gets = self.needs32[rows] @ self.left_t
         if self.assumed.any():
-            self._discount_assumed(rows, gives, gets)
-        score = gives + gets  # sums of non-negative terms: zero only when nothing meets
+            factor = np.where(self.assumed, w.assumed_match, 1.0).astype(np.float32)
+            factor = np.where(self.assumed[rows, None], np.float32(w.assumed_match), factor)
+            gives *= factor
+            gets *= factor
+        score = gives + gets
         if w.match != 1.0:
             score *= w.match
-        both = np.minimum(gives, gets) > 0
-        score += (w.reciprocity * both).astype(dtype, copy=False)
-        group_r = self.group[rows]
-        score += self.affinity_columns.astype(dtype, copy=False)[group_r]
-        shared = (self.interests[rows] @ self.interests_t).tocoo()
-        if shared.nnz:
-            sr, sc = shared.row, shared.col
-            union = self.interest_count[sr + rows.start] + self.interest_count[sc] - shared.data
-            score[sr, sc] += w.shared_interest * shared.data / union
-        competitor = np.zeros(score.shape, dtype=bool)
-        for g in np.unique(group_r):
-            if g == len(self.affinity) - 1:
-                continue  # no group, no competitor
-            rr = np.flatnonzero(group_r == g) + rows.start
-            cc = self.members[g]
-            both = self.offers[rr] @ self.offers[cc].T
-            either = self.offer_count[rr, None] + self.offer_count[None, cc] - both
-            rivals = (both > 0) & (both > 0.5 * either)
-            rivals &= (self.left[rr] @ self.right[cc].T == 0) & (
-                self.right[rr] @ self.left[cc].T == 0
-            )
-            beds = self.beds[rr, None] & self.beds[None, cc]
-            rivals &= ~(beds & (self.group_beds[rr, None] | self.group_beds[None, cc]))
-            if rivals.any():
-                competitor[np.ix_(rr - rows.start, cc)] = rivals
-        score -= (w.competitor * competitor).astype(dtype, copy=False)
-        return score, gives, gets, competitor, shared
+        np.minimum(gives, gets, out=gives)
+        score += np.float32(w.reciprocity) * (gives > 0)
+        score += self.kind_columns[self.kind[rows]]
+        self._place_terms(rows, score)
+        score += np.float32(-_NONE) * (exact <= 0)
+        return score
 
-    def light(
-        self,
-        r: np.ndarray,
-        c: np.ndarray,
-        gives: np.ndarray,
-        gets: np.ndarray,
-        competitor: np.ndarray,
-        shared: np.ndarray,
-    ) -> np.ndarray:
-        """Return the light score of pairs (r, c) in full precision, as score_pair adds it."""
+    def _place_terms(self, rows: slice, score: np.ndarray) -> None:
+        """Add the terms of place in single precision: distance, else municipalities."""
         w = self.weights
+        both: np.ndarray | bool = False
+        if self.located:
+            # In penalty units, |a - b|^2 = |a|^2 + |b|^2 - 2 a.b in one product, on points
+            # centred on the region so that little cancels; a chord is shorter than its arc by
+            # far less than the pruning slack at these ranges.
+            chord = self.where_r[rows] @ self.where_c  # sparse times dense: no thread start-up
+            np.maximum(chord, 0.0, out=chord)
+            np.sqrt(chord, out=chord)
+            np.minimum(chord, np.float32(w.max_distance), out=chord)
+            if not self.has_point.all():
+                both = self.has_point[rows, None] & self.has_point[None, :]
+                chord *= both
+            score -= chord
+        if self.placed:
+            pr, pc = self.place[rows, None], self.place[None, :]
+            if w.other_municipality and not self.has_point.all():
+                apart = (pr >= 0) & (pc >= 0) & (pr != pc) & ~both
+                score -= np.float32(w.other_municipality) * apart
+            if w.same_municipality:
+                score += np.float32(w.same_municipality) * ((pr >= 0) & (pr == pc))
+
+    def pairs(self, r: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return score_pair's score, competitor flag and exact match weight of pairs (r, c)."""
+        w = self.weights
+        offers_r, offers_c = self.offers_d[r], self.offers_d[c]
+        needs_r, needs_c = self.needs_d[r], self.needs_d[c]
+        exact_gives = np.einsum("ij,ij->i", offers_r, needs_c)
+        exact_gets = np.einsum("ij,ij->i", needs_r, offers_c)
+        gives = exact_gives + w.close * np.einsum("ij,ij->i", self.close_d[r], needs_c)
+        gets = exact_gets + w.close * np.einsum("ij,ij->i", needs_r, self.close_d[c])
+        gives += w.serves * np.einsum("ij,ij->i", self.served_d[r], needs_c)
+        gets += w.serves * np.einsum("ij,ij->i", needs_r, self.served_d[c])
+        factor = np.where(self.assumed[r] | self.assumed[c], w.assumed_match, 1.0)
+        gives, gets, exact = factor * gives, factor * gets, factor * (exact_gives + exact_gets)
         score = w.match * (gives + gets)
         score += w.reciprocity * ((gives > 0) & (gets > 0))
-        score += self.affinity_columns[self.group[r], c]
+        shared = _rowdot(self.interests, self.interests, r, c)
         some = np.flatnonzero(shared)
         if len(some):
             union = self.interest_count[r[some]] + self.interest_count[c[some]] - shared[some]
             score[some] += w.shared_interest * shared[some] / union
-        return score - w.competitor * competitor
-
-    def _discount_assumed(self, rows: slice, gives: np.ndarray, gets: np.ndarray) -> None:
-        """Scale the pairs where either side's tags are assumed from its sector."""
-        factor = self.weights.assumed_match
-        assumed_rows = self.assumed[rows]
-        for matrix in (gives, gets):
-            matrix[assumed_rows] *= factor
-            matrix[np.ix_(~assumed_rows, self.assumed)] *= factor
-
-    def exact(self, r: np.ndarray, c: np.ndarray) -> np.ndarray:
-        """Return the weight of exact need-offer matches of pairs (r, c), both ways."""
-        exact = np.einsum("ij,ij->i", self.offers[r], self.right[c])
-        exact += np.einsum("ij,ij->i", self.right[r], self.offers[c])
-        if self.assumed.any():
-            exact *= np.where(self.assumed[r] | self.assumed[c], self.weights.assumed_match, 1.0)
-        return exact
-
-    def margins(self, rows: slice) -> tuple[np.ndarray, np.ndarray]:
-        """Return, per row, the most that `extras` can add and take away (for pruning)."""
-        w = self.weights
-        up = w.different_realms * (self.realms[rows] != 0)
-        pool_partner = self.group_beds[rows] | bool((self.beds & self.group_beds).any())
-        up = up + w.pool_beds * (self.beds[rows] & pool_partner)
-        located = np.isfinite(self.lat[rows]) if self.located else np.zeros(len(up), dtype=bool)
-        down = np.where(located, w.max_distance, 0.0)
-        placed = (self.place[rows] >= 0) & bool((self.place >= 0).any())
-        down = np.maximum(down, np.where(placed, w.other_municipality, 0.0))
-        return up, down
-
-    def extras(self, r: np.ndarray, c: np.ndarray) -> np.ndarray:
-        """Return the small terms: different realms, pooled beds, minus distance."""
-        w = self.weights
-        extra = np.zeros(len(r))
-        if self.realms.any():
-            ra, rb = self.realms[r], self.realms[c]
-            extra += w.different_realms * ((ra != 0) & (rb != 0) & (ra != rb))
-        if self.group_beds.any():
-            pooled = self.beds[r] & self.beds[c] & (self.group_beds[r] | self.group_beds[c])
-            extra += w.pool_beds * pooled
+        score += w.affinity * self.affinity[self.group[r], self.group[c]]
+        ra, rb = self.realms[r], self.realms[c]
+        score += w.different_realms * ((ra != 0) & (rb != 0) & (ra != rb))
+        pooled = self.beds[r] & self.beds[c] & (self.group_beds[r] | self.group_beds[c])
+        score += w.pool_beds * pooled
+        competitor = (self.group[r] == self.group[c]) & (self.group[r] != self.no_group)
+        competitor &= (gives == 0) & (gets == 0) & ~pooled
+        if competitor.any():
+            both = np.einsum("ij,ij->i", offers_r, offers_c)
+            either = self.offer_count[r] + self.offer_count[c] - both
+            competitor &= both > 0.5 * np.maximum(either, 1)
+        score -= w.competitor * competitor
         km = np.full(len(r), np.nan)
         if self.located:
             km = _chord_km(*(axis[r] - axis[c] for axis in self.unit))
-            extra -= np.where(np.isfinite(km), np.minimum(w.max_distance, km / w.km_per_point), 0)
-        if (self.place >= 0).any():
+            score -= np.where(np.isfinite(km), np.minimum(w.max_distance, km / w.km_per_point), 0)
+        if self.placed:
             pr, pc = self.place[r], self.place[c]
             apart = (pr >= 0) & (pc >= 0) & (pr != pc) & ~np.isfinite(km)
-            extra -= w.other_municipality * apart
-        return extra
+            score -= w.other_municipality * apart
+            score += w.same_municipality * ((pr >= 0) & (pr == pc))
+        return score, competitor, exact
 
     def dense(self) -> tuple[np.ndarray, np.ndarray]:
         """Return the full matrix of raw scores and of competitor flags (for small rooms)."""
         n = len(self.profiles)
-        score, _gives, _gets, competitor, _shared = self.block(slice(0, n))
         r, c = np.triu_indices(n, 1)
+        score, competitor, _exact = self.pairs(r, c)
         full, flags = np.zeros((n, n)), np.zeros((n, n), dtype=bool)
-        full[r, c] = full[c, r] = score[r, c] + self.extras(r, c)
-        flags[r, c] = flags[c, r] = competitor[r, c]
+        full[r, c] = full[c, r] = score
+        flags[r, c] = flags[c, r] = competitor
         return full, flags
 
 
-def _dense(
-    sets: Sequence[frozenset[str]], column: Mapping[str, int], n: int, width: int
-) -> np.ndarray:
-    matrix = np.zeros((n, width))
-    rows = [i for i, s in enumerate(sets) for _ in s]
-    cols = [column[x] for s in sets for x in s]
-    matrix[rows, cols] = 1.0
-    return matrix
+def _rowdot(left: sparse.csr_matrix, right: sparse.csr_matrix, r: np.ndarray, c: np.ndarray):
+    """Return the dot product of row r[k] of left with row c[k] of right, for every k."""
+    return np.asarray(left[r].multiply(right[c]).sum(axis=1)).ravel()
 
 
 def _incidence(
@@ -632,65 +706,55 @@ def _edges_by_index(profiles: Sequence[Profile], keep: int, weights: Weights) ->
 
 
 def _edges_by_matrix(profiles: Sequence[Profile], keep: int, weights: Weights) -> list[list[_Edge]]:
-    """Score candidate pairs block by block as matrices (large regions).
+    """Score candidate pairs block by block (large regions); the same answer as _edges_by_index.
 
-    The candidates are those candidate_pairs gives: pairs where an offer meets a need or an idea
-    is shared, plus the affinity candidates; every other pair is masked out. The order is
-    _best's: score, then exact matches, then name.
+    The candidates are candidate_pairs': pairs where an offer meets a need or an idea is shared,
+    plus the bounded affinity candidates; every other pair is masked out. A pass in single
+    precision keeps each row's best (ties and a small slack included), which are then scored
+    exactly. The order is _best's: score, then exact matches, then name.
     """
     m = _Matrices(profiles, weights)
     n = len(profiles)
-    counts = _raw_candidate_counts(profiles)
-    fill = _affinity_candidates(profiles, [i for i, k in enumerate(counts) if k < AFFINITY_FILL])
-    fill_matrix = None
+    fill = _fill(profiles)
+    special = sparse.csr_matrix((n, n), dtype=bool)
     if fill:
         fr, fc = np.array(fill).T
-        fill_matrix = sparse.csr_matrix(
+        special = sparse.csr_matrix(
             (
                 np.ones(2 * len(fr), dtype=bool),
                 (np.concatenate([fr, fc]), np.concatenate([fc, fr])),
             ),
             shape=(n, n),
         )
+    shared_all = (m.interests @ m.interests_t).astype(bool)
+    special = (special + shared_all).tocsr()
+    special.setdiag(False)
+    special.eliminate_zeros()
     room = keep + TOP_SAFE
+    slack = 1e-2  # far above single precision's error on these sums and distances
     found: list[tuple[np.ndarray, ...]] = []
     for start in range(0, n, _BLOCK):
         stop = min(n, start + _BLOCK)
-        rows = slice(start, stop)
-        # A fast pass in single precision finds the pairs that may reach a row's top `room`
-        # (even with all the small terms of `extras`); they are then scored exactly.
-        near, gives, gets, competitor, shared = m.block(rows, np.float32)
-        candidate = (gives + gets) > 0
-        if shared.nnz:
-            candidate[shared.row, shared.col] = True
-        if fill_matrix is not None:
-            extra = fill_matrix[rows].tocoo()
-            candidate[extra.row, extra.col] = True
-        candidate[np.arange(stop - start), np.arange(start, stop)] = False  # never oneself
-        up, down = m.margins(rows)
-        slack = 1e-3  # far above single precision's error on these sums
-        candidate &= near > (-up - slack)[:, None]  # could never become positive
-        near[~candidate] = -np.inf
-        if n > room:
-            cut = np.partition(near, n - room, axis=1)[:, n - room]
-            candidate &= near >= (cut - up - down - slack)[:, None]
-        r, c = np.nonzero(candidate)
-        together = np.zeros(len(r))
-        if shared.nnz:
-            counts = np.zeros(near.shape, dtype=np.float32)
-            counts[shared.row, shared.col] = shared.data
-            together = counts[r, c].astype(float)
-        score = m.light(
-            r + start,
-            c,
-            gives[r, c].astype(float),
-            gets[r, c].astype(float),
-            competitor[r, c],
-            together,
-        ) + m.extras(r + start, c)
-        keep_rows = _top_per_row(r, score, room)
-        r, c, score = r[keep_rows], c[keep_rows], score[keep_rows]
-        found.append((r + start, c, score, competitor[r, c], m.exact(r + start, c)))
+        near = m.near(slice(start, stop))  # about -_NONE where no offer meets a need
+        extra = special[start:stop].tocoo()
+        if extra.nnz:
+            # Pairs made candidates by an idea or affinity alone may compete: score them exactly.
+            near[extra.row, extra.col] = m.pairs(extra.row + start, extra.col)[0]
+        near[np.arange(stop - start), np.arange(start, stop)] = -np.inf  # never oneself
+        bar = np.full(stop - start, -slack, dtype=np.float32)
+        width = n - n % _CHUNK
+        if width // _CHUNK + n - width > room:
+            # The room-th best of the maxima of disjoint groups of columns is at most a row's
+            # room-th best score, so pairs below it (less the slack) never reach the row's top.
+            tops = near[:, :width].reshape(stop - start, _CHUNK, width // _CHUNK).max(axis=1)
+            tops = np.concatenate([tops, near[:, width:]], axis=1)
+            cut = np.partition(tops, tops.shape[1] - room, axis=1)[:, tops.shape[1] - room]
+            bar = np.maximum(bar, cut - slack)
+        r, c = np.nonzero(near >= bar[:, None])
+        r += start
+        score, rival, exact = m.pairs(r, c)
+        chosen = _top_per_row(r, score, room)
+        found.append((r[chosen], c[chosen], score[chosen], rival[chosen], exact[chosen]))
     r, c, score, rival, exact = (np.concatenate(parts) for parts in zip(*found, strict=True))
     name_rank = np.empty(n, dtype=np.int64)
     name_rank[sorted(range(n), key=lambda k: (profiles[k].name, k))] = np.arange(n)

@@ -248,3 +248,13 @@ def test_related_tags_are_symmetric_and_known():
             assert taxonomy.is_tag(other)
             assert tag.key in taxonomy.related(other)
     assert "outdoor_activity" in taxonomy.related("guided_tour")
+
+
+def test_serving_offers_are_known_tags_and_meet_needs_of_another_kind():
+    keys = {t.key for t in taxonomy.tags()}
+    for tag in taxonomy.tags():
+        for need in taxonomy.serves(tag.key):
+            assert need in keys and need != tag.key
+    assert "visitors" in taxonomy.serves("booking_channel")
+    assert "marketing_reach" in taxonomy.serves("content_media")
+    assert taxonomy.serves("visitors") == frozenset()

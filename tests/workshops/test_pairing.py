@@ -320,3 +320,42 @@ def test_nobody_to_pair_gives_empty_answers():
     assert pairing.top_partners([], k=3) == {}
     assert pairing.speed_meeting([]).groups == ()
     assert pairing.top_partners([Profile("a", "A")], k=3) == {"a": []}
+
+
+def test_a_close_offer_adds_to_a_candidate_but_never_makes_one():
+    guide = Profile("g", "Guide", None, frozenset({"guided_tour"}))
+    rafting = Profile("r", "Rafting", None, frozenset({"canoe"}), frozenset({"outdoor_activity"}))
+
+    assert pairing.candidate_pairs([guide, rafting]) == set()
+    assert pairing.top_partners([guide, rafting], k=3) == {"g": [], "r": []}
+
+
+def test_a_market_access_offer_meets_the_need_it_serves():
+    photographer = Profile("p", "Foto", "visual_arts_media", frozenset({"content_media"}),
+                           frozenset({"visitors"}))  # fmt: skip
+    farm = Profile("f", "Gard", "local_food", frozenset({"local_food"}),
+                   frozenset({"marketing_reach"}))  # fmt: skip
+    agency = Profile("a", "Reiseliv", "travel_trade", frozenset({"booking_channel"}))
+
+    assert pairing.candidate_pairs([photographer, farm, agency]) == {(0, 1), (0, 2), (1, 2)}
+    top = pairing.top_partners([photographer, farm, agency], k=3)
+    assert {s.partner_id for s in top["p"]} == {"f", "a"}
+    served = [r for r in top["f"][0].reasons if r.kind == "serves_need"]
+    assert served and all("{" not in pairing.explain(r, lang) for r in served
+                          for lang in ("nb", "sv", "da", "fi", "en"))  # fmt: skip
+
+
+def test_matrix_scoring_agrees_with_pair_by_pair_on_a_region_of_defaults_and_ideas():
+    region = random_region(500, seed=8)
+    region += [
+        Profile(f"d{k}", f"D {k:03d}", group, *map(frozenset, taxonomy.default_profile(group)),
+                municipality=("Ås", "Bø")[k % 2], assumed=True)
+        for k, group in enumerate(g.key for g in taxonomy.groups() for _ in range(3))
+    ]  # fmt: skip
+
+    by_index = pairing._edges_by_index(region, 10, pairing.WEIGHTS)
+    by_matrix = pairing._edges_by_matrix(region, 10, pairing.WEIGHTS)
+
+    for one, other in zip(by_index, by_matrix, strict=True):
+        assert [e[1:] for e in one] == [e[1:] for e in other]
+        assert [e[0] for e in one] == pytest.approx([e[0] for e in other])
