@@ -11,12 +11,12 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import DateTime, Integer, and_, func, select, text, update
+from sqlalchemy.exc import NoResultFound
 
 from app.db import utcnow
 from app.extensions import db
-from workshops.models import Idea, IdeaEvent, Participant, Theme, Workshop
+from workshops.models import Idea, IdeaEvent, Theme, Workshop
 
 MAX_LENGTH = 2000
 RATE_COUNT = 10
@@ -56,13 +56,23 @@ def _key(device: str | None, key: str | None) -> str | None:
     return f"{(device or '-')[:16]}:{key}"
 
 
-def _insert(values: dict):
-    dialect = db.session.get_bind().dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
-    stmt = module.insert(Idea).values(**values)
-    if values.get("idempotency_key") is not None:
-        stmt = stmt.on_conflict_do_nothing(index_elements=["workshop_id", "idempotency_key"])
-    return stmt.returning(Idea.id, Idea.created_at)
+# One statement finds the workshop and the device's participant row, checks the rate limit and
+# inserts; built once as text, since the dialects' INSERT constructs are compiled anew each time.
+_SUBMIT = text(
+    """
+    INSERT INTO idea (workshop_id, step_id, participant_id, idempotency_key, text, author_name,
+                      business_name, track, typed_by_leader, device, created_at)
+    SELECT w.id, w.current_step_id, p.id, :key, :text, :name, :business,
+           COALESCE(:track, p.track), :leader, :device, :now
+    FROM workshop AS w
+    LEFT JOIN participant AS p ON p.workshop_id = w.id AND p.device = :device
+    WHERE w.join_code = :code AND w.status <> 'closed'
+      AND (SELECT count(*) FROM idea AS r
+           WHERE r.workshop_id = w.id AND r.device = :device AND r.created_at > :since) < :limit
+    ON CONFLICT (workshop_id, idempotency_key) DO NOTHING
+    RETURNING id, created_at
+    """
+).columns(id=Integer, created_at=DateTime)
 
 
 def _existing(workshop_id: int, key: str, text: str) -> Stored:
@@ -91,63 +101,46 @@ def submit(
     """Store an idea for the workshop with this join code, in its current step; commit."""
     text = check_text(text)
     now = now or utcnow()
+    stored_key = _key(device, key)
+    limited = bool(device) and not typed_by_leader
+    row = db.session.execute(
+        _SUBMIT,
+        {
+            "code": code,
+            "key": stored_key,
+            "text": text,
+            "name": (name or "").strip()[:120],
+            "business": (business or "").strip()[:160],
+            "track": track or None,
+            "leader": typed_by_leader,
+            "device": device,
+            "now": now,
+            "since": now - RATE_WINDOW,
+            "limit": RATE_COUNT if limited else 2**31 - 1,
+        },
+    ).first()
+    if row is not None:
+        db.session.commit()  # before answering: a 201 promises the idea is stored
+        return Stored(row.id, row.created_at)
+    db.session.rollback()
+    return _explain_refusal(code, stored_key, text)
+
+
+def _explain_refusal(code: str, stored_key: str | None, text: str) -> Stored:
+    """Nothing was inserted: a retry of a stored idea (answer as the first time) or a refusal."""
     workshop = db.session.execute(
-        select(Workshop.id, Workshop.status, Workshop.current_step_id).where(
-            Workshop.join_code == code
-        )
+        select(Workshop.id, Workshop.status).where(Workshop.join_code == code)
     ).first()
     if workshop is None:
         raise IdeaError("not_found")
     if workshop.status == "closed":
         raise IdeaError("workshop_closed")
-    stored_key = _key(device, key)
-    if device and not typed_by_leader:
-        recent = db.session.scalar(
-            select(func.count())
-            .select_from(Idea)
-            .where(
-                Idea.workshop_id == workshop.id,
-                Idea.device == device,
-                Idea.created_at > now - RATE_WINDOW,
-            )
-        )
-        if recent >= RATE_COUNT:
-            if stored_key:
-                try:
-                    return _existing(workshop.id, stored_key, text)
-                except Exception:  # noqa: BLE001 - not stored yet: the limit applies
-                    db.session.rollback()
-            raise IdeaError("rate_limited", retry_after=int(RATE_WINDOW.total_seconds()))
-    participant = (
-        select(Participant.id)
-        .where(Participant.workshop_id == workshop.id, Participant.device == device)
-        .scalar_subquery()
-    )
-    participant_track = (
-        select(Participant.track)
-        .where(Participant.workshop_id == workshop.id, Participant.device == device)
-        .scalar_subquery()
-    )
-    values = {
-        "workshop_id": workshop.id,
-        "step_id": workshop.current_step_id,
-        "participant_id": participant if device else None,
-        "idempotency_key": stored_key,
-        "text": text,
-        "author_name": (name or "").strip()[:120],
-        "business_name": (business or "").strip()[:160],
-        "track": track if track else (participant_track if device else None),
-        "typed_by_leader": typed_by_leader,
-        "device": device,
-        "created_at": now,
-    }
-    row = db.session.execute(_insert(values)).first()
-    if row is None:  # the same key came before: answer as the first time, or refuse other text
-        stored = _existing(workshop.id, stored_key, text)
-        db.session.rollback()
-        return stored
-    db.session.commit()  # before answering: a 201 promises the idea is stored
-    return Stored(row.id, row.created_at)
+    if stored_key:
+        try:
+            return _existing(workshop.id, stored_key, text)
+        except NoResultFound:
+            pass  # not stored before: the rate limit refused it
+    raise IdeaError("rate_limited", retry_after=int(RATE_WINDOW.total_seconds()))
 
 
 def visible(workshop: Workshop) -> list[Idea]:

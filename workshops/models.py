@@ -170,6 +170,8 @@ class Idea(db.Model):
     __table_args__ = (
         UniqueConstraint("workshop_id", "idempotency_key", name="workshop_key"),
         Index("ix_idea_workshop_created", "workshop_id", "created_at"),
+        # The per-device rate limit counts a device's recent ideas on the hottest path.
+        Index("ix_idea_workshop_device_created", "workshop_id", "device", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
