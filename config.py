@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,16 +17,49 @@ def _int(name: str, default: int) -> int:
     return int(raw) if raw else default
 
 
+class StartupError(SystemExit):
+    """The app cannot start; its message is one line on standard error (no traceback), exit 1."""
+
+
+def _cannot_use(folder: Path, error: OSError) -> StartupError:
+    cause = error.strerror or type(error).__name__
+    return StartupError(
+        f"Error: cannot start: the folder {folder} is not writable ({cause});"
+        " free some space or set KRAFTVERK_INSTANCE to a writable folder"
+    )
+
+
+def check_writable(folder: Path) -> None:
+    """Create `folder` if needed and prove a file can be written there, else StartupError."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder) as probe:
+            probe.write(b"kraftverk")
+            probe.flush()
+    except OSError as error:
+        raise _cannot_use(folder, error) from error
+
+
 def _secret_from_file(path: Path) -> str:
     """Read the secret in `path`, creating it once (atomically, so parallel workers agree)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return path.read_text(encoding="ascii").strip()
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(secrets.token_urlsafe(48))
         return path.read_text(encoding="ascii").strip()
-    with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write(secrets.token_urlsafe(48))
-    return path.read_text(encoding="ascii").strip()
+    except OSError as error:
+        raise _cannot_use(path.parent, error) from error
+
+
+def _sqlite_folder(url: str) -> Path | None:
+    """The folder of an SQLite database file (None for other engines or in memory)."""
+    if not url.startswith("sqlite:///") or url.endswith(":memory:"):
+        return None
+    return Path(url.removeprefix("sqlite:///").split("?", 1)[0]).parent
 
 
 def database_url() -> str:
@@ -51,6 +85,8 @@ class Config:
     INSTANCE_PATH = INSTANCE_DIR
     SQLALCHEMY_DATABASE_URI: str | None = None  # resolved in create_app
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # How long an SQLite write waits for another writer before the client gets 503 Retry-After.
+    SQLITE_BUSY_TIMEOUT_MS = _int("SQLITE_BUSY_TIMEOUT_MS", 10000)
     SECRET_KEY: str | None = os.environ.get("SECRET_KEY") or None
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "").rstrip("/")
     TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
@@ -80,6 +116,9 @@ class Config:
         """Fill in what depends on the environment at start-up (database, secret)."""
         if cls.SQLALCHEMY_DATABASE_URI is None:
             cls.SQLALCHEMY_DATABASE_URI = database_url()
+        folder = _sqlite_folder(cls.SQLALCHEMY_DATABASE_URI)
+        if folder is not None:
+            check_writable(folder)  # SQLite writes its file, journal and WAL there
         if not cls.SECRET_KEY:
             cls.SECRET_KEY = _secret_from_file(Path(cls.INSTANCE_PATH) / "secret_key")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from flask import current_app, has_app_context
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
@@ -47,9 +48,12 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     module = type(dbapi_connection).__module__
     if not module.startswith("sqlite3"):
         return
+    busy_ms = 10000
+    if has_app_context():
+        busy_ms = int(current_app.config.get("SQLITE_BUSY_TIMEOUT_MS", busy_ms))
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
