@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from flask_babel import gettext as _
 from openpyxl import Workbook
@@ -13,6 +14,8 @@ from workshops import ideas, votes
 from workshops.models import Workshop
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Characters XML 1.0, and so XLSX, cannot hold (openpyxl refuses them): U+FFFD in the sheet only.
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def neutralise(value: object) -> object:
@@ -80,6 +83,8 @@ def to_xlsx(rows: list[list], title: str) -> bytes:
     sheet.title = title[:31]
     for r, row in enumerate(rows, start=1):
         for c, value in enumerate(row, start=1):
+            if isinstance(value, str):
+                value = _ILLEGAL_XML.sub("\ufffd", value)
             cell = sheet.cell(row=r, column=c, value=value)
             if isinstance(value, str):
                 cell.data_type = "s"  # "=..." stays text: openpyxl would otherwise store a formula

@@ -18,6 +18,7 @@ import os
 import random
 import secrets
 import sqlite3
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -216,6 +217,21 @@ def database_url(request, tmp_path):
             yield url
 
 
+def run_in_thread(coroutine):
+    """Run a coroutine on its own loop in a thread (a browser test may own this thread's loop)."""
+    result = {}
+
+    def target():
+        result["value"] = asyncio.run(coroutine)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if "value" not in result:
+        raise RuntimeError("the burst did not finish")
+    return result["value"]
+
+
 def test_no_acknowledged_idea_is_lost_or_doubled_when_the_server_is_killed(database_url, tmp_path):
     env = app_env(tmp_path, database_url)
     (code,) = prepare_workshops(env)
@@ -223,7 +239,7 @@ def test_no_acknowledged_idea_is_lost_or_doubled_when_the_server_is_killed(datab
     server = Server("run:app", env, tmp_path, "crash")
     try:
         server.start()
-        kills, replayed = asyncio.run(burst(server, code, ideas))
+        kills, replayed = run_in_thread(burst(server, code, ideas))
     finally:
         server.stop()
 
