@@ -12,8 +12,8 @@ from flask_babel import force_locale
 
 from app.auth.models import MIN_PASSWORD, User, normalise_email, user_by_email
 from app.extensions import db
-from workshops import projects as project_service
-from workshops.models import TARGET_KINDS, Project
+from workshops.projects import service as project_service
+from workshops.projects.models import TARGET_KINDS, Project
 
 
 def fail(message: str) -> None:
@@ -135,7 +135,7 @@ def create_project_command(
     if programme:
         from datetime import datetime
 
-        from workshops import programme_builder
+        from workshops.programme import builder as programme_builder
 
         try:
             first = datetime.fromisoformat(first_day) if first_day else None
@@ -159,7 +159,7 @@ def create_workshop_command(
     """Add a workshop, from a method template or empty; prints its join code last."""
     from datetime import datetime
 
-    from workshops import programme_builder
+    from workshops.programme import builder as programme_builder
 
     project = project_or_exit(slug)
     starts_at = None
@@ -186,7 +186,7 @@ def send_reminders_command(hours: int) -> None:
     """Mail a reminder to everyone with a place in a workshop starting soon (once each)."""
     from datetime import timedelta
 
-    from workshops import mail
+    from workshops.registrations import mail
 
     count = mail.send_reminders(ahead=timedelta(hours=hours))
     click.echo(f"Sent {count} reminders")
@@ -214,7 +214,7 @@ def demo_command(reset: bool, if_empty: bool) -> None:
 @with_appcontext
 def import_businesses_command(file: Path, slug: str, dry_run: bool) -> None:
     """Import businesses from CSV or XLSX: all rows or none; same names are updated."""
-    from workshops import businesses
+    from workshops.businesses import registry as businesses
 
     project = project_or_exit(slug)
     try:
@@ -252,7 +252,7 @@ def pairings_command(slug: str, top: int, as_json: bool, lang: str | None) -> No
     """Print each business's best partners with score and reasons."""
     import json
 
-    from workshops import pairing_service
+    from workshops.businesses import pairing_service
 
     project = project_or_exit(slug)
     document = pairing_service.pairings_document(project, top, lang)
@@ -271,7 +271,7 @@ def pairings_command(slug: str, top: int, as_json: bool, lang: str | None) -> No
 
 def _privacy_target(slug: str, business: str | None, email: str | None):
     """The project and the business (or None with an address) a privacy command is about."""
-    from workshops import businesses
+    from workshops.businesses import registry as businesses
 
     if bool(business) == bool(email):
         fail("give either --business NAME or --email ADDRESS")
@@ -298,7 +298,7 @@ def privacy_export_command(
     """Everything stored about one business or one person, as JSON."""
     import json
 
-    from workshops import privacy
+    from workshops.privacy import service as privacy
 
     project, found = _privacy_target(slug, business, email)
     with force_locale("en"):
@@ -327,7 +327,7 @@ def privacy_erase_command(
     slug: str, business: str | None, email: str | None, entirely: bool, yes: bool
 ) -> None:
     """Erase a business's or a person's personal data; ideas stay, anonymised."""
-    from workshops import privacy
+    from workshops.privacy import service as privacy
 
     project, found = _privacy_target(slug, business, email)
     if entirely and found is None:
@@ -356,7 +356,7 @@ def privacy_erase_command(
 @with_appcontext
 def purge_registrations_command(days: int | None) -> None:
     """Anonymise the registrations of workshops that ended longer ago than the retention."""
-    from workshops import registrations
+    from workshops.registrations import service as registrations
 
     count = registrations.purge_registrations(days)
     db.session.commit()

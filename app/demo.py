@@ -11,8 +11,8 @@ from sqlalchemy import delete, func, select
 
 from app.auth.models import User, user_by_email
 from app.extensions import db
-from workshops import projects as project_service
-from workshops.models import Membership, Project
+from workshops.projects import service as project_service
+from workshops.projects.models import Membership, Project
 
 SLUG = "demo"
 LEADER_EMAIL = "leader@demo.example"

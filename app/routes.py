@@ -9,7 +9,8 @@ from sqlalchemy import select, text
 from app.db import utcnow
 from app.extensions import db
 from workshops import codes
-from workshops.models import Project, Workshop
+from workshops.programme.models import Workshop
+from workshops.projects.models import Project
 
 bp = Blueprint("main", __name__)
 

@@ -41,8 +41,8 @@ def _setup(app, responses_wanted: int):
     from app.auth.models import User
     from app.extensions import db
     from evaluations import builder, responses
-    from workshops import projects
-    from workshops.models import Step, Workshop
+    from workshops.programme.models import Step, Workshop
+    from workshops.projects import service as projects
 
     db.create_all()
     user = User(email="bench@example.org", name="Bench", can_create_projects=True)

@@ -16,8 +16,8 @@ from pathlib import Path
 import yaml
 
 from method import taxonomy
-from workshops import pairing
-from workshops.pairing import Profile
+from workshops.businesses import pairing
+from workshops.businesses.pairing import Profile
 
 DATA = Path(__file__).parent / "data"
 REGIONS = (("Elvedalen (tuning set)", "elvedalen"), ("Kivilahti (held out)", "kivilahti"))

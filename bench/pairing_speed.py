@@ -17,8 +17,8 @@ from collections.abc import Callable
 import numpy as np
 
 from method import taxonomy
-from workshops import pairing
-from workshops.pairing import Profile
+from workshops.businesses import pairing
+from workshops.businesses.pairing import Profile
 
 SECTOR_SHARES = {
     "accommodation": 14,

@@ -24,17 +24,12 @@ from app import create_app
 from app.extensions import db
 from app.reports import data, render
 from config import Config
-from workshops import projects
-from workshops.models import (
-    Business,
-    Connection,
-    Ecosystem,
-    Idea,
-    Participant,
-    Project,
-    Step,
-    Workshop,
-)
+from workshops.businesses.models import Business, Connection, Ecosystem
+from workshops.ideas.models import Idea
+from workshops.live.models import Participant
+from workshops.programme.models import Step, Workshop
+from workshops.projects import service as projects
+from workshops.projects.models import Project
 
 DEMO_REPEATS = 2
 FULL = {"ideas": 1000, "businesses": 200, "responses": 500, "connections": 400, "ecosystems": 20}

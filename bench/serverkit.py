@@ -1,7 +1,7 @@
 """Serve the app as `make run` does, on a throwaway database, and talk raw HTTP to it.
 
 Shared by the idea burst benchmark (bench/idea_burst.py) and the crash test
-(tests/workshops/test_idea_crash.py):
+(tests/workshops/ideas/test_idea_crash.py):
 
 - `prepare(env, ...)` makes the database through the command line (`db upgrade`, a leader, a
   project, W2 workshops) and returns the workshops' join codes;

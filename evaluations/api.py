@@ -11,7 +11,7 @@ from evaluations import builder, responses
 from evaluations.models import EvaluationForm
 from workshops.devices import current_device
 from workshops.http import api_abort, json_body
-from workshops.models import Project
+from workshops.projects.models import Project
 
 bp = Blueprint("evaluations_api", __name__, url_prefix="/api/v1/evaluations")
 

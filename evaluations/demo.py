@@ -16,7 +16,9 @@ from sqlalchemy import select
 from app.extensions import db
 from evaluations import builder, responses
 from evaluations.models import EvaluationForm
-from workshops.models import Participant, Project, Workshop
+from workshops.live.models import Participant
+from workshops.programme.models import Workshop
+from workshops.projects.models import Project
 
 RESPONSES = {"W1": 14, "W2": 12, "W3": 11, "W4": 4}
 FORM_B_RESPONSES = 10

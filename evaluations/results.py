@@ -21,7 +21,8 @@ from app.extensions import db
 from evaluations import charts
 from evaluations.builder import text_in
 from evaluations.models import Answer, EvaluationForm, Question, Response
-from workshops.models import Participant, Workshop
+from workshops.live.models import Participant
+from workshops.programme.models import Workshop
 
 DEFAULT_MIN_RESPONSES = 5
 COMPARED = ("useful", "room", "follow_up")  # A2, A3 and A8, side by side across workshops

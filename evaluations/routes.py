@@ -38,9 +38,10 @@ from evaluations.forms import (
     SettingsForm,
 )
 from evaluations.models import EvaluationForm, Option, Question
-from workshops import access
 from workshops.devices import current_device
-from workshops.models import Project, Workshop
+from workshops.programme.models import Workshop
+from workshops.projects import access
+from workshops.projects.models import Project
 
 bp = Blueprint(
     "evaluations",

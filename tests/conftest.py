@@ -74,7 +74,7 @@ def make_user(app):
 
 @pytest.fixture
 def make_project(app):
-    from workshops import projects
+    from workshops.projects import service as projects
 
     def make(slug="kanalbyen", *, leaders=(), viewers=(), name=None, **fields):
         targets = {

@@ -10,20 +10,12 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from app.extensions import db
-from workshops import programme_builder
-from workshops.models import (
-    Business,
-    Connection,
-    Ecosystem,
-    Idea,
-    Interest,
-    Participant,
-    Project,
-    Theme,
-    Vote,
-    VoteRound,
-    Workshop,
-)
+from workshops.businesses.models import Business, Connection, Ecosystem
+from workshops.ideas.models import Idea, Interest, Theme, Vote, VoteRound
+from workshops.live.models import Participant
+from workshops.programme import builder as programme_builder
+from workshops.programme.models import Workshop
+from workshops.projects.models import Project
 
 # (name, NACE code, offers, needs, free words kept as typed)
 BUSINESSES = [

@@ -15,10 +15,10 @@ from app.auth.models import LoginAttempt, User, normalise_email, user_by_email
 from app.db import utcnow
 from app.extensions import db
 from app.i18n import LANGUAGE_NAMES
-from workshops import access
-from workshops import projects as project_service
-from workshops.forms import MemberForm, RemoveMemberForm
-from workshops.models import Membership
+from workshops.projects import access
+from workshops.projects import service as project_service
+from workshops.projects.forms import MemberForm, RemoveMemberForm
+from workshops.projects.models import Membership
 
 bp = Blueprint("auth", __name__)
 

@@ -19,19 +19,16 @@ from sqlalchemy.orm import aliased, selectinload
 from app.auth.models import User
 from app.db import as_utc, utcnow
 from app.extensions import db
-from workshops import models, queries
-from workshops.models import (
-    CONNECTION_STATUSES,
-    Business,
-    Connection,
-    Ecosystem,
-    Idea,
-    Membership,
-    Participant,
-    Project,
-    Step,
-    Workshop,
-)
+from evaluations import results
+from evaluations.models import EvaluationForm
+from method import taxonomy
+from workshops.businesses import pairing
+from workshops.businesses.models import CONNECTION_STATUSES, Business, Connection, Ecosystem
+from workshops.ideas.models import Idea, Interest, Vote
+from workshops.live.models import Participant
+from workshops.programme.models import Step, Workshop
+from workshops.projects import queries
+from workshops.projects.models import Membership, Project
 
 # Connections that mean two businesses actually met, strongest last (weights for the figure).
 MET_WEIGHTS = {"introduced": 1.0, "met": 2.0, "collaborating": 3.0}
@@ -351,42 +348,21 @@ def _workshops(project: Project, zone: ZoneInfo) -> tuple[list[WorkshopPart], di
     return parts, step_by_id
 
 
-def _idea_model(*names: str):
-    """A model of workshops.models with an idea_id column, by the first name that exists."""
-    for name in names:
-        model = getattr(models, name, None)
-        if model is not None and hasattr(model, "idea_id"):
-            return model
-    return None
-
-
 def _votes(idea_ids) -> dict[int, int]:
-    """Votes (dots) per idea, when votes are modelled."""
-    vote = _idea_model("Vote", "IdeaVote", "DotVote")
-    if vote is None:
-        return {}
-    amount = func.sum(vote.dots) if hasattr(vote, "dots") else func.count()
+    """Votes (dots) per idea."""
     rows = db.session.execute(
-        select(vote.idea_id, amount).where(vote.idea_id.in_(idea_ids)).group_by(vote.idea_id)
+        select(Vote.idea_id, func.sum(Vote.dots))
+        .where(Vote.idea_id.in_(idea_ids))
+        .group_by(Vote.idea_id)
     )
     return {idea_id: int(n or 0) for idea_id, n in rows}
 
 
 def _interests(idea_ids) -> dict[int, list[str]]:
-    """Businesses interested in each idea, when interests are modelled."""
-    interest = _idea_model("Interest", "IdeaInterest")
-    if interest is None:
-        return {}
+    """Businesses interested in each idea."""
     found: dict[int, list[str]] = defaultdict(list)
-    if hasattr(interest, "business_name"):
-        stmt = select(interest.idea_id, interest.business_name)
-    elif hasattr(interest, "business_id"):
-        stmt = select(interest.idea_id, Business.name).join(
-            Business, Business.id == interest.business_id
-        )
-    else:
-        return {}
-    for idea_id, name in db.session.execute(stmt.where(interest.idea_id.in_(idea_ids))):
+    stmt = select(Interest.idea_id, Interest.business_name)
+    for idea_id, name in db.session.execute(stmt.where(Interest.idea_id.in_(idea_ids))):
         if name and name not in found[idea_id]:
             found[idea_id].append(name)
     return {key: sorted(names, key=str.casefold) for key, names in found.items()}
@@ -461,10 +437,6 @@ def sector_group(sector: str) -> str | None:
     """The taxonomy's sector group of a sector as written (a NACE code or a word), or None."""
     if not (sector or "").strip():
         return None
-    try:
-        from method import taxonomy
-    except ImportError:  # the taxonomy is another issue's work
-        return None
     return taxonomy.sector_group_for(sector).group
 
 
@@ -478,10 +450,6 @@ def _sectors(businesses: list[Business]) -> list[SectorPart]:
 
 
 def _group_order() -> dict[str, int]:
-    try:
-        from method import taxonomy
-    except ImportError:
-        return {}
     return {group.key: n for n, group in enumerate(taxonomy.groups())}
 
 
@@ -517,10 +485,6 @@ def _network(businesses: list[Business], connections) -> Network | None:
         return Network("connections", nodes, edges)
     if len(businesses) < 2:
         return None
-    try:
-        from workshops import pairing
-    except ImportError:  # pairing is another issue's work
-        return None
     profiles = [
         pairing.Profile(
             id=node_id,
@@ -538,11 +502,6 @@ def _network(businesses: list[Business], connections) -> Network | None:
 
 def evaluation_results(project: Project, lang: str) -> tuple[bool, list]:
     """Every form's results in lang, or (False, []) while the evaluations package lacks them."""
-    try:
-        from evaluations import results
-        from evaluations.models import EvaluationForm
-    except ImportError:
-        return False, []
     forms = db.session.scalars(
         select(EvaluationForm)
         .outerjoin(Workshop, Workshop.id == EvaluationForm.workshop_id)

@@ -17,8 +17,13 @@ from sqlalchemy import func, select
 from app.db import iso_z
 from app.extensions import db
 from app.reports import data
-from workshops import queries
-from workshops.models import Business, Project, Step
+from evaluations.api import form_json
+from evaluations.models import EvaluationForm, Response
+from method import taxonomy
+from workshops.businesses.models import Business
+from workshops.programme.models import Step
+from workshops.projects import queries
+from workshops.projects.models import Project
 
 # Characters XML 1.0, and so XLSX, cannot hold; they become U+FFFD in the workbook only.
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -27,10 +32,6 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def export_sector(sector: str) -> str:
     """The NACE code when one was given, else the taxonomy's group key, else the word as written."""
-    try:
-        from method import taxonomy
-    except ImportError:
-        return sector
     code = taxonomy.parse_nace(sector)
     if code:
         return code
@@ -49,11 +50,6 @@ def _steps_of(project: Project) -> dict[int, list[Step]]:
 
 
 def _evaluations(project: Project) -> list[dict]:
-    try:
-        from evaluations.api import form_json
-        from evaluations.models import EvaluationForm, Response
-    except ImportError:  # the evaluations issue has not landed
-        return []
     forms = list(
         db.session.scalars(
             select(EvaluationForm)

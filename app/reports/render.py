@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import mimetypes
 import re
-import threading
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +24,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from app.reports.data import Network, ReportData
+from method import taxonomy
 
 # Relative URLs in the PDF's HTML resolve against this origin, which the fetcher maps to the
 # static folders on disk. The .invalid top-level domain never resolves, should anything leak.
@@ -67,7 +67,6 @@ TARGET_LABELS = {
 }
 
 _SVG_START = re.compile(r"<svg[\s>]")
-_svg_lock = threading.Lock()
 
 
 class FetchRefused(ValueError):
@@ -165,29 +164,22 @@ def svg_image(data: bytes | str, alt: str = "") -> Markup:
 
 def _chart_svg(chart) -> Markup | None:
     """An evaluation chart as inline SVG (through the evaluations' image cache when it has one)."""
-    try:
-        from evaluations import charts
-    except ImportError:
-        return None
-    try:
-        from evaluations.routes import chart_cache
+    from evaluations.routes import chart_cache  # matplotlib stays out of start-up
 
-        return svg_image(chart_cache().get(chart, "svg"), chart.title)
-    except ImportError:
-        return svg_image(charts.render(chart, "svg"), chart.title)
+    return svg_image(chart_cache().get(chart, "svg"), chart.title)
 
 
 def network_svg(network: Network | None, lang: str) -> Markup | None:
     """The network figure as inline SVG, or None when there is none or pairing cannot draw it."""
     if network is None:
         return None
-    try:
-        import matplotlib
-        import networkx as nx
+    # Heavy libraries stay out of start-up: only the report needs them.
+    import matplotlib
+    import networkx as nx
 
-        from workshops.pairing import network_figure
-    except ImportError:
-        return None
+    from evaluations.charts import _SVG_LOCK as lock  # one SVG writer at a time, app-wide
+    from workshops.businesses.pairing import network_figure
+
     graph = nx.Graph()
     for node_id, name, group in network.nodes:
         # matplotlib reads "$...$" as mathematics; a name is text.
@@ -196,10 +188,6 @@ def network_svg(network: Network | None, lang: str) -> Markup | None:
         graph.add_edge(a, b, weight=weight)
     if network.kind == "connections":
         graph.remove_nodes_from([n for n in list(graph) if graph.degree(n) == 0])
-    try:
-        from evaluations.charts import _SVG_LOCK as lock  # one SVG writer at a time, app-wide
-    except ImportError:
-        lock = _svg_lock
     # Text as text: the names stay selectable and the file small.
     with lock, matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "kraft"}):
         data = network_figure(graph, fmt="svg", lang=lang, max_nodes=60)
@@ -222,10 +210,6 @@ def _helpers(lang: str) -> dict:
     def group_label(key: str | None) -> str:
         if not key:
             return _("Sector not given or not recognised")
-        try:
-            from method import taxonomy
-        except ImportError:
-            return key
         return taxonomy.group_label(key, lang)
 
     return {

@@ -9,7 +9,7 @@ from flask_babel import get_locale
 from flask_login import login_required
 
 from app.reports import data, export, render
-from workshops import access
+from workshops.projects import access
 
 bp = Blueprint(
     "reports",

@@ -3,7 +3,8 @@
 import pytest
 
 from app.auth.models import User
-from workshops.models import Idea, Membership, Project
+from workshops.ideas.models import Idea
+from workshops.projects.models import Membership, Project
 
 pytestmark = pytest.mark.db
 

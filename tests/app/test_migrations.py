@@ -35,7 +35,9 @@ def test_migrations_create_exactly_the_models(app):
 def test_upgrading_an_existing_database_keeps_its_data(app, runner):
     from flask_migrate import downgrade
 
-    from workshops.models import Idea, Participant, Step, Workshop
+    from workshops.ideas.models import Idea
+    from workshops.live.models import Participant
+    from workshops.programme.models import Step, Workshop
 
     _db.session.remove()
     _db.drop_all()

@@ -74,7 +74,7 @@ NOT_HTML = {
     "privacy.business_export",
     "privacy.person_export",
 }
-NOT_HTML_PREFIXES = ("workshops_api.", "evaluations_api.")
+NOT_HTML_PREFIXES = ("workshops_api.", "ideas_api.", "evaluations_api.")
 
 CSV = (
     "Name;Sector;Offers;Needs;Municipality\n"
@@ -97,8 +97,15 @@ def world(live_app):
     from app.db import utcnow
     from evaluations import builder
     from evaluations.models import EvaluationForm
-    from workshops import codes, ideas, live, programme_builder, registrations, votes
-    from workshops.models import Business, Project, Workshop
+    from workshops import codes
+    from workshops.businesses.models import Business
+    from workshops.ideas import capture as ideas
+    from workshops.ideas import votes
+    from workshops.live import clock as live
+    from workshops.programme import builder as programme_builder
+    from workshops.programme.models import Workshop
+    from workshops.projects.models import Project
+    from workshops.registrations import service as registrations
 
     live_app.config["DEMO_PASSWORD"] = DEMO_PASSWORD
     with live_app.app_context():
@@ -423,7 +430,11 @@ def test_the_wall_has_high_contrast_and_large_type(browser, live_app, live_url, 
     """The wall is read from the back of a room: AAA contrast (7:1) and large type."""
     from app.auth.models import user_by_email
     from app.db import utcnow
-    from workshops import ideas, live, programme_builder, projects, votes
+    from workshops.ideas import capture as ideas
+    from workshops.ideas import votes
+    from workshops.live import clock as live
+    from workshops.programme import builder as programme_builder
+    from workshops.projects import service as projects
 
     with live_app.app_context():
         project = projects.create(

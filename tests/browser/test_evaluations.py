@@ -21,9 +21,9 @@ def open_form_a(live_app, live_leader):
     from app.auth.models import User
     from evaluations import builder
     from evaluations.models import EvaluationForm
-    from workshops import projects
     from workshops.events import workshop_created
-    from workshops.models import Step, Workshop
+    from workshops.programme.models import Step, Workshop
+    from workshops.projects import service as projects
 
     with live_app.app_context():
         leader = db.session.scalar(db.select(User).where(User.email == live_leader))

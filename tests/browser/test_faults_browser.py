@@ -14,7 +14,9 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def w2(live_app):
     from app.db import utcnow
-    from workshops import live, programme_builder, projects
+    from workshops.live import clock as live
+    from workshops.programme import builder as programme_builder
+    from workshops.projects import service as projects
 
     with live_app.app_context():
         project = projects.create(projects.ProjectData(slug="faults", name="Faults", language="en"))
@@ -27,7 +29,7 @@ def w2(live_app):
 def test_phone_keeps_the_idea_while_the_server_is_busy_and_sends_it_once_after(
     browser, live_app, live_url, w2
 ):
-    from workshops.models import Idea
+    from workshops.ideas.models import Idea
 
     page = phone(browser, live_url, w2["code"])
     busy: list[str] = []

@@ -24,7 +24,9 @@ HOSTILE = [
 def w2(live_app, live_leader):
     from app.auth.models import user_by_email
     from app.db import utcnow
-    from workshops import live, programme_builder, projects
+    from workshops.live import clock as live
+    from workshops.programme import builder as programme_builder
+    from workshops.projects import service as projects
 
     with live_app.app_context():
         leader = user_by_email(live_leader)
@@ -79,7 +81,7 @@ def test_two_phones_send_hostile_text_that_appears_verbatim_and_inert(
 def test_offline_phone_queues_ideas_that_arrive_once_after_reconnecting(
     browser, live_app, live_url, w2
 ):
-    from workshops.models import Idea
+    from workshops.ideas.models import Idea
 
     page = phone(browser, live_url, w2["code"])
     page.context.set_offline(True)
@@ -97,7 +99,7 @@ def test_offline_phone_queues_ideas_that_arrive_once_after_reconnecting(
 
 
 def test_queue_survives_a_reload_while_offline(browser, live_app, live_url, w2):
-    from workshops.models import Idea
+    from workshops.ideas.models import Idea
 
     page = phone(browser, live_url, w2["code"])
     page.context.set_offline(True)
@@ -137,8 +139,8 @@ def test_leader_themes_votes_reveals_and_exports(browser, live_app, live_url, li
     # The phone's step does not collect votes, so the leader moves to W2.5 (ideas, votes).
     with live_app.app_context():
         from app.db import utcnow
-        from workshops import live
-        from workshops.models import Workshop
+        from workshops.live import clock as live
+        from workshops.programme.models import Workshop
 
         workshop = db.session.get(Workshop, w2["id"])
         for n in range(4):

@@ -71,7 +71,7 @@ def keyboard_log_in(page, live_url: str, email: str) -> None:
 @pytest.fixture
 def project(live_app, live_leader):
     from app.auth.models import user_by_email
-    from workshops import projects
+    from workshops.projects import service as projects
 
     with live_app.app_context():
         project = projects.create(
@@ -84,8 +84,9 @@ def project(live_app, live_leader):
 
 def new_workshop(live_app, project_id: int, *, started: bool) -> dict:
     from app.db import utcnow
-    from workshops import live, programme_builder
-    from workshops.models import Project
+    from workshops.live import clock as live
+    from workshops.programme import builder as programme_builder
+    from workshops.projects.models import Project
 
     with live_app.app_context():
         project = db.session.get(Project, project_id)
@@ -103,7 +104,7 @@ def new_workshop(live_app, project_id: int, *, started: bool) -> dict:
 
 
 def test_participant_joins_with_the_code_and_sends_an_idea(browser, live_app, live_url, project):
-    from workshops.models import Idea
+    from workshops.ideas.models import Idea
 
     workshop = new_workshop(live_app, project, started=True)
     page = browser.new_context(locale="en-GB", viewport={"width": 390, "height": 844}).new_page()
@@ -166,7 +167,7 @@ def test_respondent_answers_an_evaluation_form(browser, live_app, live_url, proj
 def test_leader_starts_a_workshop_and_moves_to_the_next_step(
     browser, live_app, live_url, live_leader, project
 ):
-    from workshops.models import Workshop
+    from workshops.programme.models import Workshop
 
     workshop = new_workshop(live_app, project, started=False)
     page = browser.new_context(locale="en-GB").new_page()
@@ -185,7 +186,7 @@ def test_leader_starts_a_workshop_and_moves_to_the_next_step(
 
 
 def test_leader_adds_a_step_and_moves_it_up(browser, live_app, live_url, live_leader, project):
-    from workshops.models import Workshop
+    from workshops.programme.models import Workshop
 
     workshop = new_workshop(live_app, project, started=False)
     page = browser.new_context(locale="en-GB").new_page()

@@ -14,7 +14,8 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def w2(live_app, live_leader):
     from app.auth.models import user_by_email
-    from workshops import programme_builder, projects
+    from workshops.programme import builder as programme_builder
+    from workshops.projects import service as projects
 
     with live_app.app_context():
         leader = user_by_email(live_leader)
@@ -82,7 +83,7 @@ def test_leader_runs_w2_while_the_wall_and_a_phone_follow(browser, live_url, liv
 def test_agenda_on_the_phone_obeys_visibility(
     browser, live_app, live_url, w2, visibility, expected
 ):
-    from workshops.models import Workshop
+    from workshops.programme.models import Workshop
 
     with live_app.app_context():
         db.session.get(Workshop, w2["id"]).visibility = visibility

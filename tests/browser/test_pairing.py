@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from app.extensions import db
 from tests.conftest import PASSWORD
-from workshops import projects
+from workshops.projects import service as projects
 
 pytestmark = pytest.mark.browser
 

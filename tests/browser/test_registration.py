@@ -8,8 +8,9 @@ from playwright.sync_api import expect
 
 from app.db import utcnow
 from app.extensions import db
-from workshops import codes, projects
-from workshops.models import Workshop
+from workshops import codes
+from workshops.programme.models import Workshop
+from workshops.projects import service as projects
 
 pytestmark = pytest.mark.browser
 

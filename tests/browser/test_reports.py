@@ -11,8 +11,9 @@ from playwright.sync_api import expect
 from app.auth.models import User
 from app.extensions import db
 from tests.conftest import PASSWORD
-from workshops import projects
-from workshops.models import Idea, Workshop
+from workshops.ideas.models import Idea
+from workshops.programme.models import Workshop
+from workshops.projects import service as projects
 
 pytestmark = pytest.mark.browser
 

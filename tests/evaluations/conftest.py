@@ -8,7 +8,8 @@ from flask import g
 from app.extensions import db as _db
 from evaluations import builder
 from workshops.events import workshop_created
-from workshops.models import Participant, Step, Workshop
+from workshops.live.models import Participant
+from workshops.programme.models import Step, Workshop
 
 STEPS = [
     ("W1.1", "Velkommen", [], []),

@@ -269,7 +269,7 @@ def test_page_post_needs_the_csrf_token(tmp_path):
         db.session.remove()
         db.drop_all()
         db.create_all()
-        from workshops import projects
+        from workshops.projects import service as projects
 
         project = projects.create(projects.ProjectData(slug="csrf", name="Csrf"))
         form = builder.empty(project, "T")
@@ -304,7 +304,7 @@ def test_parallel_double_submit_from_one_device_stores_one_response(tmp_path):
     app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=url)
     with app.app_context():
         from app.extensions import db
-        from workshops import projects
+        from workshops.projects import service as projects
 
         db.session.remove()
         db.drop_all()

@@ -198,7 +198,7 @@ def test_route_role_table(db, client, make_user, leader, project, custom_form, w
         make_user("stranger@example.org")
         login(client, "stranger@example.org")
     elif who == "viewer":
-        from workshops import projects
+        from workshops.projects import service as projects
 
         viewer = make_user("viewer@example.org", can_create=False)
         projects.set_role(project, viewer, "viewer")

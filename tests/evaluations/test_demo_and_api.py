@@ -5,7 +5,8 @@ from sqlalchemy import func, select
 
 from evaluations import results
 from evaluations.models import EvaluationForm, Response
-from workshops.models import Project, Workshop
+from workshops.programme.models import Workshop
+from workshops.projects.models import Project
 
 pytestmark = pytest.mark.db
 

@@ -9,7 +9,10 @@ import pytest
 from pypdf import PdfReader
 
 from app.extensions import db
-from workshops.models import Business, Connection, Ecosystem, Idea, Participant, Step, Workshop
+from workshops.businesses.models import Business, Connection, Ecosystem
+from workshops.ideas.models import Idea
+from workshops.live.models import Participant
+from workshops.programme.models import Step, Workshop
 
 HOSTILE = [
     "<script>alert('x')</script>",

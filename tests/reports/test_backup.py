@@ -11,8 +11,8 @@ import pytest
 from app.extensions import db
 from app.reports import backup as backups
 from tests.conftest import make_app
-from workshops import projects
-from workshops.models import Project
+from workshops.projects import service as projects
+from workshops.projects.models import Project
 
 pytestmark = pytest.mark.db
 

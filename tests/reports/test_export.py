@@ -11,7 +11,8 @@ from openpyxl import load_workbook
 from app.extensions import db
 from app.reports import export
 from tests.conftest import login
-from workshops.models import Idea, Workshop
+from workshops.ideas.models import Idea
+from workshops.programme.models import Workshop
 
 pytestmark = pytest.mark.db
 

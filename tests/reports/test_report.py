@@ -12,7 +12,9 @@ from app.extensions import db
 from app.reports import data, render
 from tests.conftest import login
 from tests.reports.conftest import HOSTILE, pdf_text
-from workshops.models import Business, Idea, Workshop
+from workshops.businesses.models import Business
+from workshops.ideas.models import Idea
+from workshops.programme.models import Workshop
 
 pytestmark = pytest.mark.db
 

@@ -102,9 +102,14 @@ def _fill(world: World) -> None:
     from app.auth.models import User
     from evaluations import builder, responses
     from evaluations.models import EvaluationForm
-    from workshops import businesses as business_service
-    from workshops import ideas, live, pairing_service, programme_builder, projects, votes
-    from workshops import registrations as registration_service
+    from workshops.businesses import pairing_service
+    from workshops.businesses import registry as business_service
+    from workshops.ideas import capture as ideas
+    from workshops.ideas import votes
+    from workshops.live import clock as live
+    from workshops.programme import builder as programme_builder
+    from workshops.projects import service as projects
+    from workshops.registrations import service as registration_service
 
     def user(email: str, *, can_create: bool) -> User:
         found = User(email=email, name=email.split("@")[0], can_create_projects=can_create)
@@ -144,7 +149,7 @@ def _fill(world: World) -> None:
     theme = ideas.create_theme(workshop, "Water life zq")
     theme_2 = ideas.create_theme(workshop, "Food zq")
     _db.session.flush()
-    from workshops.models import Idea
+    from workshops.ideas.models import Idea
 
     ideas.set_theme(_db.session.get(Idea, idea.id), theme, leader.id, now)
     votes.start_round(workshop, 3, now)

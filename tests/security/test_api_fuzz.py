@@ -27,7 +27,10 @@ from schemathesis.specs.openapi.checks import (
 from app.db import utcnow
 from app.extensions import db
 from evaluations import builder
-from workshops import ideas, live, programme_builder, votes
+from workshops.ideas import capture as ideas
+from workshops.ideas import votes
+from workshops.live import clock as live
+from workshops.programme import builder as programme_builder
 
 EXAMPLES = {GenerationMode.POSITIVE: 40, GenerationMode.NEGATIVE: 25}
 CHECKS = [

@@ -73,12 +73,12 @@ RULES: dict[str, dict[str, str]] = {
     "ideas.phone_idea": {P: "participant"},
     "businesses.phone_profile": {G: "participant", P: "participant"},
     "workshops_api.live_state": {G: "participant"},
-    "workshops_api.list_ideas": {G: "participant"},
-    "workshops_api.post_idea": {P: "participant"},
+    "ideas_api.list_ideas": {G: "participant"},
+    "ideas_api.post_idea": {P: "participant"},
     "workshops_api.join": {P: "participant"},
-    "workshops_api.my_votes": {G: "participant"},
-    "workshops_api.post_vote": {P: "participant"},
-    "workshops_api.post_interest": {P: "participant"},
+    "ideas_api.my_votes": {G: "participant"},
+    "ideas_api.post_vote": {P: "participant"},
+    "ideas_api.post_interest": {P: "participant"},
     "evaluations.answer": {G: "respondent", P: "respondent"},
     "evaluations.thanks": {G: "respondent"},
     "evaluations_api.get_form": {G: "respondent"},
@@ -287,10 +287,10 @@ def payload(endpoint: str, ids: dict) -> dict:
         "evaluations.edit_option": {f"o{ids['draft_option_id']}-text": "Mon zq"},
     }
     json_bodies = {
-        "workshops_api.post_idea": {"text": "API idea zq"},
+        "ideas_api.post_idea": {"text": "API idea zq"},
         "workshops_api.join": {"name": "Api Zq"},
-        "workshops_api.post_vote": {"idea": ids["idea_id"], "dots": 1},
-        "workshops_api.post_interest": {"idea": ids["idea_id"], "business": "Aurora Kajakk"},
+        "ideas_api.post_vote": {"idea": ids["idea_id"], "dots": 1},
+        "ideas_api.post_interest": {"idea": ids["idea_id"], "business": "Aurora Kajakk"},
         "evaluations_api.post_answers": {"answers": ids["form_answers"]},
     }
     if endpoint in json_bodies:

@@ -15,9 +15,18 @@ from app.db import utcnow
 from evaluations import builder, responses
 from evaluations.models import Answer, Response
 from tests.conftest import PASSWORD, csrf_token, login
-from workshops import live, mail, pairing_service, privacy, programme_builder, registrations, votes
-from workshops.models import Business, Idea, Interest, Participant, Vote
-from workshops.registrations import Applicant, CheckIn, Registration
+from workshops.businesses import pairing_service
+from workshops.businesses.models import Business
+from workshops.ideas import votes
+from workshops.ideas.models import Idea, Interest, Vote
+from workshops.live import clock as live
+from workshops.live.models import Participant
+from workshops.privacy import service as privacy
+from workshops.programme import builder as programme_builder
+from workshops.registrations import mail
+from workshops.registrations import service as registrations
+from workshops.registrations.models import CheckIn, Registration
+from workshops.registrations.service import Applicant
 
 pytestmark = pytest.mark.db
 

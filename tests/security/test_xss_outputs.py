@@ -271,7 +271,7 @@ def collapse_html(page: str) -> str:
 
 
 def _idea_texts(xss) -> dict[int, str]:
-    from workshops.models import Idea
+    from workshops.ideas.models import Idea
 
     texts = dict(
         db.session.execute(select(Idea.id, Idea.text).where(Idea.workshop_id == xss.live_id)).all()

@@ -167,8 +167,9 @@ def _account(world: World, leader) -> None:
 
 def _carrier(slug: str, title: str, starts_at) -> int:
     """A plain workshop made directly (no payload in it): the payloads go in through its forms."""
-    from workshops import programme_builder
-    from workshops.models import Project, Workshop
+    from workshops.programme import builder as programme_builder
+    from workshops.programme.models import Workshop
+    from workshops.projects.models import Project
 
     project = db.session.scalar(select(Project).where(Project.slug == slug))
     workshop = Workshop(
@@ -208,7 +209,7 @@ def _projects(world: World, leader) -> None:
 
 def _main(world: World, app, leader) -> None:
     """Planned public workshops titled by payloads, and a live one whose steps are payloads."""
-    from workshops.models import Step, Workshop
+    from workshops.programme.models import Step, Workshop
 
     for n, payload in enumerate(world.payloads):
         workshop_id = _carrier(MAIN, "x", None)
@@ -274,7 +275,7 @@ def _main(world: World, app, leader) -> None:
 
 def _participants(world: World, app, leader) -> None:
     """Each payload is a participant: name and business, an idea three ways, an interest."""
-    from workshops.models import Idea
+    from workshops.ideas.models import Idea
 
     base = f"/projects/{MAIN}/workshops/{world.live_id}"
     for payload in world.payloads:
@@ -334,7 +335,7 @@ def _participants(world: World, app, leader) -> None:
 
 def _themes(world: World, leader) -> None:
     """A theme per payload, each holding the payload's idea; the wall groups by theme."""
-    from workshops.models import Idea, Theme
+    from workshops.ideas.models import Idea, Theme
 
     base = f"/projects/{MAIN}/workshops/{world.live_id}"
     for payload in world.payloads:
@@ -443,7 +444,8 @@ def _evaluations(world: World, app, leader) -> None:
 
 def _firms(world: World, leader) -> None:
     """Businesses from the leader's form, their connections' notes and named ecosystems."""
-    from workshops.models import Business, Connection, Project
+    from workshops.businesses.models import Business, Connection
+    from workshops.projects.models import Project
 
     for n, payload in enumerate(world.payloads):
         _post(
@@ -550,7 +552,7 @@ def _import(world: World, leader) -> None:
 
 def _registrations(world: World, app, leader) -> None:
     """Registrations and walk-ins for the first payload workshop."""
-    from workshops.registrations import Registration
+    from workshops.registrations.models import Registration
 
     workshop_id = world.planned[0]
     for n, payload in enumerate(world.payloads):
@@ -637,19 +639,12 @@ def app_on_copy(payloads: list[str], target: Path, **overrides):
 def stored_counts(app, world: World) -> dict[str, int]:
     """How many rows of each kind the payloads made (to prove every door took them)."""
     from evaluations.models import Question, Response
-    from workshops.models import (
-        Business,
-        Connection,
-        Ecosystem,
-        Idea,
-        Interest,
-        Participant,
-        Project,
-        Step,
-        Theme,
-        Workshop,
-    )
-    from workshops.registrations import CheckIn, Registration
+    from workshops.businesses.models import Business, Connection, Ecosystem
+    from workshops.ideas.models import Idea, Interest, Theme
+    from workshops.live.models import Participant
+    from workshops.programme.models import Step, Workshop
+    from workshops.projects.models import Project
+    from workshops.registrations.models import CheckIn, Registration
 
     def count(model, *where) -> int:
         return db.session.scalar(select(db.func.count()).select_from(model).where(*where))

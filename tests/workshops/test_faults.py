@@ -238,7 +238,11 @@ def prepare(env: dict[str, str], scratch: Path) -> dict:
         from app.extensions import db
         from evaluations import builder, responses
         from evaluations.models import EvaluationForm
-        from workshops import ideas, live, programme_builder, projects, votes
+        from workshops.ideas import capture as ideas
+        from workshops.ideas import votes
+        from workshops.live import clock as live
+        from workshops.programme import builder as programme_builder
+        from workshops.projects import service as projects
 
         project = projects.create(projects.ProjectData(slug="faults", name="Faults"))
         workshop = programme_builder.add_workshop(project, "Faults", template="W2")
@@ -419,8 +423,8 @@ def stored_outcome(env: dict[str, str], scratch: Path, setup: dict, phones: list
         from app.extensions import db
         from evaluations import responses
         from evaluations.models import EvaluationForm, Receipt, Response
-        from workshops import participants
-        from workshops.models import Vote, VoteBudget
+        from workshops.ideas.models import Vote, VoteBudget
+        from workshops.live import participants
 
         form = db.session.scalar(
             select(EvaluationForm).where(EvaluationForm.token == setup["token"])
@@ -614,7 +618,9 @@ def busy_app(tmp_path):
         from app.db import utcnow
         from app.extensions import db
         from evaluations import builder
-        from workshops import live, programme_builder, projects
+        from workshops.live import clock as live
+        from workshops.programme import builder as programme_builder
+        from workshops.projects import service as projects
 
         db.create_all()
         project = projects.create(projects.ProjectData(slug="busy", name="Busy", language="en"))
@@ -694,7 +700,7 @@ def test_locked_database_answers_503_with_retry_after_then_recovers(busy_app):
     assert again.status_code == 201
     assert client.post(ideas_url, json=idea, headers=headers).json == again.json
     from app.extensions import db
-    from workshops.models import Idea
+    from workshops.ideas.models import Idea
 
     assert [i.text for i in db.session.query(Idea)] == [idea["text"]]
 

@@ -1,0 +1,560 @@
+"""Businesses of a project: their profiles, read from words, and the all-or-nothing import.
+
+A profile is read the same way wherever it comes from (a form, a phone, a CSV or XLSX file): the
+sector as a NACE code or a sector word, offers and needs as free words mapped to the taxonomy's
+tags (with the project's own mappings first); words that map to nothing are kept as written for
+the leader to map. A business that gives only a sector gets that sector's defaults, marked assumed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.extensions import db
+from method import taxonomy
+from workshops.businesses.models import Business, TagMapping
+from workshops.projects.models import Project
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+COLUMNS = ("name", "sector", "offers", "needs", "municipality", "description", "email", "website")
+LIMITS = {"name": 160, "sector": 80, "municipality": 120, "email": 254, "website": 500}
+LIMITS |= {"description": 5000, "offers": 2000, "needs": 2000}
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
+class FileError(Exception):
+    """The file as a whole cannot be read: too large, not a table, broken."""
+
+    def __init__(self, code: str, detail: str = "") -> None:
+        super().__init__(code)
+        self.code = code
+        self.detail = detail
+
+    def message(self) -> str:
+        """The reason in the user's language."""
+        if self.code == "too_large":
+            return _("The file is larger than 10 MB.")
+        if self.code == "empty":
+            return _("The file is empty.")
+        return _("The file cannot be read as CSV or XLSX.")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """An error (nothing is imported) or a warning (the row is imported) about a row and column.
+
+    Row counts data rows from 1; row 0 is the header or the file as a whole.
+    """
+
+    row: int
+    column: str
+    code: str
+    detail: str = ""
+
+    def message(self) -> str:
+        """The problem in the user's language."""
+        messages = {
+            "no_name_column": lambda: _("There is no name column."),
+            "empty_name": lambda: _("The name is empty."),
+            "duplicate_name": lambda: _("The same name as row %(row)s.", row=self.detail),
+            "too_long": lambda: _("Longer than %(limit)s characters.", limit=self.detail),
+            "unknown_column": lambda: _("Unknown column, ignored."),
+            "unknown_sector": lambda: _(
+                "Unknown sector '%(word)s', kept as written.", word=self.detail
+            ),
+            "code_without_group": lambda: _(
+                "The code %(code)s is in no sector group of the method, kept as written.",
+                code=self.detail,
+            ),
+            "unknown_word": lambda: _(
+                "'%(word)s' matches no tag, kept as written for the leader to map.",
+                word=self.detail,
+            ),
+            "not_utf8": lambda: _("The file is not UTF-8; it was read as Windows-1252."),
+        }
+        return messages[self.code]()
+
+    def line(self) -> str:
+        """The problem as `row N, column C: message`."""
+        return f"row {self.row}, column {self.column}: {self.message()}"
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A profile as read from words: sector, tags, free words, and whether tags are assumed."""
+
+    sector: str
+    nace_code: str | None
+    sector_group: str | None
+    offers: tuple[str, ...]
+    needs: tuple[str, ...]
+    offers_free: tuple[str, ...]
+    needs_free: tuple[str, ...]
+    assumed: bool
+    problems: tuple[tuple[str, str, str], ...] = ()  # (column, code, detail) warnings
+
+
+@dataclass
+class Row:
+    """One data row of a business file: its number and the cells of the known columns."""
+
+    number: int
+    cells: dict[str, str]
+
+    @property
+    def name(self) -> str:
+        return self.cells.get("name", "").strip()
+
+
+@dataclass
+class Table:
+    """A business file as read: the known columns present, the rows, and file-level warnings."""
+
+    columns: tuple[str, ...]
+    rows: list[Row]
+    warnings: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class PlannedRow:
+    """What importing one row will do."""
+
+    row: int
+    name: str
+    action: str  # "create" or "update"
+    reading: Reading | None
+
+
+@dataclass
+class Plan:
+    """An import worked out but not applied: every row, its errors and its warnings."""
+
+    rows: list[PlannedRow]
+    errors: list[Problem]
+    warnings: list[Problem]
+    columns: tuple[str, ...]
+    table: Table
+
+    @property
+    def created(self) -> int:
+        return sum(1 for r in self.rows if r.action == "create")
+
+    @property
+    def updated(self) -> int:
+        return sum(1 for r in self.rows if r.action == "update")
+
+
+# --- reading words ------------------------------------------------------------------------------
+
+
+def mappings(project: Project) -> dict[str, str]:
+    """The project's own word -> tag mappings."""
+    rows = db.session.execute(
+        select(TagMapping.word, TagMapping.tag).where(TagMapping.project_id == project.id)
+    )
+    return {word: tag for word, tag in rows if taxonomy.is_tag(tag)}
+
+
+def normalise_word(text: str) -> str:
+    """A word or phrase in the form mappings are stored in."""
+    return " ".join(taxonomy.normalise(text).split())
+
+
+def read_profile(
+    sector: str,
+    offers: str,
+    needs: str,
+    extra: Mapping[str, str] | None = None,
+    offer_tags: Sequence[str] = (),
+    need_tags: Sequence[str] = (),
+) -> Reading:
+    """Read a sector and offers and needs as written (plus tags chosen from a list).
+
+    With no tag at all, the sector's defaults are assumed.
+    """
+    sector = (sector or "").strip()
+    problems: list[tuple[str, str, str]] = []
+    match = taxonomy.sector_group_for(sector) if sector else None
+    group = match.group if match else None
+    code = match.nace_code if match and taxonomy.parse_nace(sector) else None
+    if sector and match and not match.recognised:
+        if taxonomy.parse_nace(sector):
+            problems.append(("sector", "code_without_group", sector))
+        else:
+            problems.append(("sector", "unknown_sector", sector))
+    offered = taxonomy.map_words(offers or "", extra)
+    needed = taxonomy.map_words(needs or "", extra)
+    problems += [("offers", "unknown_word", w) for w in offered.free]
+    problems += [("needs", "unknown_word", w) for w in needed.free]
+    offer_tags = tuple(
+        dict.fromkeys([t for t in offer_tags if taxonomy.is_tag(t)] + list(offered.tags))
+    )
+    need_tags = tuple(
+        t
+        for t in dict.fromkeys([t for t in need_tags if taxonomy.is_tag(t)] + list(needed.tags))
+        if t not in offer_tags
+    )
+    assumed = False
+    if not offer_tags and not need_tags and group:
+        class_code = match.nace_code if match else None
+        offer_tags, need_tags = taxonomy.default_profile(group, class_code)
+        assumed = bool(offer_tags or need_tags)
+    stored_sector = code or group or sector
+    return Reading(
+        sector=stored_sector,
+        nace_code=code,
+        sector_group=group,
+        offers=tuple(offer_tags),
+        needs=tuple(need_tags),
+        offers_free=offered.free,
+        needs_free=needed.free,
+        assumed=assumed,
+        problems=tuple(problems),
+    )
+
+
+def apply_reading(business: Business, reading: Reading) -> None:
+    """Store a reading on a business."""
+    business.sector = reading.sector[: LIMITS["sector"]]
+    business.nace_code = reading.nace_code
+    business.sector_group = reading.sector_group
+    business.offers = list(reading.offers)
+    business.needs = list(reading.needs)
+    business.offers_free = list(reading.offers_free)
+    business.needs_free = list(reading.needs_free)
+    business.assumed = reading.assumed
+
+
+def own_tags(business: Business, side: str) -> list[str]:
+    """A business's offers or needs tags, none when they are only assumed from its sector."""
+    return [] if business.assumed else list(getattr(business, side) or [])
+
+
+def free_words(business: Business, side: str) -> str:
+    """A business's offers or needs that matched no tag, as written."""
+    return "; ".join(getattr(business, f"{side}_free") or [])
+
+
+def sector_words(business: Business, lang: str) -> str:
+    """A business's sector as a person would write it again."""
+    if business.nace_code:
+        return business.nace_code
+    if business.sector_group and business.sector == business.sector_group:
+        return taxonomy.group_label(business.sector_group, lang)
+    return business.sector or ""
+
+
+# --- one business ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BusinessData:
+    """A business as a form gives it: words for sector, offers and needs."""
+
+    name: str
+    sector: str = ""
+    offers: str = ""
+    needs: str = ""
+    municipality: str = ""
+    description: str = ""
+    email: str = ""
+    website: str = ""
+    contact_consent: bool = False
+    offer_tags: tuple[str, ...] = ()
+    need_tags: tuple[str, ...] = ()
+
+
+def find_by_name(project: Project, name: str) -> Business | None:
+    """The project's business of this name (trimmed, case-insensitive), if any."""
+    key = name.strip().casefold()
+    for business in project.businesses:
+        if business.name.strip().casefold() == key:
+            return business
+    return None
+
+
+def save(project: Project, data: BusinessData, business: Business | None = None) -> Business:
+    """Create a business or change one from form data (the caller commits)."""
+    if business is None:
+        business = Business(project=project, name=data.name.strip())
+        db.session.add(business)
+    business.name = data.name.strip()
+    business.municipality = data.municipality.strip()
+    business.description = data.description.strip()
+    business.email = data.email.strip()
+    business.website = data.website.strip()
+    business.contact_consent = data.contact_consent
+    reading = read_profile(
+        data.sector, data.offers, data.needs, mappings(project), data.offer_tags, data.need_tags
+    )
+    apply_reading(business, reading)
+    return business
+
+
+# --- unmapped words -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Unmapped:
+    """A word no tag matched, and the businesses that wrote it."""
+
+    word: str
+    businesses: tuple[str, ...]
+
+
+def unmapped_words(project: Project) -> list[Unmapped]:
+    """Every free word of the project's offers and needs, with who wrote it, by word."""
+    found: dict[str, tuple[str, set[str]]] = {}
+    for business in project.businesses:
+        for word in list(business.offers_free or []) + list(business.needs_free or []):
+            key = normalise_word(word)
+            if key:
+                found.setdefault(key, (word, set()))[1].add(business.name)
+    return [
+        Unmapped(word, tuple(sorted(names)))
+        for _key, (word, names) in sorted(found.items(), key=lambda item: item[0])
+    ]
+
+
+def map_word(project: Project, word: str, tag: str) -> int:
+    """Remember that a word means a tag in this project; re-read who wrote it. Return how many."""
+    if not taxonomy.is_tag(tag):
+        raise ValueError(f"{tag!r} is not a tag")
+    key = normalise_word(word)
+    mapping = db.session.scalar(
+        select(TagMapping).where(TagMapping.project_id == project.id, TagMapping.word == key)
+    )
+    if mapping is None:
+        mapping = TagMapping(project_id=project.id, word=key, tag=tag)
+        db.session.add(mapping)
+    mapping.tag = tag
+    changed = 0
+    for business in project.businesses:
+        for side in ("offers", "needs"):
+            free = list(getattr(business, f"{side}_free") or [])
+            kept = [w for w in free if normalise_word(w) != key]
+            if len(kept) == len(free):
+                continue
+            tags = [] if business.assumed else list(getattr(business, side) or [])
+            if tag not in tags:
+                tags.append(tag)
+            if business.assumed:  # its own word now says something: drop the assumption
+                business.offers, business.needs, business.assumed = [], [], False
+            setattr(business, side, tags)
+            setattr(business, f"{side}_free", kept)
+            changed += 1
+    return changed
+
+
+# --- files ------------------------------------------------------------------------------------
+
+
+def read_table(data: bytes, filename: str = "") -> Table:
+    """Read a business file (CSV in UTF-8, UTF-16 or cp1252, or XLSX) into rows of known columns.
+
+    Raises FileError when the file as a whole cannot be read.
+    """
+    if len(data) > MAX_FILE_BYTES:
+        raise FileError("too_large")
+    if not data.strip():
+        raise FileError("empty")
+    if data[:4] == b"PK\x03\x04" or filename.lower().endswith((".xlsx", ".xlsm")):
+        grid = _xlsx_grid(data)
+        warnings: list[Problem] = []
+    else:
+        text, warnings = _decode(data)
+        grid = _csv_grid(text)
+    return _table(grid, warnings)
+
+
+def _decode(data: bytes) -> tuple[str, list[Problem]]:
+    if data.startswith(_UTF16_BOMS):
+        try:
+            return data.decode("utf-16"), []
+        except UnicodeDecodeError as error:
+            raise FileError("unreadable", str(error)) from error
+    if b"\x00" in data:
+        raise FileError("unreadable", "binary")
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), [Problem(0, "-", "not_utf8")]
+    except UnicodeDecodeError as error:
+        raise FileError("unreadable", str(error)) from error
+
+
+def _csv_grid(text: str) -> list[list[str]]:
+    lines = text.splitlines()
+    header = next((line for line in lines if line.strip()), "")
+    delimiter = max((",", ";", "\t"), key=lambda d: _count_outside_quotes(header, d))
+    try:
+        return [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    except csv.Error as error:
+        raise FileError("unreadable", str(error)) from error
+
+
+def _count_outside_quotes(line: str, delimiter: str) -> int:
+    count, quoted = 0, False
+    for char in line:
+        if char == '"':
+            quoted = not quoted
+        elif char == delimiter and not quoted:
+            count += 1
+    return count
+
+
+def _xlsx_grid(data: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        # Formulas are read as the text they are, never computed.
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        sheet = book.worksheets[0]
+        grid = [
+            ["" if v is None else _cell_text(v) for v in row]
+            for row in sheet.iter_rows(values_only=True)
+        ]
+        book.close()
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError) as error:
+        raise FileError("unreadable", str(error)) from error
+    return grid
+
+
+def _cell_text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _table(grid: list[list[str]], warnings: list[Problem]) -> Table:
+    start = next((k for k, row in enumerate(grid) if any(str(c).strip() for c in row)), None)
+    if start is None:
+        raise FileError("empty")
+    header = [str(c).strip().lstrip("\ufeff").casefold() for c in grid[start]]
+    positions: dict[str, int] = {}
+    for k, name in enumerate(header):
+        if name in COLUMNS and name not in positions:
+            positions[name] = k
+        elif name:
+            warnings.append(Problem(0, grid[start][k].strip(), "unknown_column"))
+    rows = []
+    for number, cells in enumerate(grid[start + 1 :], start=1):
+        if not any(str(c).strip() for c in cells):
+            continue  # blank rows are skipped (and still counted, so numbers match the file)
+        rows.append(
+            Row(
+                number,
+                {
+                    col: str(cells[k]).strip() if k < len(cells) else ""
+                    for col, k in positions.items()
+                },
+            )
+        )
+    return Table(tuple(c for c in COLUMNS if c in positions), rows, warnings)
+
+
+def plan_import(project: Project, table: Table) -> Plan:
+    """Check every row and work out what importing it would do; nothing is changed."""
+    errors: list[Problem] = []
+    warnings = list(table.warnings)
+    if "name" not in table.columns:
+        errors.append(Problem(0, "name", "no_name_column"))
+        return Plan([], errors, warnings, table.columns, table)
+    extra = mappings(project)
+    existing = {b.name.strip().casefold() for b in project.businesses}
+    first_row: dict[str, int] = {}
+    planned = []
+    for row in table.rows:
+        for column, limit in LIMITS.items():
+            if len(row.cells.get(column, "")) > limit:
+                errors.append(Problem(row.number, column, "too_long", str(limit)))
+        name = row.name
+        if not name:
+            errors.append(Problem(row.number, "name", "empty_name"))
+            continue
+        key = name.casefold()
+        if key in first_row:
+            errors.append(Problem(row.number, "name", "duplicate_name", str(first_row[key])))
+            continue
+        first_row[key] = row.number
+        reading = None
+        if {"sector", "offers", "needs"} & set(table.columns):
+            reading = read_profile(
+                row.cells.get("sector", ""),
+                row.cells.get("offers", ""),
+                row.cells.get("needs", ""),
+                extra,
+            )
+            warnings += [Problem(row.number, c, code, d) for c, code, d in reading.problems]
+        action = "update" if key in existing else "create"
+        planned.append(PlannedRow(row.number, name, action, reading))
+    return Plan(planned, errors, warnings, table.columns, table)
+
+
+def apply_import(project: Project, plan: Plan) -> tuple[int, int]:
+    """Apply a plan without errors: create new businesses, update existing ones by name.
+
+    Only the columns the file has are written; the caller commits (or rolls back).
+    """
+    if plan.errors:
+        raise ValueError("a plan with errors is never applied")
+    by_row = {row.number: row for row in plan.table.rows}
+    extra = mappings(project)
+    for planned in plan.rows:
+        cells = by_row[planned.row].cells
+        business = find_by_name(project, planned.name)
+        if business is None:
+            business = Business(project=project, name=planned.name)
+            db.session.add(business)
+        for column in ("municipality", "description", "email", "website"):
+            if column in plan.columns:
+                setattr(business, column, cells.get(column, ""))
+        if {"sector", "offers", "needs"} & set(plan.columns):
+            sector = cells["sector"] if "sector" in plan.columns else sector_words(business, "en")
+            keep_own = not business.assumed
+            offers = (
+                cells["offers"]
+                if "offers" in plan.columns
+                else _own_words(business, "offers", keep_own)
+            )
+            needs = (
+                cells["needs"]
+                if "needs" in plan.columns
+                else _own_words(business, "needs", keep_own)
+            )
+            apply_reading(business, read_profile(sector, offers, needs, extra))
+    db.session.flush()
+    return plan.created, plan.updated
+
+
+def _own_words(business: Business, side: str, keep: bool) -> str:
+    """A business's stored offers or needs as words (tag keys read back as themselves)."""
+    if not keep:
+        return "; ".join(getattr(business, f"{side}_free") or [])
+    return "; ".join(
+        list(getattr(business, side) or []) + list(getattr(business, f"{side}_free") or [])
+    )
+
+
+def import_file(project: Project, data: bytes, filename: str = "", dry_run: bool = False) -> Plan:
+    """Read and check a file, and apply it unless dry_run or any error (the caller commits)."""
+    plan = plan_import(project, read_table(data, filename))
+    if not plan.errors and not dry_run:
+        apply_import(project, plan)
+    return plan
+
+
+def summary(rows: Sequence[PlannedRow]) -> str:
+    """`N created, M updated` for a list of planned rows."""
+    created = sum(1 for r in rows if r.action == "create")
+    return f"{created} created, {len(rows) - created} updated"

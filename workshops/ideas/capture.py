@@ -1,0 +1,252 @@
+"""Ideas: captured exactly as typed, never edited or deleted; hidden from the wall at most.
+
+The submit path is the hottest in the app (a room of phones at once), so it uses a few short
+Core statements and no ORM objects: find the workshop, check the device's rate, insert with the
+idempotency key so a retry finds the first row, commit, answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import DateTime, Integer, and_, func, select, text, update
+from sqlalchemy.exc import NoResultFound
+
+from app.db import utcnow
+from app.extensions import db
+from workshops.ideas.models import Idea, IdeaEvent, Theme
+from workshops.programme.models import Workshop
+
+MAX_LENGTH = 2000
+RATE_COUNT = 10
+RATE_WINDOW = timedelta(seconds=10)
+
+
+class IdeaError(ValueError):
+    """An idea that cannot be taken; `code` is the API error code."""
+
+    def __init__(self, code: str, retry_after: int | None = None) -> None:
+        super().__init__(code)
+        self.code = code
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What the phone needs back: the id and when it was stored."""
+
+    id: int
+    created_at: datetime
+
+
+def check_text(text: object) -> str:
+    """The text as typed, if it is a string with something in it and not too long."""
+    if not isinstance(text, str) or not text.strip():
+        raise IdeaError("invalid_text")
+    if len(text) > MAX_LENGTH:
+        raise IdeaError("invalid_text")
+    return text
+
+
+def _key(device: str | None, key: str | None) -> str | None:
+    """Idempotency keys are unique per device and workshop: store them prefixed by device."""
+    if not key:
+        return None
+    return f"{(device or '-')[:16]}:{key}"
+
+
+# One statement finds the workshop and the device's participant row, checks the rate limit and
+# inserts; built once as text, since the dialects' INSERT constructs are compiled anew each time.
+_SUBMIT = text(
+    """
+    INSERT INTO idea (workshop_id, step_id, participant_id, idempotency_key, text, author_name,
+                      business_name, track, typed_by_leader, device, created_at)
+    SELECT w.id, w.current_step_id, p.id, :key, :text, :name, :business,
+           COALESCE(:track, p.track), :leader, :device, :now
+    FROM workshop AS w
+    LEFT JOIN participant AS p ON p.workshop_id = w.id AND p.device = :device
+    WHERE w.join_code = :code AND w.status <> 'closed'
+      AND (SELECT count(*) FROM idea AS r
+           WHERE r.workshop_id = w.id AND r.device = :device AND r.created_at > :since) < :limit
+    ON CONFLICT (workshop_id, idempotency_key) DO NOTHING
+    RETURNING id, created_at
+    """
+).columns(id=Integer, created_at=DateTime)
+
+
+def _existing(workshop_id: int, key: str, text: str) -> Stored:
+    row = db.session.execute(
+        select(Idea.id, Idea.created_at, Idea.text).where(
+            Idea.workshop_id == workshop_id, Idea.idempotency_key == key
+        )
+    ).one()
+    if row.text != text:
+        raise IdeaError("idempotency_conflict")
+    return Stored(row.id, row.created_at)
+
+
+def submit(
+    code: str,
+    text: object,
+    *,
+    device: str | None,
+    key: str | None = None,
+    name: str = "",
+    business: str = "",
+    track: str | None = None,
+    typed_by_leader: bool = False,
+    now: datetime | None = None,
+) -> Stored:
+    """Store an idea for the workshop with this join code, in its current step; commit."""
+    text = check_text(text)
+    now = now or utcnow()
+    stored_key = _key(device, key)
+    limited = bool(device) and not typed_by_leader
+    row = db.session.execute(
+        _SUBMIT,
+        {
+            "code": code,
+            "key": stored_key,
+            "text": text,
+            "name": (name or "").strip()[:120],
+            "business": (business or "").strip()[:160],
+            "track": track or None,
+            "leader": typed_by_leader,
+            "device": device,
+            "now": now,
+            "since": now - RATE_WINDOW,
+            "limit": RATE_COUNT if limited else 2**31 - 1,
+        },
+    ).first()
+    if row is not None:
+        db.session.commit()  # before answering: a 201 promises the idea is stored
+        return Stored(row.id, row.created_at)
+    db.session.rollback()
+    return _explain_refusal(code, stored_key, text)
+
+
+def _explain_refusal(code: str, stored_key: str | None, text: str) -> Stored:
+    """Nothing was inserted: a retry of a stored idea (answer as the first time) or a refusal."""
+    workshop = db.session.execute(
+        select(Workshop.id, Workshop.status).where(Workshop.join_code == code)
+    ).first()
+    if workshop is None:
+        raise IdeaError("not_found")
+    if workshop.status == "closed":
+        raise IdeaError("workshop_closed")
+    if stored_key:
+        try:
+            return _existing(workshop.id, stored_key, text)
+        except NoResultFound:
+            pass  # not stored before: the rate limit refused it
+    raise IdeaError("rate_limited", retry_after=int(RATE_WINDOW.total_seconds()))
+
+
+def visible(workshop: Workshop) -> list[Idea]:
+    """The ideas shown on the wall, newest first."""
+    return list(
+        db.session.scalars(
+            select(Idea)
+            .where(Idea.workshop_id == workshop.id, Idea.hidden_at.is_(None))
+            .order_by(Idea.created_at.desc(), Idea.id.desc())
+        )
+    )
+
+
+def all_ideas(workshop: Workshop) -> list[Idea]:
+    """Every idea of the workshop, hidden ones too, oldest first (console, exports)."""
+    return list(
+        db.session.scalars(
+            select(Idea).where(Idea.workshop_id == workshop.id).order_by(Idea.created_at, Idea.id)
+        )
+    )
+
+
+def list_etag(workshop: Workshop) -> str:
+    """A validator for the idea list: changes with any new, hidden, themed or voted idea."""
+    count, last = db.session.execute(
+        select(func.count(Idea.id), func.max(Idea.id)).where(Idea.workshop_id == workshop.id)
+    ).one()
+    raw = f"{workshop.id}:{count}:{last}:{workshop.ideas_version}:{workshop.state_version}"
+    return hashlib.blake2s(raw.encode(), digest_size=8).hexdigest()
+
+
+def _touch(workshop_id: int) -> None:
+    db.session.execute(
+        update(Workshop)
+        .where(Workshop.id == workshop_id)
+        .values(ideas_version=Workshop.ideas_version + 1)
+    )
+
+
+def set_hidden(idea: Idea, hidden: bool, user_id: int | None, now: datetime) -> None:
+    """Hide an idea from the wall or show it again; the audit trail keeps who and when."""
+    if hidden == (idea.hidden_at is not None):
+        return
+    idea.hidden_at = now if hidden else None
+    idea.hidden_by_id = user_id if hidden else None
+    db.session.add(
+        IdeaEvent(idea_id=idea.id, user_id=user_id, action="hide" if hidden else "show", at=now)
+    )
+    _touch(idea.workshop_id)
+
+
+def create_theme(workshop: Workshop, name: str) -> Theme:
+    """A new theme at the end of the workshop's list."""
+    count = db.session.scalar(
+        select(func.count()).select_from(Theme).where(Theme.workshop_id == workshop.id)
+    )
+    theme = Theme(workshop_id=workshop.id, name=name.strip()[:120], position=count or 0)
+    db.session.add(theme)
+    _touch(workshop.id)
+    return theme
+
+
+def rename_theme(theme: Theme, name: str) -> None:
+    """Give a theme a new name."""
+    theme.name = name.strip()[:120]
+    _touch(theme.workshop_id)
+
+
+def merge_themes(source: Theme, target: Theme) -> None:
+    """Move every idea of `source` into `target` and remove `source`."""
+    db.session.execute(update(Idea).where(Idea.theme_id == source.id).values(theme_id=target.id))
+    db.session.delete(source)
+    _touch(target.workshop_id)
+
+
+def set_theme(idea: Idea, theme: Theme | None, user_id: int | None, now: datetime) -> None:
+    """Put an idea in a theme, or in none."""
+    idea.theme_id = theme.id if theme else None
+    db.session.add(
+        IdeaEvent(
+            idea_id=idea.id,
+            user_id=user_id,
+            action="theme",
+            detail=theme.name if theme else "",
+            at=now,
+        )
+    )
+    _touch(idea.workshop_id)
+
+
+def themes(workshop: Workshop) -> list[Theme]:
+    """The workshop's themes in order."""
+    return list(
+        db.session.scalars(
+            select(Theme).where(Theme.workshop_id == workshop.id).order_by(Theme.position, Theme.id)
+        )
+    )
+
+
+def count_for(workshop: Workshop) -> dict[str, int]:
+    """Counts for the console: ideas in all, and in the current step."""
+    total, in_step = db.session.execute(
+        select(
+            func.count(Idea.id),
+            func.count(Idea.id).filter(and_(Idea.step_id == workshop.current_step_id)),
+        ).where(Idea.workshop_id == workshop.id)
+    ).one()
+    return {"ideas": total, "ideas_in_step": in_step}

@@ -1,0 +1,65 @@
+"""Forms for the leader's work with ideas, themes, votes and the wall."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.widgets import HiddenInput
+
+
+class PaperIdeaForm(FlaskForm):
+    """The leader types in an idea written on paper."""
+
+    text = TextAreaField(_l("Idea from paper"), validators=[DataRequired(), Length(max=2000)])
+    name = StringField(_l("Name (optional)"), validators=[Optional(), Length(max=120)])
+
+
+class PhoneIdeaForm(FlaskForm):
+    """An idea from a phone without JavaScript."""
+
+    text = TextAreaField(_l("Your idea"), validators=[DataRequired(), Length(max=2000)])
+    key = StringField(widget=HiddenInput(), validators=[Optional(), Length(min=8, max=128)])
+
+
+class ThemeForm(FlaskForm):
+    """Create or rename a theme."""
+
+    name = StringField(_l("Theme"), validators=[DataRequired(), Length(max=120)])
+
+
+class MergeThemeForm(FlaskForm):
+    """Merge one theme into another."""
+
+    source = SelectField(_l("Merge"), coerce=int, choices=[])
+    target = SelectField(_l("into"), coerce=int, choices=[])
+
+
+class IdeaThemeForm(FlaskForm):
+    """Put an idea in a theme (0 for none)."""
+
+    theme = SelectField(_l("Theme"), coerce=int, choices=[])
+
+
+class VoteForm(FlaskForm):
+    """Open a dot vote."""
+
+    dots = IntegerField(_l("Dots per person"), default=3, validators=[NumberRange(min=1, max=20)])
+
+
+class WallForm(FlaskForm):
+    """How the wall shows ideas."""
+
+    layout = SelectField(
+        _l("Wall layout"),
+        choices=[
+            SelectChoice("newest", _l("Newest first")),
+            SelectChoice("theme", _l("Grouped by theme")),
+            SelectChoice("track", _l("Grouped by group")),
+        ],
+    )

@@ -1,0 +1,245 @@
+"""The phones' live API: the state they poll and joining (INTERFACES.md)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, request
+from flask_babel import gettext as _
+
+from app.db import utcnow
+from app.extensions import db
+from workshops import codes, devices
+from workshops.http import api_abort, json_body
+from workshops.ideas import capture as ideas
+from workshops.live import participants, state
+
+bp = Blueprint("workshops_api", __name__, url_prefix="/api/v1/workshops")
+
+
+def workshop_or_404(raw_code: str):
+    """The workshop with this join code (any spelling), or a JSON 404."""
+    code = codes.normalise(raw_code)
+    workshop = state.find_open(code) if code else None
+    if workshop is None:
+        api_abort(404, "not_found", _("No workshop has this code."))
+    return workshop
+
+
+@bp.get("/<code>")
+def live_state(code: str):
+    """The live state, or 304 when the device already has it."""
+    token = devices.current_device(create=False)
+    device_key = participants.device_key(token) if token else None
+    found = state.current_etag(codes.normalise(code) or "", device_key)
+    if found is None:
+        api_abort(404, "not_found", _("No workshop has this code."))
+    tag, track = found
+    # An unchanged poll costs one small query and answers 304 with no body.
+    if request.if_none_match.contains(tag):
+        return not_modified(tag)
+    workshop = workshop_or_404(code)
+    body = state.as_json(state.snapshot(workshop, utcnow(), track=track))
+    response = Response(body, mimetype="application/json")
+    response.set_etag(tag)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+def not_modified(tag: str) -> Response:
+    response = Response(status=304)
+    response.set_etag(tag)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.post("/<code>/join")
+def join(code: str):
+    """Say who this device is (all optional): name, business, track."""
+    data = json_body()
+    workshop = workshop_or_404(code)
+    if workshop.status == "closed":
+        api_abort(409, "workshop_closed", _("This workshop is closed."))
+    participant = participants.ensure(workshop, devices.current_device())
+    invalid = participants.update(participant, workshop, data)
+    if invalid:
+        db.session.rollback()
+        api_abort(422, f"invalid_{invalid[0]}", _("Check the field: %(field)s.", field=invalid[0]))
+    db.session.commit()
+    return {
+        "name": participant.name,
+        "business": participant.business_name,
+        "track": participant.track,
+    }, 200
+
+
+def _nullable(kind: str) -> dict:
+    return {"type": kind, "nullable": True}
+
+
+STATE_SCHEMA = {
+    "type": "object",
+    "required": ["code", "title", "status", "visibility", "server_time", "step", "agenda"],
+    "properties": {
+        "code": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "string", "enum": ["planned", "live", "paused", "closed"]},
+        "visibility": {"type": "string", "enum": ["open", "stepwise", "hidden"]},
+        "server_time": {"type": "string"},
+        "step": {"type": "object", "nullable": True},
+        "agenda": {"type": "array", "items": {"type": "object"}},
+    },
+}
+IDEA_SCHEMA = {
+    "type": "object",
+    "required": ["id", "text", "created_at"],
+    "properties": {
+        "id": {"type": "integer"},
+        "text": {"type": "string"},
+        "created_at": {"type": "string"},
+        "step": _nullable("integer"),
+        "track": _nullable("string"),
+        "theme": _nullable("string"),
+        "name": _nullable("string"),
+        "business": _nullable("string"),
+        "interests": {"type": "integer"},
+        "votes": {"type": "integer"},
+    },
+}
+
+
+def _json(schema: dict) -> dict:
+    return {"application/json": {"schema": schema}}
+
+
+def _operation(summary: str, ok: str, ok_schema: dict | None, errors: tuple, body=None) -> dict:
+    error = _json({"$ref": "#/components/schemas/Error"})
+    responses = {ok: {"description": "OK", **({"content": _json(ok_schema)} if ok_schema else {})}}
+    for status in errors:
+        responses[str(status)] = {"description": "Error", "content": error}
+    operation = {
+        "summary": summary,
+        "parameters": [
+            {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}
+        ],
+        "responses": responses,
+    }
+    if body is not None:
+        operation["requestBody"] = {"required": True, "content": _json(body)}
+    return operation
+
+
+def openapi_paths(spec: dict) -> None:
+    """Describe this blueprint's endpoints in the OpenAPI document."""
+    writes = (400, 404, 409, 413, 415, 422, 503)
+    state_get = _operation("Live state of a workshop", "200", STATE_SCHEMA, (404, 503))
+    state_get["responses"]["304"] = {"description": "Unchanged since If-None-Match"}
+    spec["paths"]["/workshops/{code}"] = {"get": state_get}
+    spec["paths"]["/workshops/{code}/join"] = {
+        "post": _operation(
+            "Say who this device is",
+            "200",
+            {"type": "object"},
+            writes,
+            {
+                "type": "object",
+                "properties": {
+                    "name": {"type": "string", "maxLength": participants.MAX_NAME},
+                    "business": {"type": "string", "maxLength": participants.MAX_BUSINESS},
+                    "track": {"type": "string"},
+                },
+            },
+        )
+    }
+    idea_list = _operation(
+        "Visible ideas, newest first", "200", {"type": "array", "items": IDEA_SCHEMA}, (404, 503)
+    )
+    idea_list["responses"]["304"] = {"description": "Unchanged since If-None-Match"}
+    idea_post = _operation(
+        "Send an idea (stored before the 201)",
+        "201",
+        {
+            "type": "object",
+            "required": ["id", "created_at"],
+            "properties": {"id": {"type": "integer"}, "created_at": {"type": "string"}},
+        },
+        (*writes, 429),
+        {
+            "type": "object",
+            "required": ["text"],
+            "properties": {
+                "text": {"type": "string", "minLength": 1, "maxLength": ideas.MAX_LENGTH},
+                "name": {"type": "string", "maxLength": 120},
+                "business": {"type": "string", "maxLength": 160},
+                "track": {"type": "string", "maxLength": 40},
+            },
+        },
+    )
+    idea_post["parameters"].append(
+        {
+            "name": "Idempotency-Key",
+            "in": "header",
+            "required": False,
+            "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{8,128}$"},
+        }
+    )
+    spec["paths"]["/workshops/{code}/ideas"] = {"get": idea_list, "post": idea_post}
+    spec["paths"]["/workshops/{code}/votes"] = {
+        "get": _operation(
+            "Whether a vote is open and the device's dots left",
+            "200",
+            {
+                "type": "object",
+                "properties": {
+                    "open": {"type": "boolean"},
+                    "dots": {"type": "integer"},
+                    "dots_left": _nullable("integer"),
+                },
+            },
+            (404, 503),
+        ),
+        "post": _operation(
+            "Spend (or take back) dots on an idea",
+            "201",
+            {
+                "type": "object",
+                "properties": {
+                    "idea": {"type": "integer"},
+                    "dots_left": {"type": "integer"},
+                    "dots": {"type": "integer"},
+                },
+            },
+            writes,
+            {
+                "type": "object",
+                "required": ["idea"],
+                "properties": {"idea": {"type": "integer"}, "dots": {"type": "integer"}},
+            },
+        ),
+    }
+    spec["paths"]["/workshops/{code}/interests"] = {
+        "post": _operation(
+            "I want to work on this idea",
+            "201",
+            {
+                "type": "object",
+                "properties": {"idea": {"type": "integer"}, "business": {"type": "string"}},
+            },
+            writes,
+            {
+                "type": "object",
+                "required": ["idea", "business"],
+                "properties": {
+                    "idea": {"type": "integer"},
+                    "business": {"type": "string", "maxLength": 160},
+                },
+            },
+        )
+    }
+
+
+def init_app(app) -> None:
+    """Register the API (CSRF-exempt: JSON only) and its OpenAPI paths."""
+    from app.extensions import csrf
+
+    csrf.exempt(bp)
+    app.register_blueprint(bp)
+    app.extensions.setdefault("kraftverk.openapi", []).append(openapi_paths)

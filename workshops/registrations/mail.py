@@ -1,0 +1,337 @@
+"""E-mail to registrants, in the project's language: sent by SMTP, or kept in the outbox.
+
+With `SMTP_URL` set (smtp://user:pass@host:port, smtps://... for TLS from the start,
+smtp+starttls://... or starttls://... to upgrade) messages go to that server. Without it, or when
+the server fails, each message is written as an .eml file to the instance's outbox/ folder
+(atomically: a file is either whole or absent) and listed for the project's leaders, so no
+message is ever lost.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import smtplib
+import ssl
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email import policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from babel.dates import format_date, format_time
+from flask import current_app, g, has_request_context, render_template, request
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.db import utcnow
+from app.extensions import db
+from workshops.programme.models import Workshop
+from workshops.projects.models import Project
+from workshops.registrations import calendar
+from workshops.registrations import service as registrations
+from workshops.registrations.models import Registration
+
+log = logging.getLogger(__name__)
+
+KINDS = ("confirmation", "waiting", "moved_up", "cancellation", "reminder")
+PROJECT_HEADER = "X-Kraftverk-Project"
+KIND_HEADER = "X-Kraftverk-Kind"
+UNSENT_HEADER = "X-Kraftverk-Unsent"
+SMTP_TIMEOUT = 20
+_PORTS = {"smtp": 25, "smtps": 465, "starttls": 587}
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Where and how to send, parsed from SMTP_URL."""
+
+    host: str
+    port: int
+    mode: str  # "plain", "tls" or "starttls"
+    user: str = ""
+    password: str = ""
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    """A message in the outbox folder, as the outbox page lists it."""
+
+    name: str
+    written_at: datetime
+    kind: str
+    to: str
+    subject: str
+    body: str
+    unsent_reason: str
+
+
+def smtp_settings(url: str) -> SmtpSettings | None:
+    """Parse SMTP_URL; None when it is empty. Raises ValueError for an unknown scheme."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    mode = {"smtp": "plain", "smtps": "tls", "smtp+starttls": "starttls", "starttls": "starttls"}
+    if scheme not in mode or not parts.hostname:
+        raise ValueError("SMTP_URL must look like smtp://user:password@host:port")
+    port_key = {"plain": "smtp", "tls": "smtps", "starttls": "starttls"}[mode[scheme]]
+    return SmtpSettings(
+        host=parts.hostname,
+        port=parts.port or _PORTS[port_key],
+        mode=mode[scheme],
+        user=unquote(parts.username or ""),
+        password=unquote(parts.password or ""),
+    )
+
+
+def outbox_dir() -> Path:
+    """The folder where unsent messages are kept."""
+    return Path(current_app.instance_path) / "outbox"
+
+
+def public_base() -> str:
+    """The base of links in messages: PUBLIC_URL, else the host of the current request."""
+    base = current_app.config.get("PUBLIC_URL") or ""
+    if not base and has_request_context():
+        base = request.host_url
+    if not base and not current_app.extensions.get("kraftverk.warned_public_url"):
+        current_app.extensions["kraftverk.warned_public_url"] = True
+        log.warning("PUBLIC_URL is not set: links in e-mails have no host")
+    return base.rstrip("/")
+
+
+def link(endpoint: str, **values) -> str:
+    """An absolute link to `endpoint`, also outside a request (e.g. reminders from the CLI)."""
+    path = current_app.url_map.bind("localhost").build(endpoint, values)
+    return public_base() + path
+
+
+def sender() -> str:
+    """The From address: MAIL_FROM, else noreply at the public host."""
+    configured = current_app.config.get("MAIL_FROM")
+    if configured:
+        return configured
+    host = urlsplit(public_base()).hostname or "localhost"
+    return str(Address("Kraftverk", "noreply", host))
+
+
+def when_text(workshop: Workshop, project: Project, language: str) -> str:
+    """The workshop's start as people read it, in the project's time zone and language."""
+    if workshop.starts_at is None:
+        return ""
+    start = calendar.local(workshop.starts_at, project)
+    return f"{format_date(start, 'full', locale=language)} {format_time(start, 'short', locale=language)}"
+
+
+def _subject(kind: str, title: str) -> str:
+    subjects = {
+        "confirmation": _("You are registered: %(title)s", title=title),
+        "waiting": _("You are on the waiting list: %(title)s", title=title),
+        "moved_up": _("You have a place: %(title)s", title=title),
+        "cancellation": _("Your registration is cancelled: %(title)s", title=title),
+        "reminder": _("Reminder: %(title)s", title=title),
+    }
+    return subjects[kind]
+
+
+def _one_line(text: str) -> str:
+    return " ".join((text or "").split())
+
+
+def registration_message(registration: Registration, kind: str) -> EmailMessage:
+    """The message of `kind` for a registration, in its project's language."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown message kind {kind!r}")
+    workshop = registration.workshop
+    project = workshop.project
+    language = project.language or "nb"
+    g.kraftverk_mail = True  # force_locale does nothing while g is empty (e.g. in a command)
+    with force_locale(language):
+        context = {
+            "registration": registration,
+            "workshop": workshop,
+            "project": project,
+            "when": when_text(workshop, project, language),
+            "online_url": calendar.web_url(workshop.online_url),
+            "view_url": link("public.registration", token=registration.token),
+            "cancel_url": link("public.cancel", token=registration.token),
+            "register_url": link("public.register", workshop_id=workshop.id),
+            "position": registrations.waiting_position(registration),
+        }
+        subject = _subject(kind, _one_line(workshop.title))
+        body = render_template(f"registrations/mail/{kind}.txt", **context)
+    message = EmailMessage(policy=policy.SMTP)
+    message["Subject"] = subject
+    message["From"] = sender()
+    try:
+        message["To"] = Address(_one_line(registration.name), addr_spec=registration.email)
+    except (ValueError, IndexError):
+        message["To"] = registration.email
+    message["Date"] = format_datetime(datetime.now(UTC))
+    message["Message-ID"] = make_msgid(domain=urlsplit(public_base()).hostname or "localhost")
+    message[PROJECT_HEADER] = project.slug
+    message[KIND_HEADER] = kind
+    message.set_content(body)
+    if kind in ("confirmation", "moved_up", "reminder") and workshop.starts_at is not None:
+        ics = calendar.build(
+            [(workshop, project)],
+            name=project.name,
+            register_url=lambda w: context["view_url"],
+            describe=lambda w, p, url: url,
+        )
+        message.add_attachment(ics, maintype="text", subtype="calendar", filename="workshop.ics")
+    message["Content-Language"] = language  # after the attachment, which moves Content-* headers
+    return message
+
+
+def write_to_outbox(message: EmailMessage, *, unsent_reason: str = "") -> Path:
+    """Write the message as an .eml file, whole or not at all; return its path."""
+    if unsent_reason:
+        message[UNSENT_HEADER] = _one_line(unsent_reason)[:200]
+    folder = outbox_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    slug = message.get(PROJECT_HEADER, "") or "none"
+    # Underscores separate the parts: slugs never contain one, so a project's files are findable.
+    name = f"{datetime.now(UTC):%Y%m%dT%H%M%S%f}Z_{slug}_{secrets.token_hex(4)}.eml"
+    partial = folder / f".{name}.part"
+    with open(partial, "xb") as handle:
+        handle.write(message.as_bytes())
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.chmod(partial, 0o600)  # personal data: readable by the app's user only
+    os.replace(partial, folder / name)
+    try:
+        directory = os.open(folder, os.O_RDONLY)
+    except OSError:  # some systems cannot open a folder; the rename is done anyway
+        return folder / name
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+    return folder / name
+
+
+def _smtp_send(settings: SmtpSettings, message: EmailMessage) -> None:
+    context = ssl.create_default_context()
+    if settings.mode == "tls":
+        server = smtplib.SMTP_SSL(
+            settings.host, settings.port, timeout=SMTP_TIMEOUT, context=context
+        )
+    else:
+        server = smtplib.SMTP(settings.host, settings.port, timeout=SMTP_TIMEOUT)
+    with server:
+        if settings.mode == "starttls":
+            server.starttls(context=context)
+        if settings.user:
+            server.login(settings.user, settings.password)
+        server.send_message(message)
+
+
+def send(message: EmailMessage) -> str:
+    """Send by SMTP when configured; else, or when that fails, keep it in the outbox.
+
+    Returns "sent" or "outbox".
+    """
+    try:
+        settings = smtp_settings(current_app.config.get("SMTP_URL") or "")
+    except ValueError as error:
+        write_to_outbox(message, unsent_reason=str(error))
+        return "outbox"
+    if settings is None:
+        write_to_outbox(message)
+        return "outbox"
+    try:
+        _smtp_send(settings, message)
+    except (OSError, smtplib.SMTPException) as error:
+        log.warning("mail to %s not sent, kept in the outbox: %s", message["To"], error)
+        write_to_outbox(message, unsent_reason=f"{type(error).__name__}: {error}")
+        return "outbox"
+    return "sent"
+
+
+def notify(registration: Registration, kind: str) -> str:
+    """Compose and send one message to a registrant; call after the change is committed.
+
+    Returns "sent", "outbox", or "failed" when even the outbox could not be written (a full
+    disk): the change stays, the error is logged, and the page tells the person.
+    """
+    message = registration_message(registration, kind)
+    try:
+        return send(message)
+    except OSError:
+        log.exception("mail to %s could not be kept in the outbox", message["To"])
+        return "failed"
+
+
+def outbox(project: Project, *, limit: int = 200) -> list[OutboxMessage]:
+    """The project's messages in the outbox, newest first (at most `limit`)."""
+    folder = outbox_dir()
+    if not folder.is_dir():
+        return []
+    files = sorted(folder.glob(f"*_{project.slug}_*.eml"), reverse=True)[:limit]
+    parser = BytesParser(policy=policy.default)
+    found = []
+    for path in files:
+        try:
+            with open(path, "rb") as handle:
+                message = parser.parse(handle)
+        except OSError:
+            continue  # removed by an operator while we listed
+        if message.get(PROJECT_HEADER) != project.slug:
+            continue
+        body = message.get_body(preferencelist=("plain",))
+        stamp = path.name.split("_", 1)[0]
+        found.append(
+            OutboxMessage(
+                name=path.name,
+                written_at=datetime.strptime(stamp, "%Y%m%dT%H%M%S%fZ"),
+                kind=str(message.get(KIND_HEADER, "")),
+                to=str(message.get("To", "")),
+                subject=str(message.get("Subject", "")),
+                body=body.get_content() if body is not None else "",
+                unsent_reason=str(message.get(UNSENT_HEADER, "")),
+            )
+        )
+    return found
+
+
+def due_reminders(now: datetime, ahead: timedelta) -> list[Registration]:
+    """Confirmed registrations of open public workshops starting within `ahead`, not reminded."""
+    return list(
+        db.session.scalars(
+            select(Registration)
+            .join(Workshop, Workshop.id == Registration.workshop_id)
+            .where(
+                Registration.status == "confirmed",
+                Registration.reminded_at.is_(None),
+                Workshop.is_public.is_(True),
+                Workshop.status != "closed",
+                Workshop.starts_at > now,
+                Workshop.starts_at <= now + ahead,
+            )
+            .order_by(Registration.id)
+        )
+    )
+
+
+def send_reminders(*, now: datetime | None = None, ahead: timedelta = timedelta(hours=24)) -> int:
+    """Remind everyone with a place in a workshop starting within `ahead`; return how many.
+
+    Each registration is marked and committed as its message goes, so a second run (or a crash
+    half-way) never reminds anyone twice.
+    """
+    now = now or utcnow()
+    count = 0
+    for registration in due_reminders(now, ahead):
+        registration.reminded_at = now
+        db.session.commit()
+        notify(registration, "reminder")
+        count += 1
+    return count
