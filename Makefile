@@ -8,7 +8,7 @@ WORKERS ?= 2
 THREADS ?= 4
 export HOST PORT
 
-.PHONY: translations-update run test test-sqlite test-postgres bench lint format translations system-run system-test clean
+.PHONY: translations-update run cluster system-cluster test test-sqlite test-postgres bench lint format translations system-run system-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,9 @@ system-run:
 system-test:
 	@sh .ci/system-packages test
 
+system-cluster:
+	@sh .ci/system-packages cluster
+
 translations: $(VENV)/.run-installed
 	@$(BIN)/pybabel compile -d app/translations > /dev/null
 
@@ -35,8 +38,12 @@ run: system-run $(VENV)/.run-installed translations
 	$(BIN)/flask --app run db upgrade
 	$(BIN)/flask --app run demo --if-empty
 	@echo "Serving Kraftverk on http://$(HOST):$(PORT) (Ctrl+C stops it)"
-	$(BIN)/gunicorn --workers $(WORKERS) --worker-class gthread --threads $(THREADS) \
-		--bind $(HOST):$(PORT) --access-logfile - --forwarded-allow-ips '' run:app
+	$(BIN)/gunicorn --config python:app.gunicorn_conf --workers $(WORKERS) --worker-class gthread \
+		--threads $(THREADS) --bind $(HOST):$(PORT) --access-logfile - --forwarded-allow-ips '' run:app
+
+# A regional host on this machine: PostgreSQL, two app servers, nginx in front (docs/deploy.md).
+cluster: system-cluster $(VENV)/.run-installed translations
+	$(BIN)/python -m app.cluster
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
@@ -51,7 +58,7 @@ format: $(VENV)/.dev-installed
 test: system-test $(VENV)/.dev-installed translations lint test-sqlite test-postgres
 
 test-sqlite:
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=30
 
 test-postgres:
 	sh .ci/with-postgres $(BIN)/python -m pytest -m db -p no:xdist -q

@@ -71,11 +71,29 @@ def database_url() -> str:
 
 
 def normalise_database_url(url: str) -> str:
-    """Let plain `postgresql://` URLs use psycopg 3, the driver we ship."""
+    """Let plain `postgresql://` URLs use psycopg 3, the driver we ship; refuse other engines."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
+    if not url.startswith(("postgresql+psycopg://", "sqlite://")):
+        scheme = url.split(":", 1)[0] if ":" in url else url[:20]
+        raise StartupError(
+            f"Error: cannot start: DATABASE_URL names the engine {scheme!r}; use"
+            " a postgresql:// URL (README, Configuration) or leave it unset for SQLite"
+        )
     return url
+
+
+def postgres_engine_options() -> dict:
+    """Pool sizes and a statement timeout for PostgreSQL (docs/deploy.md sizes them)."""
+    timeout_ms = _int("DATABASE_STATEMENT_TIMEOUT_MS", 30000)
+    return {
+        "pool_pre_ping": True,
+        "pool_size": _int("DATABASE_POOL_SIZE", 5),
+        "max_overflow": _int("DATABASE_MAX_OVERFLOW", 5),
+        "pool_timeout": 10,
+        "connect_args": {"connect_timeout": 5, "options": f"-c statement_timeout={timeout_ms}"},
+    }
 
 
 class Config:
@@ -107,6 +125,8 @@ class Config:
     API_MAX_BODY = 64 * 1024
     EVALUATION_MIN_RESPONSES = _int("EVALUATION_MIN_RESPONSES", 5)  # fewer: no chart shown
     REGISTRATION_RETENTION_DAYS = _int("REGISTRATION_RETENTION_DAYS", 365)
+    PUBLIC_CACHE_SECONDS = _int("PUBLIC_CACHE_SECONDS", 30)  # calendar and feeds from memory
+    HEAVY_WORK_LIMIT = _int("HEAVY_WORK_LIMIT", 2)  # PDFs and exports at once per process
     MAIL_FROM = os.environ.get("MAIL_FROM", "")  # default: noreply@ the PUBLIC_URL's host
     LOGIN_ATTEMPTS = 10  # per e-mail address in LOGIN_WINDOW before a pause
     LOGIN_WINDOW = timedelta(minutes=15)
@@ -116,6 +136,8 @@ class Config:
         """Fill in what depends on the environment at start-up (database, secret)."""
         if cls.SQLALCHEMY_DATABASE_URI is None:
             cls.SQLALCHEMY_DATABASE_URI = database_url()
+            if cls.SQLALCHEMY_DATABASE_URI.startswith("postgresql"):
+                cls.SQLALCHEMY_ENGINE_OPTIONS = postgres_engine_options()
         folder = _sqlite_folder(cls.SQLALCHEMY_DATABASE_URI)
         if folder is not None:
             check_writable(folder)  # SQLite writes its file, journal and WAL there

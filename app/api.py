@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, current_app, request, url_for
 
+from app.extensions import csrf
+
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 ERROR_SCHEMA = {
@@ -46,8 +48,6 @@ def openapi():
 
 def init_app(app: Flask) -> None:
     """Register the API blueprint (exempt from CSRF: it accepts JSON only)."""
-    from app.extensions import csrf
-
     csrf.exempt(bp)
     app.before_request(_limit_body)
     app.extensions.setdefault("kraftverk.openapi", [])

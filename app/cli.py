@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import sys
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import click
@@ -10,10 +12,19 @@ from flask import Flask
 from flask.cli import with_appcontext
 from flask_babel import force_locale
 
+from app import catalogues, demo
+from app import translation_review as review
 from app.auth.models import MIN_PASSWORD, User, normalise_email, user_by_email
 from app.extensions import db
+from workshops import devices
+from workshops.businesses import pairing_service
+from workshops.businesses import registry as businesses
+from workshops.privacy import service as privacy
+from workshops.programme import builder as programme_builder
 from workshops.projects import service as project_service
-from workshops.projects.models import TARGET_KINDS, Project
+from workshops.projects.models import DEFAULT_USE, TARGET_KINDS, USES, Project
+from workshops.registrations import mail
+from workshops.registrations import service as registrations
 
 
 def fail(message: str) -> None:
@@ -85,6 +96,12 @@ def create_user_command(email: str, slug: str, role: str, name: str | None) -> N
 @click.option("--municipality", default="")
 @click.option("--lang", "language", default="nb", help="nb, sv, da, fi or en.")
 @click.option("--timezone", default="Europe/Oslo")
+@click.option(
+    "--use",
+    type=click.Choice(USES),
+    default=DEFAULT_USE,
+    help="The use of the method (existing_ecosystem starts the default programme at W2).",
+)
 @click.option("--leader", "leaders", multiple=True, help="E-mail of a leader (repeatable).")
 @click.option("--programme", type=click.Choice(["default"]), default=None)
 @click.option("--first-day", default=None, help="Date of the first workshop, e.g. 2027-02-03.")
@@ -101,6 +118,7 @@ def create_project_command(
     municipality: str,
     language: str,
     timezone: str,
+    use: str,
     leaders: tuple[str, ...],
     programme: str | None,
     first_day: str | None,
@@ -126,6 +144,7 @@ def create_project_command(
         language=language,
         timezone=timezone,
         targets=parsed,
+        use=use,
     )
     try:
         project = project_service.create(data, leaders=users)
@@ -133,10 +152,6 @@ def create_project_command(
         with force_locale("en"):
             fail(project_service.problem_message(str(error)))
     if programme:
-        from datetime import datetime
-
-        from workshops.programme import builder as programme_builder
-
         try:
             first = datetime.fromisoformat(first_day) if first_day else None
         except ValueError:
@@ -157,10 +172,6 @@ def create_workshop_command(
     slug: str, title: str, template: str | None, starts: str | None
 ) -> None:
     """Add a workshop, from a method template or empty; prints its join code last."""
-    from datetime import datetime
-
-    from workshops.programme import builder as programme_builder
-
     project = project_or_exit(slug)
     starts_at = None
     if starts:
@@ -184,10 +195,6 @@ def create_workshop_command(
 @with_appcontext
 def send_reminders_command(hours: int) -> None:
     """Mail a reminder to everyone with a place in a workshop starting soon (once each)."""
-    from datetime import timedelta
-
-    from workshops.registrations import mail
-
     count = mail.send_reminders(ahead=timedelta(hours=hours))
     click.echo(f"Sent {count} reminders")
 
@@ -198,8 +205,6 @@ def send_reminders_command(hours: int) -> None:
 @with_appcontext
 def demo_command(reset: bool, if_empty: bool) -> None:
     """Load the demo project (slug 'demo'), and print its log-in."""
-    from app import demo
-
     email, password, loaded = demo.ensure(reset=reset, only_if_empty=if_empty)
     if loaded:
         click.echo("Loaded the demo project 'demo'.")
@@ -214,8 +219,6 @@ def demo_command(reset: bool, if_empty: bool) -> None:
 @with_appcontext
 def import_businesses_command(file: Path, slug: str, dry_run: bool) -> None:
     """Import businesses from CSV or XLSX: all rows or none; same names are updated."""
-    from workshops.businesses import registry as businesses
-
     project = project_or_exit(slug)
     try:
         if file.stat().st_size > businesses.MAX_FILE_BYTES:
@@ -250,10 +253,6 @@ def import_businesses_command(file: Path, slug: str, dry_run: bool) -> None:
 @with_appcontext
 def pairings_command(slug: str, top: int, as_json: bool, lang: str | None) -> None:
     """Print each business's best partners with score and reasons."""
-    import json
-
-    from workshops.businesses import pairing_service
-
     project = project_or_exit(slug)
     document = pairing_service.pairings_document(project, top, lang)
     if as_json:
@@ -271,8 +270,6 @@ def pairings_command(slug: str, top: int, as_json: bool, lang: str | None) -> No
 
 def _privacy_target(slug: str, business: str | None, email: str | None):
     """The project and the business (or None with an address) a privacy command is about."""
-    from workshops.businesses import registry as businesses
-
     if bool(business) == bool(email):
         fail("give either --business NAME or --email ADDRESS")
     project = project_or_exit(slug)
@@ -296,10 +293,6 @@ def privacy_export_command(
     slug: str, business: str | None, email: str | None, output: Path | None
 ) -> None:
     """Everything stored about one business or one person, as JSON."""
-    import json
-
-    from workshops.privacy import service as privacy
-
     project, found = _privacy_target(slug, business, email)
     with force_locale("en"):
         if found is not None:
@@ -327,8 +320,6 @@ def privacy_erase_command(
     slug: str, business: str | None, email: str | None, entirely: bool, yes: bool
 ) -> None:
     """Erase a business's or a person's personal data; ideas stay, anonymised."""
-    from workshops.privacy import service as privacy
-
     project, found = _privacy_target(slug, business, email)
     if entirely and found is None:
         fail("--entirely goes with --business")
@@ -356,14 +347,65 @@ def privacy_erase_command(
 @with_appcontext
 def purge_registrations_command(days: int | None) -> None:
     """Anonymise the registrations of workshops that ended longer ago than the retention."""
-    from workshops.registrations import service as registrations
-
     count = registrations.purge_registrations(days)
     db.session.commit()
     click.echo(f"{count} registrations anonymised")
 
 
+@click.group("translations-review")
+def translations_review_group() -> None:
+    """Unchecked translations: export them for a native reader, import the reviewed file."""
+
+
+@translations_review_group.command("export")
+@click.option("--lang", "lang", type=click.Choice(["sv", "da", "fi"]), required=True)
+@click.option("--format", "fmt", type=click.Choice(["po", "xlsx"]), default="xlsx")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def translations_review_export_command(lang: str, fmt: str, file: Path) -> None:
+    """Write the language's unchecked texts, with their English source, to FILE."""
+    where = {"translations": catalogues.TRANSLATIONS, "folder": catalogues.METHOD_DATA}
+    count = review.export_review(lang, fmt, file, **where)
+    click.echo(f"{count} unchecked {lang} texts written to {file}")
+
+
+@translations_review_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def translations_review_import_command(file: Path) -> None:
+    """Write a reviewed FILE back into the catalogue and the method data; clear the flags."""
+    where = {"translations": catalogues.TRANSLATIONS, "folder": catalogues.METHOD_DATA}
+    try:
+        result = review.import_review(file, **where)
+    except review.ReviewError as error:
+        fail(str(error))
+    for problem in result.problems:
+        click.echo(f"not imported: {problem}", err=True)
+    cleared = ", ".join(result.cleared_files) or "none"
+    click.echo(
+        f"{result.lang}: {result.reviewed} texts read, {result.changed} changed; "
+        f"files now checked: {cleared}"
+    )
+
+
+@click.command("rotate-device-key")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def rotate_device_key_command(yes: bool) -> None:
+    """Replace the key of the phones' hashes: every phone looks new afterwards."""
+    if not yes:
+        if not sys.stdin.isatty():
+            fail("add --yes to rotate without a question")
+        click.confirm(
+            "Every phone will look new: it may vote, join and answer evaluations again. Rotate?",
+            abort=True,
+        )
+    devices.rotate_key()
+    db.session.commit()
+    click.echo("Rotated the device key; restart the app's workers so that they all use it.")
+
+
 COMMANDS = (
+    rotate_device_key_command,
+    translations_review_group,
     create_leader_command,
     create_user_command,
     create_project_command,

@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import current_app, has_app_context
-from sqlalchemy import MetaData, event
+from sqlalchemy import MetaData, event, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase
+
+from config import StartupError
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -57,3 +60,19 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def check_database(app) -> None:
+    """Reach the database once at start; one clear line (no traceback) when it cannot be reached."""
+    with app.app_context():
+        engine = app.extensions["sqlalchemy"].engine
+        try:
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except OperationalError as error:
+            cause = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
+            where = engine.url.render_as_string(hide_password=True)
+            raise StartupError(
+                f"Error: cannot start: the database at {where} cannot be reached ({cause});"
+                " check DATABASE_URL"
+            ) from None

@@ -10,6 +10,8 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from app.extensions import db
+
 log = logging.getLogger(__name__)
 
 
@@ -77,7 +79,6 @@ def handle_csrf_error(error: CSRFError):
 def handle_database_busy(error: OperationalError):
     """The database is busy or gone: tell the client to retry, never a 500 page."""
     log.warning("database unavailable: %s", error)
-    from app.extensions import db
 
     db.session.rollback()
     title, message = _messages()[503]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from babel.dates import get_datetime_format
 from flask import Flask, current_app, g, request
-from flask_babel import get_locale, refresh
+from flask_babel import format_date, format_time, get_locale, refresh
 from flask_login import current_user
+from markupsafe import Markup
 
 LANGUAGE_COOKIE = "lang"
 LANGUAGE_NAMES = {
@@ -55,10 +57,23 @@ def _remember_language(response):
     return response
 
 
+def lang_attr(language: str | None) -> Markup:
+    """` lang="xx"` for content in another language than the page's, else nothing (WCAG 3.1.2).
+
+    Project texts and ideas are written in the project's language; a page shown in another
+    language marks them so that screen readers pronounce them right.
+    """
+    page = str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+    if not language or language == page or language not in LANGUAGE_NAMES:
+        return Markup("")
+    return Markup(' lang="%s"') % language
+
+
 def _template_globals() -> dict:
     return {
         "current_language": str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"]),
         "language_names": LANGUAGE_NAMES,
+        "lang_attr": lang_attr,
     }
 
 
@@ -69,8 +84,21 @@ def _fresh_choice() -> None:
     refresh()
 
 
+def when(value) -> str:
+    """A date and time as people read it, in the page's language and time zone, without seconds
+    (Babel's "medium" date with its "short" time; the `when` template filter)."""
+    if value is None:
+        return ""
+
+    pattern = get_datetime_format("medium", locale=get_locale())
+    return pattern.replace("{1}", format_date(value, "medium")).replace(
+        "{0}", format_time(value, "short")
+    )
+
+
 def init_app(app: Flask) -> None:
     """Attach the language cookie and template helpers."""
     app.before_request(_fresh_choice)
     app.after_request(_remember_language)
     app.context_processor(_template_globals)
+    app.add_template_filter(when, "when")

@@ -8,7 +8,7 @@ from sqlalchemy import select, text
 
 from app.db import utcnow
 from app.extensions import db
-from workshops import codes
+from workshops.programme import lookup
 from workshops.programme.models import Workshop
 from workshops.projects.models import Project
 
@@ -36,12 +36,9 @@ def index():
 def join():
     """Take a typed join code to its workshop page, or say that no workshop has it."""
     raw = request.args.get("code", "")
-    code = codes.normalise(raw)
-    found = code and db.session.scalar(
-        select(Workshop.id).where(Workshop.join_code == code, Workshop.status != "closed")
-    )
-    if found:
-        return redirect(f"/j/{code}")
+    workshop = lookup.by_code(raw)
+    if workshop is not None and workshop.status != "closed":
+        return redirect(f"/j/{workshop.join_code}")
     flash(
         _("No open workshop has the code %(code)s. Check the code on the wall.", code=raw[:20]),
         "error",

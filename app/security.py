@@ -24,6 +24,12 @@ CSP = "; ".join(
 class SessionInterface(SecureCookieSessionInterface):
     """The signed cookie session, Secure whenever the request came over HTTPS."""
 
+    def open_session(self, app: Flask, request):
+        """No cookie, no work: a phone's poll carries no session, so none is read or verified."""
+        if not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
+
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
 

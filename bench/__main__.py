@@ -14,12 +14,15 @@ import traceback
 
 MODULES = (
     "bench.live_poll",
+    "bench.wall_poll",
+    "bench.public_load",
     "bench.charts_speed",
     "bench.pairing_quality",
     "bench.pairing_speed",
     "bench.evaluations_speed",
     "bench.report_speed",
     "bench.idea_burst",
+    "bench.cluster_burst",
 )
 
 

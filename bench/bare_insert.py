@@ -3,7 +3,7 @@
 `POST /api/v1/workshops/CODE/ideas` with `{"text"}` and an `Idempotency-Key` header answers
 `201 {"id", "created_at"}` once the row is committed, as the app does, but with nothing else: no
 extensions, no workshop lookup, no rate limit, no device; one INSERT on a connection kept per
-worker, with the app's SQLite settings (WAL, busy timeout, synchronous NORMAL). The key is unique
+thread, with the app's SQLite settings (WAL, busy timeout, synchronous NORMAL). The key is unique
 (a retry gets its first row back), so the baseline loses and doubles nothing either.
 
 Served by the same gunicorn command as the app: gunicorn ... bench.bare_insert:app, with the

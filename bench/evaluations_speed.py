@@ -2,9 +2,11 @@
 
 1. A results page of 12 charts for 500 responses: the page and its 12 PNGs, cold (nothing
    cached) and warm (the chart cache full). Aim: warm <= 300 ms, cold <= 3 s.
-2. A burst of 300 respondents posting Form A to the API from 8 threads against a live server
-   on a file SQLite database: answers per second. The baseline is a bare Flask + SQLite insert
-   of the same rows in the same process, so the ratio says what the app's rules cost.
+2. A burst of 300 respondents posting Form A to the API from 8 threads against the app served
+   as `make run` serves it (gunicorn, 2 gthread workers of 4 threads: tests/serverkit.py) on a
+   file SQLite database: answers per second. The baseline is a bare Flask + SQLite insert of the
+   same rows (bench/bare_answer.py) under the same gunicorn command, so the ratio says what the
+   app's rules cost.
 
 Run from the repository root: python -m bench.evaluations_speed
 """
@@ -12,17 +14,17 @@ Run from the repository root: python -m bench.evaluations_speed
 from __future__ import annotations
 
 import json
-import logging
+import os
 import random
-import sqlite3
 import statistics
 import tempfile
-import threading
 import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+from tests.serverkit import app_env, serving
 
 RESPONSES = 500
 BURST = 300
@@ -152,15 +154,6 @@ def _burst(url_for_device, body_for_device, count: int) -> float:
     return count / elapsed
 
 
-def _serve(app):
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    return server, thread
-
-
 def api_burst(folder: Path) -> float:
     """Answers per second the evaluation API takes in a burst."""
     from app.extensions import db
@@ -173,51 +166,27 @@ def api_burst(folder: Path) -> float:
         rng = random.Random(9)  # noqa: S311 - benchmark data
         bodies = [{"answers": draw(form, rng)} for _ in range(BURST)]
         db.session.remove()
-    server, thread = _serve(app)
-    try:
-        url = f"http://127.0.0.1:{server.server_port}/api/v1/evaluations/{token}"
+        db.engine.dispose()
+    env = app_env(folder, f"sqlite:///{folder}/bench.sqlite3")
+    with serving(env, folder) as server:
+        url = f"http://127.0.0.1:{server.port}/api/v1/evaluations/{token}"
         return _burst(lambda n: url, lambda n: bodies[n], BURST)
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
-        with app.app_context():
-            db.engine.dispose()
 
 
 def bare_burst(folder: Path) -> float:
     """Baseline: a bare Flask app inserting one row per POST into SQLite (WAL)."""
-    from flask import Flask, request
+    from bench.bare_answer import create_schema
 
     path = folder / "bare.sqlite3"
-    setup = sqlite3.connect(path)
-    setup.execute("PRAGMA journal_mode=WAL")
-    setup.execute("CREATE TABLE answer (device TEXT PRIMARY KEY, body TEXT)")
-    setup.close()
-    bare = Flask("bare")
-
-    @bare.post("/answer")
-    def answer():
-        connection = sqlite3.connect(path, timeout=10)
-        with connection:
-            connection.execute(
-                "INSERT INTO answer VALUES (?, ?)",
-                (request.headers["X-Device"], json.dumps(request.get_json())),
-            )
-        connection.close()
-        return {"status": "stored"}, 201
-
-    server, thread = _serve(bare)
-    try:
-        url = f"http://127.0.0.1:{server.server_port}/answer"
+    create_schema(str(path))
+    env = dict(os.environ, BARE_DATABASE=str(path))
+    with serving(env, folder, "bench.bare_answer:app") as server:
+        url = f"http://127.0.0.1:{server.port}/answer"
         return _burst(lambda n: url, lambda n: {"answers": {"1": n}}, BURST)
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
 
 
 def main() -> None:
     """Print one line per figure with its ratio."""
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         (folder / "page").mkdir()
@@ -235,11 +204,11 @@ def main() -> None:
         f"(aim 300 ms, ratio {warm / 300:.2f}; cold/warm {cold / warm:.1f}x)"
     )
     print(
-        f"bare Flask+SQLite insert burst, {BURST} posts, {THREADS} threads: "
+        f"bare Flask+SQLite insert burst (gunicorn as make run), {BURST} posts, {THREADS} threads: "
         f"{bare:7.1f} answers/s (baseline, ratio 1.00)"
     )
     print(
-        f"evaluation API burst, {BURST} respondents, {THREADS} threads: "
+        f"evaluation API burst (gunicorn as make run), {BURST} respondents, {THREADS} threads: "
         f"{api:7.1f} answers/s (ratio {api / bare:.2f} of the bare insert)"
     )
 

@@ -8,9 +8,9 @@ sends its ideas one after the other and retries an idea, with the same key, afte
 a timeout, a 5xx or a 429 (after Retry-After, as the phone page does; at most 6 tries). Then the
 same 1,500 ideas are posted flat out (64 requests in flight, new phones) to measure the capacity.
 
-ours: the app served as `make run` serves it (gunicorn, 2 sync workers) on a throwaway SQLite
-database made by the command line (`db upgrade`, `create-leader`, `create-project`,
-`create-workshop --template W2`); then the same on PostgreSQL when one is at hand
+ours: the app served as `make run` serves it (gunicorn, 2 gthread workers of 4 threads:
+tests/serverkit.py) on a throwaway SQLite database made by the command line (`db upgrade`,
+`create-leader`, `create-project`, `create-workshop --template W2`); then the same on PostgreSQL when one is at hand
 (BENCH_DATABASE_URL or TEST_DATABASE_URL, else a throwaway cluster from .ci/with-postgres; each
 run uses a new database on that server, dropped afterwards).
 bare: bench/bare_insert.py, Flask and one SQLite INSERT per idea, same JSON in and out, under the
@@ -43,7 +43,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.serverkit import (
+from tests.serverkit import (
     NETWORK_ERRORS,
     ROOT,
     Server,
@@ -172,7 +172,7 @@ async def wall(port: int, code: str, phase: Phase, start: float, done: asyncio.E
         phase.wall_polls += 1
         if answer is not None and answer.status == 200:
             etag = answer.headers.get("etag", etag)
-            for item in json.loads(answer.body):
+            for item in json.loads(answer.body)["ideas"]:  # {"cursor", "full", "ideas"}
                 phase.wall_seen.setdefault(item["id"], got)
         elif answer is None or answer.status != 304:
             phase.wall_failures += 1
@@ -321,32 +321,41 @@ def figures(phase: Phase, rows: list[tuple[int, str]], flat: Phase) -> dict:
 # --- The two servers ----------------------------------------------------------------------------
 
 
+def _both_phases(
+    server: Server, label: str, codes: tuple[str, str], sizes: tuple[int, int, float], wall: bool
+) -> tuple[Phase, Phase]:
+    """Start the server, run the paced burst on codes[0] and flat out on codes[1], stop it."""
+    phones, count, seconds = sizes
+    try:
+        server.start()
+        paced = asyncio.run(burst(server, codes[0], make_ideas(phones, count, seconds, "b"), wall))
+        flat = asyncio.run(flat_out(server, codes[1], make_ideas(phones, count, 0.0, "f")))
+    except Exception as error:
+        raise RuntimeError(f"{label}: {error} (server log: {server.log_tail()})") from error
+    finally:
+        server.stop()
+    return paced, flat
+
+
+def _result(paced: Phase, flat: Phase, paced_rows, flat_rows) -> dict:
+    result = figures(paced, paced_rows, flat)
+    flat_tally = tally(flat, flat_rows)
+    result["flat_lost"] = flat_tally["lost"] + flat_tally["duplicates"]
+    return result
+
+
 def run_ours(database_url: str | None, label: str, phones: int, count: int, seconds: float):
     """The app on `database_url` (None: SQLite in a temporary folder): burst, then flat out."""
     scratch = Path(tempfile.mkdtemp(prefix="kraftverk-idea-burst-"))
     database_url = database_url or f"sqlite:///{scratch / 'ideas.sqlite3'}"
-    server = None
     try:
         env = app_env(scratch, database_url)
-        burst_code, flat_code = prepare(env, workshops=2)
+        codes = tuple(prepare(env, workshops=2))
         server = Server("run:app", env, scratch, "ours")
-        server.start()
-        try:
-            paced = asyncio.run(
-                burst(server, burst_code, make_ideas(phones, count, seconds, "b"), True)
-            )
-            flat = asyncio.run(flat_out(server, flat_code, make_ideas(phones, count, 0.0, "f")))
-        except Exception as error:
-            raise RuntimeError(f"{label}: {error} (server log: {server.log_tail()})") from error
-        finally:
-            server.stop()
-        result = figures(paced, stored_rows(database_url, burst_code), flat)
-        flat_tally = tally(flat, stored_rows(database_url, flat_code))
-        result["flat_lost"] = flat_tally["lost"] + flat_tally["duplicates"]
-        return result
+        paced, flat = _both_phases(server, label, codes, (phones, count, seconds), True)
+        rows = [stored_rows(database_url, code) for code in codes]
+        return _result(paced, flat, *rows)
     finally:
-        if server is not None:
-            server.stop()
         shutil.rmtree(scratch, ignore_errors=True)
 
 
@@ -354,29 +363,15 @@ def run_bare(phones: int, count: int, seconds: float) -> dict:
     from bench.bare_insert import create_schema
 
     scratch = Path(tempfile.mkdtemp(prefix="kraftverk-idea-bare-"))
-    server = None
     try:
         database = scratch / "bare.sqlite3"
         create_schema(str(database))
         env = dict(os.environ, BARE_DATABASE=str(database))
         server = Server("bench.bare_insert:app", env, scratch, "bare")
-        server.start()
-        try:
-            paced = asyncio.run(
-                burst(server, "BURST", make_ideas(phones, count, seconds, "b"), False)
-            )
-            flat = asyncio.run(flat_out(server, "FLAT", make_ideas(phones, count, 0.0, "f")))
-        except Exception as error:
-            raise RuntimeError(f"bare: {error} (server log: {server.log_tail()})") from error
-        finally:
-            server.stop()
-        result = figures(paced, bare_rows(database, "BURST"), flat)
-        flat_tally = tally(flat, bare_rows(database, "FLAT"))
-        result["flat_lost"] = flat_tally["lost"] + flat_tally["duplicates"]
-        return result
+        codes = ("BURST", "FLAT")
+        paced, flat = _both_phases(server, "bare", codes, (phones, count, seconds), False)
+        return _result(paced, flat, *(bare_rows(database, code) for code in codes))
     finally:
-        if server is not None:
-            server.stop()
         shutil.rmtree(scratch, ignore_errors=True)
 
 
@@ -548,8 +543,8 @@ def run_all() -> None:
     print(
         f"idea_burst: {phones} phones (one IP, each its own X-Device) post {count} ideas spread"
         f" over {seconds:.0f} s while a wall polls the list about once a second, then the same"
-        f" number flat out; ours = the app (gunicorn, 2 sync workers), bare = Flask + one SQLite"
-        f" INSERT under the same gunicorn and load",
+        f" number flat out; ours = the app (gunicorn as `make run`: 2 gthread workers of 4"
+        f" threads), bare = Flask + one SQLite INSERT under the same gunicorn and load",
         flush=True,
     )
     ours = run_ours(None, "sqlite", *sizes)

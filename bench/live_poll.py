@@ -1,8 +1,9 @@
 """Live polling: 300 phones and the wall follow the leader through a W2 workshop.
 
 Sets up a throwaway SQLite database through the command line, serves the app with gunicorn as
-`make run` does, and lets 300 phones poll `GET /api/v1/workshops/CODE` about once a second (with
-If-None-Match, as the phone page does) and the wall poll its own state, while the leader presses
+`make run` does (2 gthread workers of 4 threads, tests/serverkit.py), and lets 300 phones poll
+`GET /api/v1/workshops/CODE` about once a second (with If-None-Match, as the phone page does)
+and the wall poll its own state, while the leader presses
 "Next step" on the console every ten seconds. The same load then runs against a bare Flask
 endpoint serving the same JSON with the same ETag logic and no database (bench/bare_state.py),
 under the same gunicorn settings, and every figure is printed with its ratio to that baseline.
@@ -13,7 +14,6 @@ Run from the repository root: python -m bench.live_poll (BENCH_SECONDS=20 for a 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import math
 import os
@@ -21,11 +21,7 @@ import random
 import re
 import secrets
 import shutil
-import signal
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 import urllib.error
@@ -35,7 +31,8 @@ from dataclasses import dataclass, field
 from http.cookiejar import CookieJar
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.serverkit import Server, app_env, flask_cli, percentile
+
 PHONES = 300
 DEFAULT_SECONDS = 60.0
 MIN_SECONDS, MAX_SECONDS = 10.0, 60.0
@@ -129,110 +126,6 @@ class Connection:
 
 
 # --- The servers ------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def cpu_seconds(pid: int) -> float:
-    """User plus system CPU of one process, from /proc (0 when it is gone)."""
-    try:
-        raw = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return 0.0
-    fields = raw.rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def queue_wait_seconds(pid: int) -> float:
-    """Time one process spent runnable but waiting for a CPU (from /proc, 0 when unknown)."""
-    try:
-        return int(Path(f"/proc/{pid}/schedstat").read_text().split()[1]) / 1e9
-    except (OSError, IndexError, ValueError):
-        return 0.0
-
-
-def children_of(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            raw = (entry / "stat").read_text()
-        except OSError:
-            continue
-        if int(raw.rsplit(")", 1)[1].split()[1]) == pid:
-            found.append(int(entry.name))
-    return found
-
-
-class Gunicorn:
-    """gunicorn as `make run` starts it, on a free port of 127.0.0.1, with its own log."""
-
-    def __init__(self, app: str, env: dict[str, str], scratch: Path, name: str) -> None:
-        self.port = free_port()
-        self.log_path = scratch / f"{name}-gunicorn.log"
-        self.workers: list[int] = []
-        self.cmdline = b""
-        command = [sys.executable, "-m", "gunicorn", "--workers", "2"]
-        command += ["--worker-class", "gthread", "--threads", "4"]
-        command += ["--bind", f"127.0.0.1:{self.port}", "--access-logfile", "-"]
-        command += ["--forwarded-allow-ips", "", "--control-socket", str(scratch / f"{name}.ctl")]
-        command.append(app)
-        self.log = self.log_path.open("wb")
-        self.process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT
-        )
-
-    def wait_healthy(self, timeout: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited at start: {self.log_tail()}")
-            try:
-                with urllib.request.urlopen(
-                    f"http://127.0.0.1:{self.port}/healthz", timeout=5
-                ) as answer:
-                    if answer.status == 200:
-                        break
-            except (OSError, urllib.error.URLError):
-                time.sleep(0.2)
-        else:
-            raise RuntimeError(f"/healthz did not answer within {timeout:.0f} s")
-        self.cmdline = Path(f"/proc/{self.process.pid}/cmdline").read_bytes()
-        for _ in range(50):  # both workers booted
-            self.workers = children_of(self.process.pid)
-            if len(self.workers) >= 2:
-                return
-            time.sleep(0.1)
-
-    def cpu(self) -> tuple[float, float]:
-        """CPU seconds of the master and its workers, and their seconds waiting for a CPU."""
-        self.workers = sorted(set(self.workers) | set(children_of(self.process.pid)))
-        pids = [self.process.pid, *self.workers]
-        return sum(map(cpu_seconds, pids)), sum(map(queue_wait_seconds, pids))
-
-    def log_tail(self) -> str:
-        self.log.flush()
-        lines = self.log_path.read_text(errors="replace").splitlines()
-        return " | ".join(line for line in lines[-5:] if line.strip())
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
-        for pid in self.workers:  # a worker the master left behind (same command line: a fork)
-            with contextlib.suppress(OSError):
-                if Path(f"/proc/{pid}/cmdline").read_bytes() == self.cmdline:
-                    os.kill(pid, signal.SIGKILL)
-        self.log.close()
 
 
 # --- The leader ------------------------------------------------------------------------------
@@ -423,13 +316,13 @@ class Run:
     bodies: list[bytes]  # the phones' JSON for the first step and after each advance
 
 
-async def load(server: Gunicorn, leader, clients: list[Client], seconds: float, advances: int):
+async def load(server: Server, leader, clients: list[Client], seconds: float, advances: int):
     tally = Tally()
     rng = random.Random(4)
     presses: list[tuple[float, int]] = []
     start = time.monotonic()
     end = start + seconds
-    cpu_before, wait_before = server.cpu()
+    cpu_before, wait_before = server.usage()
     own_before = sum(os.times()[:2])
     load_average = os.getloadavg()[0]
 
@@ -443,7 +336,7 @@ async def load(server: Gunicorn, leader, clients: list[Client], seconds: float, 
     runs = [poll(c, server.port, end, tally, random.Random(rng.random())) for c in clients]
     await asyncio.wait_for(asyncio.gather(lead(), *runs), seconds + 60)
     elapsed = time.monotonic() - start
-    cpu_after, wait_after = server.cpu()
+    cpu_after, wait_after = server.usage()
     cpu, wait = cpu_after - cpu_before, wait_after - wait_before
     own = sum(os.times()[:2]) - own_before
     latencies, last, wall, unseen = [], [], [], 0
@@ -488,31 +381,6 @@ async def load(server: Gunicorn, leader, clients: list[Client], seconds: float, 
 # --- Set-up, runs and figures ----------------------------------------------------------------
 
 
-def percentile(values: list[float], p: float) -> float:
-    """Nearest-rank percentile; NaN for no values."""
-    if not values:
-        return math.nan
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
-
-
-def flask(env: dict[str, str], *args: str, stdin: str = "") -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "run", *args],
-        cwd=ROOT,
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    if done.returncode != 0:
-        lines = done.stderr.strip().splitlines() or ["no message"]
-        last = next((x for x in reversed(lines) if "Error" in x), lines[-1])[:300]
-        raise RuntimeError(f"flask {args[0]} failed: {last}")
-    return done.stdout
-
-
 def make_clients(code: str, wall_path: str, wall_headers: dict[str, str]) -> list[Client]:
     path = f"/api/v1/workshops/{code}"
     phones = [
@@ -531,20 +399,17 @@ def make_clients(code: str, wall_path: str, wall_headers: dict[str, str]) -> lis
 
 def run_ours(scratch: Path, seconds: float, advances: int) -> Run:
     password = secrets.token_urlsafe(12)
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=f"sqlite:///{scratch / 'live.sqlite3'}",
-        SECRET_KEY=secrets.token_urlsafe(32),
-        KRAFTVERK_INSTANCE=str(scratch / "instance"),
+    env = app_env(scratch, f"sqlite:///{scratch / 'live.sqlite3'}")
+    flask_cli(env, "db", "upgrade")
+    flask_cli(env, "create-leader", LEADER, "--name", "Bench Leader", stdin=password + "\n")
+    flask_cli(env, "create-project", PROJECT, "--name", "Live bench", "--leader", LEADER)
+    out = flask_cli(
+        env, "create-workshop", "--project", PROJECT, "--title", "Live", "--template", "W2"
     )
-    flask(env, "db", "upgrade")
-    flask(env, "create-leader", LEADER, "--name", "Bench Leader", stdin=password + "\n")
-    flask(env, "create-project", PROJECT, "--name", "Live bench", "--leader", LEADER)
-    out = flask(env, "create-workshop", "--project", PROJECT, "--title", "Live", "--template", "W2")
     code = out.strip().splitlines()[-1].strip()
-    server = Gunicorn("run:app", env, scratch, "ours")
+    server = Server("run:app", env, scratch, "ours")
     try:
-        server.wait_healthy()
+        server.start()
         leader = Leader(server.port, code, password)
         leader.press("start")
         # The wall polls the leader's state, as the wall page does, with the leader's cookie.
@@ -564,9 +429,9 @@ def run_bare(scratch: Path, seconds: float, bodies: list[bytes]) -> Run:
     write_state(state_file, 1, bodies[0])
     env = dict(os.environ, BARE_STATE_FILE=str(state_file))
     code = json.loads(bodies[0])["code"]
-    server = Gunicorn("bench.bare_state:app", env, scratch, "bare")
+    server = Server("bench.bare_state:app", env, scratch, "bare")
     try:
-        server.wait_healthy()
+        server.start()
         clients = make_clients(code, f"/api/v1/workshops/{code}", {})
         return asyncio.run(
             load(server, BareLeader(server.port, bodies[1:]), clients, seconds, len(bodies) - 1)
@@ -625,8 +490,8 @@ def main() -> None:
     advances = min(7, int((seconds - SETTLE - FIRST_ADVANCE) // ADVANCE_EVERY) + 1)
     print(
         f"live_poll: {PHONES} phones + 1 wall polling about once a second for {seconds:.0f} s,"
-        f" leader presses next {advances} times; ours = the app (SQLite, gunicorn 2 sync"
-        f" workers), bare = Flask with the same JSON and ETag, no database",
+        f" leader presses next {advances} times; ours = the app (SQLite, gunicorn as `make run`:"
+        f" 2 gthread workers of 4 threads), bare = Flask with the same JSON and ETag, no database",
         flush=True,
     )
     scratch = Path(tempfile.mkdtemp(prefix="kraftverk-live-poll-"))

@@ -1,8 +1,12 @@
 """Measure pairing quality on labelled fictional regions: NDCG@3 and competitors in top-3.
 
-Two regions: Elvedalen (the tuning set) and Kivilahti (held out, never tuned on). Each business
-is read the way the app reads a form: sector through the taxonomy, offers and needs through the
-synonym data, and a sector's default profile when nothing else was given.
+Three regions: Elvedalen (the first tuning set), Kivilahti (written before any run) and Kuusivaara
+(a `;`-separated CSV with a BOM in Swedish, Finnish and Danish, labelled before any tuning). Each
+business is read the way the app reads a form: sector through the taxonomy, offers and needs
+through the synonym data, and a sector's default profile when nothing else was given. Kuusivaara
+goes through the import's own reading (`registry.read_table` and `registry.read_profile`), as
+`import-businesses` reads it. The headline figures use the first reader's labels alone; those
+with the second reader's additions follow in brackets (bench/data/README.md says why).
 """
 
 from __future__ import annotations
@@ -15,12 +19,15 @@ from pathlib import Path
 
 import yaml
 
-from method import taxonomy
 from workshops.businesses import pairing
 from workshops.businesses.pairing import Profile
 
 DATA = Path(__file__).parent / "data"
-REGIONS = (("Elvedalen (tuning set)", "elvedalen"), ("Kivilahti (held out)", "kivilahti"))
+REGIONS = (
+    ("Elvedalen (tuning set)", "elvedalen"),
+    ("Kivilahti (held out)", "kivilahti"),
+    ("Kuusivaara (sv/fi/da CSV)", "kuusivaara"),
+)
 TOP = 3
 
 
@@ -32,30 +39,43 @@ class Labels:
     competitors: frozenset[frozenset[str]]
 
 
-def read_profile(row: Mapping[str, object]) -> Profile:
-    """Turn one form row into a pairing profile, as the app would."""
-    sector = taxonomy.sector_group_for(str(row.get("sector") or ""))
-    offers = taxonomy.map_words(str(row.get("offers") or "")).tags
-    needs = taxonomy.map_words(str(row.get("needs") or "")).tags
-    assumed = not offers and not needs and sector.group is not None
-    if assumed:
-        offers, needs = taxonomy.default_profile(sector.group, sector.nace_code)
-    return Profile(
-        id=str(row["id"]),
-        name=str(row["name"]),
-        group=sector.group,
-        offers=frozenset(offers),
-        needs=frozenset(needs),
-        interests=frozenset(row.get("interests") or ()),
-        municipality=str(row.get("municipality") or ""),
-        assumed=assumed,
+def read_profile(row: Mapping[str, object], profile_id: str | None = None) -> Profile:
+    """Turn one form row into a pairing profile, as the app's import reads it."""
+    from workshops.businesses import registry
+
+    reading = registry.read_profile(
+        str(row.get("sector") or ""), str(row.get("offers") or ""), str(row.get("needs") or "")
     )
+    return Profile(
+        id=profile_id or str(row["id"]),
+        name=str(row["name"]),
+        group=reading.sector_group,
+        offers=frozenset(reading.offers),
+        needs=frozenset(reading.needs),
+        interests=frozenset(row.get("interests") or ()),  # type: ignore[arg-type]
+        municipality=str(row.get("municipality") or ""),
+        assumed=reading.assumed,
+    )
+
+
+def read_csv_region(path: Path) -> list[Profile]:
+    """Read a business file as `import-businesses` does; the N-th data row gets the id tNN."""
+    from workshops.businesses import registry
+
+    table = registry.read_table(path.read_bytes(), path.name)
+    return [
+        read_profile({"name": row.name, **row.cells}, f"t{k:02d}")
+        for k, row in enumerate(table.rows, start=1)
+    ]
 
 
 def load_region(stem: str, second_reader: bool = True) -> tuple[list[Profile], Labels]:
     """Read a region's businesses and labels from bench/data (with the second reader's)."""
-    data = yaml.safe_load((DATA / f"{stem}.yaml").read_text(encoding="utf-8"))
-    profiles = [read_profile(row) for row in data["businesses"]]
+    if (DATA / f"{stem}.csv").exists():
+        profiles = read_csv_region(DATA / f"{stem}.csv")
+    else:
+        data = yaml.safe_load((DATA / f"{stem}.yaml").read_text(encoding="utf-8"))
+        profiles = [read_profile(row) for row in data["businesses"]]
     grades: dict[frozenset[str], int] = {}
     competitors: set[frozenset[str]] = set()
     files = [DATA / f"{stem}_labels.csv"]
@@ -109,16 +129,24 @@ def evaluate(profiles: Sequence[Profile], labels: Labels) -> tuple[float, int, i
 
 
 def main() -> None:
-    """Print one line per figure for each labelled region."""
+    """Print one line per figure for each labelled region: first reader's labels, then all."""
     for title, stem in REGIONS:
-        first = evaluate(*load_region(stem, second_reader=False))[0]
+        first_ndcg, first_labelled, _, _ = evaluate(*load_region(stem, second_reader=False))
         profiles, labels = load_region(stem)
         ndcg, labelled, flagged, slots = evaluate(profiles, labels)
         print(f"{title}: {len(profiles)} businesses, {len(labels.grades)} labelled pairs")
-        print(f"{title}: NDCG@3 = {ndcg:.3f} ({first:.3f} on the first reader's labels alone)")
+        # The headline is the first reader's: the second reader added pairs by the very rule the
+        # score uses (a written need met by a written offer), which flatters the score.
+        added = (DATA / f"{stem}_labels_second.csv").exists()
         print(
-            f"{title}: competitors in top-3 = {labelled}/{slots} labelled "
-            f"({labelled / max(slots, 1):.1%}), {flagged} flagged by the score"
+            f"{title}: NDCG@3 = {first_ndcg:.3f} on the first reader's labels"
+            + (f" ({ndcg:.3f} with the second reader's additions)" if added else "")
+        )
+        print(
+            f"{title}: competitors in top-3 = {first_labelled}/{slots} on the first reader's labels"
+            f" ({first_labelled / max(slots, 1):.1%}"
+            + (f"; {labelled} with the additions)" if added else ")")
+            + f", {flagged} flagged by the score"
         )
 
 

@@ -3,16 +3,25 @@
 Sectors are drawn in proportions typical of a rural culture and experience region; each business
 gets 2-5 offers and 2-5 needs from its group's defaults plus random extra tags, so the candidate
 graph is as dense as a real one. One line per figure (wall and CPU seconds: the machine may be
-shared), then how each grows with n. With --previous, the engine before sparse candidate scoring
-(a frozen copy in bench/) is timed in the same process for comparison.
+shared), then how each grows with n. With --previous, an older engine is timed in the same
+process for comparison: by default the one before sparse candidate scoring (commit 4036b9b), or
+the one of any revision given (`--previous REV`) whose engine is one file, workshops/pairing.py.
+It is read from git (`git show REV:workshops/pairing.py`) into a temporary folder and loaded
+from there; it runs on today's `method/` data.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import random
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 
@@ -37,6 +46,10 @@ SECTOR_SHARES = {
     "community": 1,
 }
 REALMS = ("entertainment", "educational", "esthetic", "escapist")
+ROOT = Path(__file__).resolve().parent.parent
+# The engine before sparse candidate scoring (the parent of commit ca0305d).
+PREVIOUS = "4036b9b847394041527a0ec0908b5891a84e5802"
+PREVIOUS_PATH = "workshops/pairing.py"  # where the engine was one module
 
 
 def synthetic_region(n: int, seed: int = 7) -> list[Profile]:
@@ -80,6 +93,26 @@ def _draw(rng: random.Random, defaults: tuple[str, ...], all_tags: list[str]) ->
     return frozenset(chosen)
 
 
+def previous_engine(revision: str, folder: Path) -> ModuleType:
+    """Check the pairing engine of `revision` out of git into `folder` and load it as a module."""
+    source = subprocess.run(
+        ["git", "show", f"{revision}:{PREVIOUS_PATH}"],
+        cwd=ROOT,
+        capture_output=True,
+        check=False,
+    )
+    if source.returncode != 0:
+        message = source.stderr.decode(errors="replace").strip()
+        raise SystemExit(f"no engine at {revision}:{PREVIOUS_PATH}: {message}")
+    path = folder / "pairing_previous.py"
+    path.write_bytes(source.stdout)
+    spec = importlib.util.spec_from_file_location("pairing_previous", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while being made
+    spec.loader.exec_module(module)
+    return module
+
+
 def _timed(action: Callable[[], object]) -> tuple[float, float, object]:
     """Return wall seconds, CPU seconds of this process (the machine may be shared), result."""
     wall, cpu = time.perf_counter(), time.process_time()
@@ -98,14 +131,21 @@ def main(argv: list[str] | None = None) -> None:
     """Print one line per figure (wall and CPU seconds); --previous also times the old engine."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
-        "--previous", action="store_true", help="time the engine before sparse candidate scoring"
+        "--previous",
+        nargs="?",
+        const=PREVIOUS,
+        metavar="REV",
+        help="also time the engine of git revision REV (default: before sparse candidate scoring)",
     )
     args = parser.parse_args(argv)
-    engines = [("now", pairing)]
-    if args.previous:
-        from bench import pairing_previous
+    with tempfile.TemporaryDirectory(prefix="kraftverk-pairing-") as scratch:
+        engines: list[tuple[str, ModuleType]] = [("now", pairing)]
+        if args.previous:
+            engines.append(("previous", previous_engine(args.previous, Path(scratch))))
+        _run(engines)
 
-        engines.append(("previous", pairing_previous))
+
+def _run(engines: list[tuple[str, ModuleType]]) -> None:
     sizes = (100, 1_000, 10_000)
     for label, engine in engines:
         top_cpu, eco_cpu, top_wall, eco_wall = {}, {}, {}, {}

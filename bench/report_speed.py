@@ -2,9 +2,9 @@
 
 The big project has 5 workshops with the default programme's steps, 1,000 ideas, 200 businesses,
 400 connections, 20 ecosystems and 500 evaluation responses (100 per workshop's Form A). Each line
-gives the seconds to assemble and render the PDF (median of a few runs for the demo), the PDF's
-size and the process's peak memory so far. Chart images are cached as in the app, so the first
-run of a size draws them and the others reuse them.
+gives the seconds to assemble and render the PDF (median of a few runs for the demo), its pages,
+the PDF's size, the process's peak memory so far, and the ratio to the floor: a fresh Python
+process in which WeasyPrint lays out the same PDF's text as plain paragraphs.
 
 Run from the repository root: python -m bench.report_speed
 """
@@ -24,6 +24,7 @@ from app import create_app
 from app.extensions import db
 from app.reports import data, render
 from config import Config
+from evaluations import builder
 from workshops.businesses.models import Business, Connection, Ecosystem
 from workshops.ideas.models import Idea
 from workshops.live.models import Participant
@@ -199,16 +200,11 @@ def build_big(slug: str, scale: float, seed: int = 3) -> object:
             )
         )
     db.session.flush()
-    try:
-        from evaluations import builder
-    except ImportError:
-        builder = None
-    if builder is not None:
-        for workshop, _steps in workshops:
-            form = builder.from_template(project, "A", workshop=workshop)
-            form.status = "closed"
-            db.session.flush()
-            _responses(form, n["responses"] // len(workshops), rng)
+    for workshop, _steps in workshops:
+        form = builder.from_template(project, "A", workshop=workshop)
+        form.status = "closed"
+        db.session.flush()
+        _responses(form, n["responses"] // len(workshops), rng)
     db.session.commit()
     return project
 
@@ -218,14 +214,52 @@ def _render(project) -> bytes:
     return render.report_pdf(data.assemble(project, lang), lang)
 
 
+# The floor: a fresh Python process in which WeasyPrint lays out the report's own text as plain
+# paragraphs (the text read back from the PDF). The report's time is compared with it.
+FLOOR = """
+import html, sys
+from weasyprint import HTML
+paragraphs = [p.strip() for p in open(sys.argv[1], encoding="utf-8") if p.strip()]
+body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
+HTML(string=f"<html><body>{body}</body></html>").write_pdf()
+"""
+
+
+def floor_seconds(pdf: bytes) -> float:
+    """Seconds a fresh process takes to lay out the PDF's text as plain paragraphs."""
+    import subprocess
+    import sys
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    text = "\n".join(page.extract_text() or "" for page in PdfReader(BytesIO(pdf)).pages)
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", FLOOR, handle.name], check=True)  # noqa: S603
+        return time.perf_counter() - start
+
+
+def _pages(pdf: bytes) -> int:
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    return len(PdfReader(BytesIO(pdf)).pages)
+
+
 def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _line(name: str, seconds: float, pdf: bytes, base: float) -> None:
+    floor = floor_seconds(pdf)
     print(
-        f"{name:24} {seconds:6.2f} s  pdf {len(pdf) / 2**20:5.2f} MB  "
-        f"peak memory {_peak_mb():6.0f} MB  ratio {seconds / base:5.2f}"
+        f"{name:24} {seconds:6.2f} s  {_pages(pdf):3d} pages  pdf {len(pdf) / 2**20:5.2f} MB  "
+        f"peak memory {_peak_mb():6.0f} MB  ratio to demo {seconds / base:5.2f}  "
+        f"floor {floor:5.2f} s  ratio to floor {seconds / floor:5.2f}"
     )
 
 

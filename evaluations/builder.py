@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping, Sequence
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.db import utcnow
@@ -344,8 +345,6 @@ def delete(form: EvaluationForm) -> None:
 
 def problem_message(code: str) -> str:
     """The user's-language text for a BuildError code."""
-    from flask_babel import gettext as _
-
     messages = {
         "not_draft": _("Questions can only be changed while the form is a draft without answers."),
         "type_unknown": _("Choose one of the question types."),

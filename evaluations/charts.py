@@ -16,14 +16,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
 from io import BytesIO
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import matplotlib
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.colors import to_rgb
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.patches import Wedge
+if TYPE_CHECKING:  # matplotlib is imported where a figure is drawn, never at start-up
+    from matplotlib.figure import Figure
 
 ChartKind = Literal["pie", "bar"]
 ImageFormat = Literal["png", "svg"]
@@ -193,6 +189,8 @@ def build_figure(chart: ChartData) -> Figure:
 
 def render(chart: ChartData, fmt: ImageFormat = "png", dpi: int = 150) -> bytes:
     """Render the chart as PNG or SVG bytes; SVG text stays text."""
+    import matplotlib
+
     figure = build_figure(chart)
     buffer = BytesIO()
     if fmt == "png":
@@ -255,6 +253,9 @@ def _new_figure(chart: ChartData, body_height: float) -> Figure:
     """Start a figure of the right height with the title and subtitle on top."""
     title_lines = _wrap(chart.title, _WRAP_TITLE)
     header = _MARGIN + _line_inches(_TITLE_PT, len(title_lines)) + _line_inches(_SUBTITLE_PT) + 0.2
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     height = header + body_height + _MARGIN
     figure = Figure(figsize=(_WIDTH, height), facecolor="white")
     FigureCanvasAgg(figure)
@@ -291,6 +292,8 @@ def _colours(chart: ChartData) -> list[str]:
 
 
 def _hatch_colour(face: str) -> tuple[float, float, float, float]:
+    from matplotlib.colors import to_rgb
+
     red, green, blue = to_rgb(face)
     light = 0.2126 * red + 0.7152 * green + 0.0722 * blue > 0.45
     return (0.0, 0.0, 0.0, 0.45) if light else (1.0, 1.0, 1.0, 0.6)
@@ -349,6 +352,9 @@ class _PieLabel:
 
 
 def _pie_figure(chart: ChartData) -> Figure:
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Wedge
+
     total = sum(chart.counts)
     colours = _colours(chart)
     shown = [i for i, count in enumerate(chart.counts) if count > 0]

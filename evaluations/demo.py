@@ -91,7 +91,10 @@ TEXTS = {
 
 
 def load(project: Project) -> None:
-    """Add Form A to W1-W5 and Form B to W5, answered and closed (W5's Form A a draft)."""
+    """Add Form A to W1-W5 and Form B to W5, answered and closed (W5's Form A a draft).
+
+    Only the workshops already held: the practice workshop and the follow-up are still to come.
+    """
     zone = ZoneInfo(project.timezone)
     workshops = list(
         db.session.scalars(
@@ -99,6 +102,8 @@ def load(project: Project) -> None:
         )
     )
     for number, workshop in enumerate(workshops):
+        if workshop.status != "closed":
+            continue  # the workshops still to come have no answers yet
         key = workshop.template_key or f"W{number + 1}"
         form = _form_for(project, workshop, "A")
         day = _day(workshop, zone)
@@ -107,7 +112,7 @@ def load(project: Project) -> None:
             form.status = "closed"
             form.opened_at = form.closed_at = workshop.starts_at
         if key == "W5":
-            form_b = builder.from_template(project, "B", workshop=workshop)
+            form_b = _form_for(project, workshop, "B")
             _answer(form_b, workshop, FORM_B_RESPONSES, "B", day, seed=99)
             form_b.status = "closed"
             form_b.opened_at = form_b.closed_at = workshop.starts_at

@@ -1,17 +1,15 @@
-"""Exports of a form's anonymous answers (CSV, XLSX) and of its charts (a ZIP of PNGs).
+"""Exports of a form's anonymous answers (rows for workshops/spreadsheets.py) and of its charts
+(a ZIP of PNGs).
 
-Rows are ordered by the random response id, so no order of arrival survives. A cell that a
-spreadsheet would take as a formula (= + - @, tab, carriage return) is neutralised: CSV gets a
-leading apostrophe, XLSX stores it as a string cell.
+Rows are ordered by the random response id, so no order of arrival survives.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 from sqlalchemy import select
 
@@ -19,9 +17,6 @@ from app.extensions import db
 from evaluations.builder import text_in
 from evaluations.models import Answer, EvaluationForm, Response
 from evaluations.results import FormResults
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-Cell = str | int
 
 
 def answer_rows(form: EvaluationForm, lang: str, date_label: str) -> tuple[list[str], list[list]]:
@@ -59,44 +54,6 @@ def answer_rows(form: EvaluationForm, lang: str, date_label: str) -> tuple[list[
     return header, list(rows.values())
 
 
-def neutralise(value: object) -> object:
-    """Text a spreadsheet would run as a formula, made plain with a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
-def to_csv(header: Sequence[str], rows: Sequence[Sequence]) -> bytes:
-    """UTF-8 CSV with a BOM (so spreadsheet programs read the letters right)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([neutralise(cell) for cell in header])
-    for row in rows:
-        writer.writerow(["" if cell is None else neutralise(cell) for cell in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def to_xlsx(header: Sequence[str], rows: Sequence[Sequence], sheet_title: str) -> bytes:
-    """An XLSX workbook of one sheet; every text is a string cell, never a formula."""
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _sheet_title(sheet_title)
-    for r, row in enumerate([list(header), *rows], start=1):
-        for c, value in enumerate(row, start=1):
-            if value is None:
-                continue
-            cell = sheet.cell(row=r, column=c)
-            cell.value = _printable(value) if isinstance(value, str) else value
-            if isinstance(value, str):
-                cell.data_type = "s"  # openpyxl would take "=..." as a formula
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
 def charts_zip(
     results: FormResults, render: Callable[[object], bytes], slug: Callable[[str], str]
 ) -> bytes:
@@ -114,16 +71,3 @@ def file_slug(text: str, limit: int = 40) -> str:
     """A safe file name part: letters, digits and hyphens."""
     slug = re.sub(r"[^\w]+", "-", text.casefold(), flags=re.UNICODE).strip("-_")
     return slug[:limit].strip("-") or "chart"
-
-
-def _sheet_title(title: str) -> str:
-    cleaned = re.sub(r"[\[\]:*?/\\]", " ", title).strip() or "Answers"
-    return cleaned[:31]
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def _printable(text: str) -> str:
-    # XLSX cannot hold most control characters; tab, newline and carriage return are fine.
-    return _CONTROL.sub("", text)

@@ -1,8 +1,14 @@
 """Evaluation forms, their questions and options, anonymous responses, and device receipts.
 
 Anonymity is in the schema: a Response has a random id and a date, nothing else; an Answer links
-only to its Response, Question and Option. A Receipt says that a (hashed) device has answered a
-form; it has no id, no time and no link to the Response, so the two can never be joined.
+only to its Response, Question and Option. The receipts of a form are one set (ReceiptSet: the
+sorted keyed hashes of the devices that answered, one row per form, rewritten in place), so a
+receipt has no id, no time, no row and no position that could line up with a response.
+
+Responses and answers have no row order either: on SQLite they are tables WITHOUT ROWID, stored in
+the order of their random ids; on PostgreSQL every answer rewrites the form's responses and answers
+in a random order (evaluations/responses.py), so their physical order (ctid) and transaction ids
+(xmin) say nothing about the order in which they came.
 """
 
 from __future__ import annotations
@@ -105,6 +111,7 @@ class Response(db.Model):
     """One anonymous response: a random id and the date, never who, where from or when exactly."""
 
     __tablename__ = "evaluation_response"
+    __table_args__ = {"sqlite_with_rowid": False}  # no rowid that counts up with each answer
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     form_id: Mapped[int] = mapped_column(
@@ -119,6 +126,7 @@ class Answer(db.Model):
     """One answer of a response: an option (one row per chosen option) or a text."""
 
     __tablename__ = "evaluation_answer"
+    __table_args__ = {"sqlite_with_rowid": False}  # stored in the order of the random response id
 
     response_id: Mapped[str] = mapped_column(
         ForeignKey("evaluation_response.id", ondelete="CASCADE"), primary_key=True
@@ -133,12 +141,20 @@ class Answer(db.Model):
     text: Mapped[str | None] = mapped_column(Text)
 
 
-class Receipt(db.Model):
-    """That a device has answered a form: its keyed hash and the form, and nothing else."""
+class ReceiptSet(db.Model):
+    """The devices that have answered a form: their keyed hashes, sorted, in one row per form.
 
-    __tablename__ = "evaluation_receipt"
+    A set, not a row per device: nothing in it (rowid, physical order, position) says who answered
+    first or last, so no receipt can be paired with a response by order.
+    """
+
+    __tablename__ = "evaluation_receipt_set"
 
     form_id: Mapped[int] = mapped_column(
         ForeignKey("evaluation_form.id", ondelete="CASCADE"), primary_key=True
     )
-    device_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    hashes: Mapped[str] = mapped_column(Text, default="")  # sorted, separated by single spaces
+
+    def members(self) -> list[str]:
+        """The sorted hashes."""
+        return self.hashes.split() if self.hashes else []

@@ -1,12 +1,19 @@
 """Answering a form: check the answers, store them anonymously, one response per device.
 
 The same rules serve the HTML page and the JSON API: both turn their input into a dict
-{question id: value} and call check(); submit() stores a Receipt and the Response in one
-transaction, so the Receipt's primary key (form, hashed device) decides between racing requests.
+{question id: value} and call check(); submit() adds the device's hash to the form's receipt set
+and stores the Response in one transaction. The set's row is locked first (its insert takes the
+write lock on SQLite; SELECT ... FOR UPDATE on PostgreSQL), so of two racing requests from one
+device the second sees the first's hash and is refused.
+
+Nothing stored may say in which order responses came (models.py). On PostgreSQL, where new rows go
+to the end of the table and carry their transaction's id, submit() rewrites all responses and
+answers of the form in a random order in the same transaction.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 import secrets
 from collections.abc import Mapping
@@ -14,16 +21,21 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from sqlalchemy import func, select, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from evaluations.builder import text_in
-from evaluations.models import Answer, EvaluationForm, Option, Question, Receipt, Response
+from evaluations.models import Answer, EvaluationForm, Option, Question, ReceiptSet, Response
+from workshops.devices import hashed
 
 MAX_ANSWER_TEXT = 2000
 SCALE_POINTS = ("1", "2", "3", "4", "5")
 TOKEN = re.compile(r"^[A-Za-z0-9_-]+$")  # what new tokens are made of (URL-safe base64)
+RANDOM = secrets.SystemRandom()  # the order of the rewrite on PostgreSQL (tests may seed another)
 
 
 class AlreadyAnswered(Exception):
@@ -59,8 +71,6 @@ def form_by_token(token: str) -> EvaluationForm | None:
 
 def receipt_key(form: EvaluationForm, device: str) -> str:
     """The device's keyed hash for this form alone, so receipts of two forms cannot be joined."""
-    from workshops.devices import hashed
-
     return hashed(device, f"evaluation:{form.id}")
 
 
@@ -68,7 +78,24 @@ def has_answered(form: EvaluationForm, device: str | None) -> bool:
     """Tell whether this device has answered the form."""
     if not device:
         return False
-    return db.session.get(Receipt, (form.id, receipt_key(form, device))) is not None
+    hashes = db.session.scalar(select(ReceiptSet.hashes).where(ReceiptSet.form_id == form.id))
+    return bool(hashes) and _contains(hashes.split(), receipt_key(form, device))
+
+
+def receipt_count(form: EvaluationForm) -> int:
+    """How many devices have answered the form."""
+    hashes = db.session.scalar(select(ReceiptSet.hashes).where(ReceiptSet.form_id == form.id))
+    return len(hashes.split()) if hashes else 0
+
+
+def _contains(members: list[str], key: str) -> bool:
+    at = bisect.bisect_left(members, key)
+    return at < len(members) and members[at] == key
+
+
+def new_response_id() -> str:
+    """A random response id (tests may replace it to make the order reproducible)."""
+    return secrets.token_hex(16)
 
 
 def from_post(form: EvaluationForm, data: Mapping) -> dict[str, object]:
@@ -169,19 +196,20 @@ def local_today(timezone: str, now: datetime | None = None) -> date:
 
 
 def submit(form: EvaluationForm, checked: list[Checked], device: str, today: date) -> Response:
-    """Store the receipt and the response in the session; the caller commits.
+    """Add the device to the receipt set and store the response in the session; the caller commits.
 
-    Raises AlreadyAnswered when this device's receipt exists, also when a parallel request
-    inserted it first (the receipt's primary key refuses the second).
+    Raises AlreadyAnswered when the set holds this device, also when a parallel request added it
+    first (the set's row is locked until that request commits).
     """
-    receipt = Receipt(form_id=form.id, device_hash=receipt_key(form, device))
-    db.session.add(receipt)
-    try:
-        db.session.flush()
-    except IntegrityError as error:
+    key = receipt_key(form, device)
+    receipts = _locked_receipts(form)
+    members = receipts.members()
+    if _contains(members, key):
         db.session.rollback()
-        raise AlreadyAnswered from error
-    response = Response(id=secrets.token_hex(16), form_id=form.id, submitted_on=today)
+        raise AlreadyAnswered
+    bisect.insort(members, key)
+    receipts.hashes = " ".join(members)
+    response = Response(id=new_response_id(), form_id=form.id, submitted_on=today)
     for answer in checked:
         if answer.text is not None:
             response.answers.append(Answer(question_id=answer.question.id, text=answer.text))
@@ -190,11 +218,55 @@ def submit(form: EvaluationForm, checked: list[Checked], device: str, today: dat
                 Answer(question_id=answer.question.id, item=item, option_id=option.id)
             )
     db.session.add(response)
+    db.session.flush()
+    if db.engine.dialect.name == "postgresql":
+        _rewrite_in_random_order(form)
     return response
 
 
+def _locked_receipts(form: EvaluationForm) -> ReceiptSet:
+    """The form's receipt set, created if missing, locked for this transaction."""
+    insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
+    # An insert first: on SQLite it takes the write lock before the set is read.
+    db.session.execute(
+        insert(ReceiptSet).values(form_id=form.id, hashes="").on_conflict_do_nothing()
+    )
+    return db.session.scalars(
+        select(ReceiptSet)
+        .where(ReceiptSet.form_id == form.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+# Each response of the form, and then its answers, updated one by one in the order given: the new
+# row versions take new places in the table (ctid) and this transaction's id (xmin).
+_REWRITE = text(
+    """
+DO $$
+DECLARE rid text;
+BEGIN
+  FOREACH rid IN ARRAY string_to_array(current_setting('kraftverk.rewrite_order'), ',') LOOP
+    UPDATE evaluation_response SET submitted_on = submitted_on WHERE id = rid;
+    UPDATE evaluation_answer SET item = item WHERE response_id = rid;
+  END LOOP;
+END $$
+"""
+)
+
+
+def _rewrite_in_random_order(form: EvaluationForm) -> None:
+    """PostgreSQL: give every response and answer of the form a new place, in a random order."""
+    ids = list(db.session.scalars(select(Response.id).where(Response.form_id == form.id)))
+    RANDOM.shuffle(ids)
+    if not all(TOKEN.match(rid) for rid in ids):  # ids are hex; never anything else in the list
+        raise ValueError("unexpected response id")
+    db.session.execute(select(func.set_config("kraftverk.rewrite_order", ",".join(ids), True)))
+    db.session.execute(_REWRITE)
+
+
 def commit_response() -> None:
-    """Commit the stored response; a receipt that lost a race becomes AlreadyAnswered."""
+    """Commit the stored response; a lost race becomes AlreadyAnswered."""
     try:
         db.session.commit()
     except IntegrityError as error:
@@ -206,15 +278,13 @@ def problem_message(
     problem: Problem, form: EvaluationForm, lang: str, *, named: bool = True
 ) -> str:
     """The problem in the respondent's language, naming the question unless `named` is false."""
-    from flask_babel import gettext as _
-
     messages = {
         "not_an_object": _("The answers must be an object of question ids and values."),
         "unknown_question": _("An answer is for a question this form does not have."),
         "required": _("Please answer this question."),
         "unknown_option": _("Choose one of the options given."),
         "not_a_list": _("Send a list of options."),
-        "too_many": _("Choose at most %(n)s options."),
+        "too_many": _("Choose fewer options."),
         "exclusive": _("This option cannot be chosen together with others."),
         "scale_range": _("Choose a value from 1 to 5."),
         "not_text": _("Send the answer as text."),
@@ -222,8 +292,12 @@ def problem_message(
     }
     message = messages.get(problem.code, problem.code)
     question = next((q for q in form.questions if q.id == problem.question_id), None)
-    if problem.code == "too_many" and question is not None:
-        message = message % {"n": question.max_choices}
+    if problem.code == "too_many" and question is not None and question.max_choices:
+        message = ngettext(
+            "Choose at most %(num)s option.",
+            "Choose at most %(num)s options.",
+            question.max_choices,
+        )
     elif problem.code == "text_too_long":
         message = message % {"n": MAX_ANSWER_TEXT}
     if question is None or not named:

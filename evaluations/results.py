@@ -11,7 +11,7 @@ import os
 import tempfile
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -165,15 +165,7 @@ def _question_result(
         return base
     kind = charts.kind_for(question.type)
     if kind is None:
-        return QuestionResult(
-            question.id,
-            question.key,
-            question.type,
-            title,
-            respondents,
-            False,
-            texts=tuple(texts.get(question.id, [])),
-        )
+        return replace(base, texts=tuple(texts.get(question.id, [])))
     chart = charts.ChartData(
         title=title,
         kind=kind,
@@ -183,16 +175,7 @@ def _question_result(
         subtitle=" · ".join(p for p in (f"n = {respondents}", subtitle_tail) if p),
         ordinal=question.type == "scale",
     )
-    return QuestionResult(
-        question.id,
-        question.key,
-        question.type,
-        title,
-        respondents,
-        False,
-        chart=chart,
-        table=tuple(charts.data_table(chart)),
-    )
+    return replace(base, chart=chart, table=tuple(charts.data_table(chart)))
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,10 @@ from evaluations.forms import (
     SettingsForm,
 )
 from evaluations.models import EvaluationForm, Option, Question
+from workshops import heavy, spreadsheets
 from workshops.devices import current_device
+from workshops.live import reach
+from workshops.programme import lookup
 from workshops.programme.models import Workshop
 from workshops.projects import access
 from workshops.projects.models import Project
@@ -113,18 +116,12 @@ def _workshop_choices(project: Project) -> list[tuple[int, str]]:
 
 
 def _workshop_or_none(project: Project, workshop_id: int | None) -> Workshop | None:
-    if not workshop_id:
-        return None
-    workshop = db.session.get(Workshop, workshop_id)
-    if workshop is None or workshop.project_id != project.id:
-        abort(404)
-    return workshop
+    return lookup.workshop_of(project, workshop_id) if workshop_id else None
 
 
 def public_link(form: EvaluationForm) -> str:
     """The /e/TOKEN link as phones should open it: PUBLIC_URL when set, else this host."""
-    base = current_app.config.get("PUBLIC_URL") or request.host_url.rstrip("/")
-    return f"{base}/e/{form.token}"
+    return f"{reach.public_base()}/e/{form.token}"
 
 
 def qr_svg(url: str, label: str) -> Markup:
@@ -465,6 +462,7 @@ def _results(form: EvaluationForm, only: int | None = None) -> results.FormResul
 
 @bp.get("/projects/<slug>/evaluations/<int:form_id>/results")
 @login_required
+@heavy.limited
 def results_page(slug: str, form_id: int):
     """Each question's pie or bars with its data table, or its texts, or "too few answers"."""
     project = access.project_for(slug)
@@ -520,18 +518,22 @@ def _export_name(project: Project, form: EvaluationForm, ext: str) -> str:
 
 @bp.get("/projects/<slug>/evaluations/<int:form_id>/export.csv")
 @login_required
+@heavy.limited
 def export_csv(slug: str, form_id: int):
     """The anonymous answers as CSV, one row per response."""
     project = access.project_for(slug)
     form = _form_of(project, form_id)
     header, rows = export.answer_rows(form, _lang(), _("Date"))
     return _download(
-        export.to_csv(header, rows), "text/csv; charset=utf-8", _export_name(project, form, "csv")
+        spreadsheets.to_csv(header, rows),
+        "text/csv; charset=utf-8",
+        _export_name(project, form, "csv"),
     )
 
 
 @bp.get("/projects/<slug>/evaluations/<int:form_id>/export.xlsx")
 @login_required
+@heavy.limited
 def export_xlsx(slug: str, form_id: int):
     """The anonymous answers as an XLSX workbook."""
     project = access.project_for(slug)
@@ -539,7 +541,7 @@ def export_xlsx(slug: str, form_id: int):
     header, rows = export.answer_rows(form, _lang(), _("Date"))
     title = builder.text_in(form.title, _lang(), form.language)
     return _download(
-        export.to_xlsx(header, rows, title),
+        spreadsheets.to_xlsx(header, rows, spreadsheets.sheet_title(title, "Answers")),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         _export_name(project, form, "xlsx"),
     )
@@ -547,6 +549,7 @@ def export_xlsx(slug: str, form_id: int):
 
 @bp.get("/projects/<slug>/evaluations/<int:form_id>/charts.zip")
 @login_required
+@heavy.limited
 def charts_zip(slug: str, form_id: int):
     """Every chart of the results page as PNG, in a ZIP."""
     project = access.project_for(slug)

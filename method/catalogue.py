@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from method.programme import is_fixed
-
 LANGUAGES = ("nb", "sv", "da", "fi", "en")
 FALLBACK_LANGUAGES = ("nb", "en")
+# A step using any of these techniques keeps its minutes when the programme is re-planned.
+FIXED_TECHNIQUES = frozenset({"clarify_context", "mirror", "break", "evaluation_form"})
 COLLECT_KEYS = (
     "nothing",
     "ideas",
@@ -53,6 +54,11 @@ DATA_DIR = Path(__file__).parent / "data"
 
 _KEY = re.compile(r"[a-z][a-z0-9_]*")
 _PHASE_KEY = re.compile(r"[A-Z][A-Z0-9]*")
+
+
+def is_fixed(techniques: Iterable[str]) -> bool:
+    """Tell whether a step with these techniques keeps its minutes when re-planning."""
+    return any(t in FIXED_TECHNIQUES for t in techniques)
 
 
 class CatalogueError(ValueError):

@@ -12,13 +12,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from fractions import Fraction
-from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
+from typing import Literal, Protocol, TypeVar
 
-if TYPE_CHECKING:
-    from method.catalogue import PhaseTemplate
+from method.catalogue import PhaseTemplate
 
-# A step using any of these techniques keeps its minutes when the programme is re-planned.
-FIXED_TECHNIQUES = frozenset({"clarify_context", "mirror", "break", "evaluation_form"})
 MIN_STEP_MINUTES = 5  # re-planning never shrinks a flexible step below this...
 MIN_STEP_SHARE = Fraction(1, 2)  # ...nor below this share of its planned minutes
 VISIBILITIES = ("open", "stepwise", "hidden")
@@ -99,11 +96,6 @@ class Replan:
     def minutes_by_position(self) -> dict[int, int]:
         """Return the new minutes of every step to come, 0 for a dropped one."""
         return {s.position: s.minutes for s in self.steps}
-
-
-def is_fixed(techniques: Iterable[str]) -> bool:
-    """Tell whether a step with these techniques keeps its minutes when re-planning."""
-    return any(t in FIXED_TECHNIQUES for t in techniques)
 
 
 def total_minutes(steps: Iterable[StepLike]) -> int:

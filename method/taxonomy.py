@@ -18,7 +18,9 @@ DAY_PARTS = ("stay", "eat", "do", "buy")
 ROLES = ("reason_to_go", "base_service", "market_access", "enabler", "input")
 
 # A field is split into phrases on these; each phrase is then read word by word.
-_SPLIT = re.compile(r"[,;/\n\r\t|•·]+|\s+(?:og|och|and|ja|samt|sekä|eller|or|tai|&|\+)\s+", re.I)
+_PUNCTUATION = r"[,;/\n\r\t|•·]+"
+_AND = r"\s+(?:og|och|and|ja|samt|sekä|eller|or|tai|&|\+)\s+"
+_SPLIT = re.compile(f"{_PUNCTUATION}|{_AND}", re.I)
 _TOKEN = re.compile(r"[^\W_]+(?:[-&'][^\W_]+)*|&")
 _NACE = re.compile(r"^\s*(\d{2})(?:[.,\s]?(\d{1,3}))?\s*$")
 
@@ -91,11 +93,16 @@ class WordMapping:
 
 @dataclass(frozen=True)
 class SectorMatch:
-    """How a sector as written was read: group, normalised NACE code, and whether it was known."""
+    """How a sector as written was read: group, normalised NACE code, and whether it was known.
+
+    An unknown sector word still says something: `tags` are the offer tags its words map to
+    ("trubadur" gives live performance), and `group` the sector group those tags point to, if any.
+    """
 
     group: str | None
     nace_code: str | None
     recognised: bool
+    tags: tuple[str, ...] = ()
 
 
 # --- reading words ------------------------------------------------------------------------
@@ -140,6 +147,16 @@ def _undouble(stem: str) -> str:
 def split_field(text: str) -> list[str]:
     """Split a form field into phrases on , ; / and the words for 'and' in five languages."""
     return [part.strip(" .:!?-\"'()[]") for part in _SPLIT.split(text or "") if part.strip()]
+
+
+def _clauses(text: str) -> list[list[str]]:
+    """Split a field on punctuation into clauses, and each clause into phrases on 'and'."""
+    found = []
+    for clause in re.split(_PUNCTUATION, text or ""):
+        phrases = [p.strip(" .:!?-\"'()[]") for p in re.split(_AND, clause, flags=re.I)]
+        if any(phrases):
+            found.append([p for p in phrases if p])
+    return found
 
 
 def _tokens(phrase: str) -> list[str]:
@@ -280,8 +297,9 @@ class _Lexicon:
                 values += found
                 i += length
                 continue
-            if values and (tokens[i] in qualifiers or _qualifies(tokens[i], qualifier_endings)):
-                break  # the rest says who it is for, not what it is
+            said = values or any(t not in stopwords for t in tokens[:i])
+            if said and (tokens[i] in qualifiers or _qualifies(tokens[i], qualifier_endings)):
+                break  # the rest says who it is for, not what it is ("tårtor till bröllop")
             if tokens[i] not in stopwords:
                 values += self.word(tokens[i])
             i += 1
@@ -495,17 +513,62 @@ def map_words(text: str, extra: Mapping[str, str] | None = None) -> WordMapping:
     extra_lexicon = _extra_lexicon(tuple(sorted((extra or {}).items())))
     found: list[str] = []
     free: list[str] = []
-    for phrase in split_field(text):
+    for phrase in _phrases(text, data):
         values = extra_lexicon.scan(phrase) if extra_lexicon else []
         if not values:
             values = data.words.scan(
-                phrase, data.stopwords, data.qualifiers, data.qualifier_endings
+                _without_counts(phrase, data),
+                data.stopwords,
+                data.qualifiers,
+                data.qualifier_endings,
             )
+            values = _rented_places(values)
         if values:
             found += [v for v in values if v not in found]
         else:
             free.append(phrase)
     return WordMapping(tuple(dict.fromkeys(found)), tuple(free))
+
+
+def _phrases(text: str, data: _Taxonomy) -> list[str]:
+    """The phrases of a field, leaving out the rest of a clause once a phrase turned to saying
+    whom or what it is for: in "tårtor till bröllop och fester" the parties are the occasion."""
+    found = []
+    for clause in _clauses(text):
+        for phrase in clause:
+            found.append(phrase)
+            tokens = _tokens(phrase)
+            if any(
+                (t in data.qualifiers or _qualifies(t, data.qualifier_endings))
+                and any(x not in data.stopwords for x in tokens[:k])
+                for k, t in enumerate(tokens)
+            ):
+                break
+    return found
+
+
+_COUNTED = frozenset({"visitors", "group_customers"})
+_PLACES = frozenset({"accommodation", "group_accommodation", "venue", "outdoor_site"})
+
+
+def _without_counts(phrase: str, data: _Taxonomy) -> str:
+    """Drop a counted word for people after a number: "120 gäster" is a capacity, not visitors."""
+    tokens = _tokens(phrase)
+    kept = []
+    for k, token in enumerate(tokens):
+        if k and tokens[k - 1].isdigit():
+            values = data.words.word(token)
+            if values and set(values) <= _COUNTED:  # type: ignore[arg-type]
+                continue
+        kept.append(token)
+    return " ".join(kept)
+
+
+def _rented_places(values: list) -> list:
+    """Renting out rooms, cabins or a hall is accommodation or a venue, not equipment rental."""
+    if "equipment_rental" in values and _PLACES.intersection(values):
+        return [v for v in values if v != "equipment_rental"]
+    return values
 
 
 @cache
@@ -539,12 +602,40 @@ def sector_group_for(code_or_word: str) -> SectorMatch:
     code = parse_nace(code_or_word)
     if code is not None:
         return SectorMatch(_group_of_code(code), code, _group_of_code(code) is not None)
-    for phrase in split_field(code_or_word):
+    # The whole text first, so that "bed and breakfast" is not split on its "and".
+    for phrase in [code_or_word, *split_field(code_or_word)]:
         values = data.sectors.scan(phrase, data.stopwords)
         if values:
             group, class_code = values[0]  # type: ignore[misc]
             return SectorMatch(group, class_code, True)
-    return SectorMatch(None, None, False)
+    found = map_words(code_or_word).tags
+    return SectorMatch(group_for_tags(found), None, False, found)
+
+
+def group_for_tags(found: Iterable[str]) -> str | None:
+    """Return the sector group a list of offer tags points to, or None when it points nowhere.
+
+    A group's first default offer is what it is known by (accommodation for accommodation, live
+    performance for performing arts); the first tag that is some group's first offer decides.
+    Otherwise the group whose default offers hold the most of the tags, when only one does (and
+    a single shared tag is what a business is, not a market or support it brings to others).
+    """
+    found = list(found)
+    groups = list(_load().groups.values())
+    primary = {g.offers[0]: g.key for g in groups if g.offers}
+    for key in found:
+        if key in primary:
+            return primary[key]
+    counts = {g.key: len(set(g.offers) & set(found)) for g in groups}
+    best = max(counts.values(), default=0)
+    winners = [k for k, n in counts.items() if n == best]
+    if not best or len(winners) != 1:
+        return None
+    if best == 1:  # one tag says what a business is, not what it brings others (groups, ads)
+        shared = set(_load().groups[winners[0]].offers) & set(found)
+        if any(_load().tags[t].role in ("market_access", "enabler") for t in shared):
+            return None
+    return winners[0]
 
 
 def _group_of_code(code: str) -> str | None:

@@ -6,9 +6,10 @@ Slusedal is invented: a rural municipality with a canal and locks, an old ironwo
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from app.db import utcnow
 from app.extensions import db
 from workshops.businesses.models import Business, Connection, Ecosystem
 from workshops.ideas.models import Idea, Interest, Theme, Vote, VoteRound
@@ -16,6 +17,7 @@ from workshops.live.models import Participant
 from workshops.programme import builder as programme_builder
 from workshops.programme.models import Workshop
 from workshops.projects.models import Project
+from workshops.registrations import service as registrations
 
 # (name, NACE code, offers, needs, free words kept as typed)
 BUSINESSES = [
@@ -101,14 +103,47 @@ BUSINESSES = [
     ("Slusedal Næringsforum", "84.13", ["business_advice", "funding_advice"], [], []),
 ]
 
-# (template key, title, date, start hour, minutes, place)
+# (template key, title, weeks after workshop 1, start hour, minutes, place). The dates follow
+# the day the demo is loaded: workshop 5 was 24 weeks before that week's Wednesday, so the
+# follow-up below falls six months after it, as the method has it.
 WORKSHOPS = [
-    ("W1", "Hvem er vi og hva har vi", "2026-01-14", 8, 180, "Kvernhuskafeen i Sluseby"),
-    ("W2", "Idéer uten filter", "2026-02-11", 8, 180, "Slusedal Verksmuseum"),
-    ("W3", "Fra idé til felles produkt", "2026-03-11", 13, 180, "Slusedal Gjestegård"),
-    ("W4", "Test, lær og gjør det salgbart", "2026-05-06", 8, 180, "Sluseby Pub & Scene"),
-    ("W5", "Høste og holde liv i økosystemet", "2026-06-03", 13, 150, "Kvernhuskafeen i Sluseby"),
+    ("W1", "Hvem er vi og hva har vi", 0, 8, 180, "Kvernhuskafeen i Sluseby"),
+    ("W2", "Idéer uten filter", 4, 8, 180, "Slusedal Verksmuseum"),
+    ("W3", "Fra idé til felles produkt", 8, 13, 180, "Slusedal Gjestegård"),
+    ("W4", "Test, lær og gjør det salgbart", 16, 8, 180, "Sluseby Pub & Scene"),
+    ("W5", "Høste og holde liv i økosystemet", 20, 13, 150, "Kvernhuskafeen i Sluseby"),
 ]
+W5_WEEKS_AGO = 24
+
+# A workshop to try the console with: today, an hour after the demo is loaded, not yet started.
+PRACTICE = ("W2", "Øvingsverksted: Idéer uten filter", "Slusedal Verksmuseum")
+# The public follow-up meeting in three weeks (the method's follow-up has no steps of its own): twelve places taken and three people on the waiting list.
+FOLLOW_UP = ("Oppfølging: ett år med kanalhelger", 21, 18, 120, "Sluseby Pub & Scene", 12)
+REGISTRANTS = [
+    ("Kari Sluseby", "Slusedal Gjestegård"),
+    ("Ola Verket", "Slusedal Verksmuseum"),
+    ("Ingrid Åsen", "Kvitlia Geitgård"),
+    ("Per Kanal", "Slusedal Kanalbåt"),
+    ("Nina Padle", "Slusedal Padling"),
+    ("Hassan Ali", "Sluseby Pub & Scene"),
+    ("Marte Smed", "Sluseby Smie"),
+    ("Eva Ull", "Ullstua i Sluseby"),
+    ("Jon Sider", "Ormebakken Sideri"),
+    ("Siri Kvern", "Kvernhuskafeen i Sluseby"),
+    ("Anders Buss", "Slusedal Buss og Taxi"),
+    ("Liv Spelemann", "Slusedal Spelemannstrio"),
+    ("Tor Opplevelse", "Slusedal Opplevelser"),
+    ("Aisha Noor", ""),
+    ("Berit Forum", "Slusedal Næringsforum"),
+]
+
+
+def demo_days(today: date) -> dict[str, date]:
+    """The day of each past workshop, counted back from the day the demo is loaded."""
+    wednesday = today - timedelta(days=(today.weekday() - 2) % 7)
+    first = wednesday - timedelta(weeks=W5_WEEKS_AGO + WORKSHOPS[-1][2])
+    return {key: first + timedelta(weeks=weeks) for key, _t, weeks, *_rest in WORKSHOPS}
+
 
 # (workshop key, step key, text exactly as typed)
 IDEAS = [
@@ -249,9 +284,56 @@ def _themes_votes_interests(workshop: Workshop, businesses: list[Business]) -> N
             )
 
 
-def load(project: Project) -> None:
-    """Add Slusedal's businesses, closed workshops, ideas, connections and ecosystems."""
+def _utc(day: date, hour: int, minute: int, zone: ZoneInfo) -> datetime:
+    local = datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone)
+    return local.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+
+
+def _upcoming(project: Project, now: datetime, zone: ZoneInfo) -> None:
+    """The practice workshop today and the public follow-up with its registrations."""
+    local_now = now.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone)
+    soon = (local_now + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
+    template, title, place = PRACTICE
+    practice = programme_builder.add_workshop(
+        project,
+        title,
+        template=template,
+        starts_at=soon.astimezone(ZoneInfo("UTC")).replace(tzinfo=None),
+        place=place,
+    )
+    practice.visibility = "open"
+    practice.is_public = False
+    title, days, hour, minutes, place, capacity = FOLLOW_UP
+    follow_up = programme_builder.add_workshop(
+        project,
+        title,
+        starts_at=_utc(local_now.date() + timedelta(days=days), hour, 0, zone),
+        place=place,
+    )
+    follow_up.duration_minutes = minutes
+    follow_up.is_public = True
+    follow_up.capacity = capacity
+    db.session.flush()
+    for n, (name, business) in enumerate(REGISTRANTS):
+        handle = name.split()[0].lower().replace("å", "a")
+        registrations.register(
+            follow_up,
+            registrations.Applicant(
+                name=name,
+                email=f"{handle}.{n}@demo.example",
+                business_name=business,
+                contact_consent=n % 3 != 0,
+            ),
+            now=now - timedelta(days=len(REGISTRANTS) - n),
+        )
+
+
+def load(project: Project, now: datetime | None = None) -> None:
+    """Add Slusedal's businesses, closed workshops, ideas, connections and ecosystems, then the
+    practice workshop of the day and the public follow-up (dates counted from `now`)."""
     zone = ZoneInfo(project.timezone)
+    now = now or utcnow()
+    days = demo_days(now.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone).date())
     businesses = []
     for name, nace, offers, needs, free in BUSINESSES:
         business = Business(
@@ -263,13 +345,14 @@ def load(project: Project) -> None:
             offers_free=free,
             municipality="Slusedal",
             contact_consent=True,
+            # All but the last two agreed to be named in the method report.
+            report_consent=len(businesses) < len(BUSINESSES) - 2,
         )
         db.session.add(business)
         businesses.append(business)
     workshops = {}
-    for key, title, day, hour, _minutes, place in WORKSHOPS:
-        local = datetime.fromisoformat(day).replace(hour=hour, tzinfo=zone)
-        starts = local.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+    for key, title, _weeks, hour, _minutes, place in WORKSHOPS:
+        starts = _utc(days[key], hour, 0, zone)
         workshop = programme_builder.add_workshop(
             project, title, template=key, starts_at=starts, place=place
         )
@@ -320,4 +403,6 @@ def load(project: Project) -> None:
                 members=[businesses[i - 1] for i in members],
             )
         )
+    db.session.flush()
+    _upcoming(project, now, zone)
     db.session.flush()

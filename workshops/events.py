@@ -1,4 +1,4 @@
-"""Hooks that upper packages fill at start-up, so lower ones never import them."""
+"""Hooks that upper packages and rooms fill at start-up, so lower ones never import them."""
 
 from __future__ import annotations
 
@@ -18,3 +18,20 @@ def workshop_created(workshop) -> None:
     """Tell every registered callback that `workshop` was just created (and flushed)."""
     for callback in current_app.extensions.get(WORKSHOP_CREATED, []):
         callback(workshop)
+
+
+STARTING_PROGRAMME = "kraftverk.starting_programme"
+
+
+def on_starting_programme(app, callback: Callable) -> None:
+    """Let the programme room add a new project's starting programme: `callback(project, day)`."""
+    app.extensions.setdefault(STARTING_PROGRAMME, []).append(callback)
+
+
+def add_starting_programme(project, first_day) -> None:
+    """Give a new project the method's programme, its first workshop on `first_day` (or undated)."""
+    callbacks = current_app.extensions.get(STARTING_PROGRAMME, [])
+    if not callbacks:
+        raise LookupError("no room adds a starting programme")
+    for callback in callbacks:
+        callback(project, first_day)

@@ -17,18 +17,27 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import aliased, selectinload
 
 from app.auth.models import User
-from app.db import as_utc, utcnow
+from app.db import as_utc
 from app.extensions import db
 from evaluations import results
+from evaluations.charts import kind_for
 from evaluations.models import EvaluationForm
 from method import taxonomy
-from workshops.businesses import pairing
-from workshops.businesses.models import CONNECTION_STATUSES, Business, Connection, Ecosystem
+from workshops.businesses import pairing_service
+from workshops.businesses.models import (
+    CONNECTION_STATUSES,
+    SIZE_BANDS,
+    STAGES,
+    Business,
+    Connection,
+    Ecosystem,
+)
 from workshops.ideas.models import Idea, Interest, Vote
-from workshops.live.models import Participant
+from workshops.programme import queries as programme_queries
 from workshops.programme.models import Step, Workshop
 from workshops.projects import queries
-from workshops.projects.models import Membership, Project
+from workshops.projects.models import DEFAULT_USE, Membership, Project
+from workshops.registrations.counts import attendees
 
 # Connections that mean two businesses actually met, strongest last (weights for the figure).
 MET_WEIGHTS = {"introduced": 1.0, "met": 2.0, "collaborating": 3.0}
@@ -47,6 +56,9 @@ class ProjectPart:
     description: str
     language: str
     timezone: str
+    use: str = DEFAULT_USE  # METHOD.md section 1
+    costs: str = ""  # as the leader wrote them
+    funding: str = ""
 
 
 @dataclass(frozen=True)
@@ -149,6 +161,99 @@ class Network:
     kind: str
     nodes: tuple[tuple[str, str, str], ...]  # (id, name, sector group key)
     edges: tuple[tuple[str, str, float], ...]
+    # The connections made by the end of the first workshop's day (None: suggestions only).
+    start_edges: tuple[tuple[str, str, float], ...] | None = None
+
+
+@dataclass(frozen=True)
+class EvaluationCell:
+    """One workshop's answers to one question (counts in option order)."""
+
+    label: str
+    respondents: int
+    too_few: bool
+    counts: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class EvaluationRow:
+    """One question compared across the forms that asked it with the same options.
+
+    kind is "pie" (one answer: single, yes/no, scale), "bar" (multiple choice) or None (free
+    text, listed verbatim in texts as (form label, answers)).
+    """
+
+    title: str
+    type: str
+    kind: str | None
+    labels: tuple[str, ...]
+    ordinal: bool
+    cells: tuple[EvaluationCell, ...] = ()
+    texts: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    @property
+    def shown(self) -> tuple[EvaluationCell, ...]:
+        """The cells with enough answers to show."""
+        return tuple(cell for cell in self.cells if not cell.too_few)
+
+
+def evaluation_rows(forms, labels) -> list[EvaluationRow]:
+    """Questions of all forms as rows: one per question asked with the same options.
+
+    forms are evaluations.results.FormResults, labels their workshops' names. A question whose
+    options differ between workshops gives one row per set of options.
+    """
+    rows: dict[tuple, dict] = {}
+    for form, label in zip(forms, labels, strict=True):
+        if not form.responses:
+            continue
+        for q in form.questions:
+            ident = q.key or q.title
+            options = tuple(q.chart.labels) if q.chart is not None else None
+            key = (ident, q.type, options)
+            if options is None and q.too_few:
+                # Too few answers hide the options: join the first row of this question.
+                key = next((k for k in rows if k[:2] == (ident, q.type)), key)
+            row = rows.setdefault(key, {"q": q, "labels": options, "cells": [], "texts": []})
+            if row["labels"] is None and options is not None:
+                row["labels"] = options
+            if q.chart is None and not q.too_few:
+                if q.texts:
+                    row["texts"].append((label, tuple(q.texts)))
+                continue
+            counts = tuple(q.chart.counts) if q.chart is not None else ()
+            row["cells"].append(EvaluationCell(label, q.respondents, q.too_few, counts))
+    result = []
+    for (ident, qtype, _options), row in rows.items():
+        q = row["q"]
+        kind = results_kind(qtype)
+        result.append(
+            EvaluationRow(
+                title=q.title if q.title else ident,
+                type=qtype,
+                kind=kind,
+                labels=row["labels"] or (),
+                ordinal=qtype == "scale",
+                cells=tuple(row["cells"]),
+                texts=tuple(row["texts"]),
+            )
+        )
+    return result
+
+
+def results_kind(question_type: str) -> str | None:
+    """The chart kind of a question type ("pie", "bar") or None for free text."""
+    return kind_for(question_type)
+
+
+@dataclass(frozen=True)
+class Resources:
+    """Section 13: what the app knows about the time the process took."""
+
+    workshops: int
+    hours: float
+    steps: int
+    participant_hours: float
 
 
 @dataclass(frozen=True)
@@ -156,7 +261,7 @@ class ReportData:
     """Everything the method report shows, in the order of its sections."""
 
     project: ProjectPart
-    generated_at: datetime
+    generated_at: datetime | None  # the date the report is dated: its data's last activity
     leaders: tuple[str, ...]
     viewers: tuple[str, ...]
     unnamed_leaders: int
@@ -171,9 +276,29 @@ class ReportData:
     network: Network | None
     progress: tuple[queries.Progress, ...]
     evaluations: tuple = ()  # evaluations.results.FormResults, when that package has data
+    evaluation_labels: tuple[str, ...] = ()  # each form's workshop (or the form's title)
+    named: tuple[str, ...] = ()  # businesses that agreed to be named in the report
+    sizes: tuple[tuple[str, int], ...] = ()  # (size band, businesses) where known, in band order
+    stages: tuple[tuple[str, int], ...] = ()  # (stage, businesses) where known
     evaluations_available: bool = False
     steps_run_recorded: bool = False
     themes_available: bool = False
+
+    @property
+    def resources(self) -> Resources:
+        """What the held workshops took: their number, hours, steps and participants' hours."""
+        held = [w for w in self.workshops if w.status != "planned"]
+        minutes = {w.id: (w.minutes_run or w.minutes_planned) for w in held}
+        return Resources(
+            workshops=len(held),
+            hours=round(sum(minutes.values()) / 60, 1),
+            steps=sum(len(w.steps) for w in held),
+            participant_hours=round(sum(w.attendance * minutes[w.id] for w in held) / 60, 1),
+        )
+
+    def evaluation_rows(self) -> list[EvaluationRow]:
+        """The evaluations as one row per question, comparing the workshops."""
+        return evaluation_rows(self.evaluations, self.evaluation_labels)
 
     @property
     def first_day(self) -> datetime | None:
@@ -292,7 +417,7 @@ def _minutes_run(step: Step) -> int | None:
 
 
 def _workshops(project: Project, zone: ZoneInfo) -> tuple[list[WorkshopPart], dict[int, Step]]:
-    workshops = queries.workshops_of(project)
+    workshops = programme_queries.workshops_of(project)
     ids = [w.id for w in workshops]
     steps: dict[int, list[Step]] = defaultdict(list)
     step_by_id: dict[int, Step] = {}
@@ -304,13 +429,8 @@ def _workshops(project: Project, zone: ZoneInfo) -> tuple[list[WorkshopPart], di
         ):
             steps[step.workshop_id].append(step)
             step_by_id[step.id] = step
-        attendance = dict(
-            db.session.execute(
-                select(Participant.workshop_id, func.count(func.distinct(Participant.device)))
-                .where(Participant.workshop_id.in_(ids))
-                .group_by(Participant.workshop_id)
-            ).all()
-        )
+        # Counted as the project's target counts them (checked in or joined by code).
+        attendance = {workshop_id: attendees([workshop_id]) for workshop_id in ids}
         idea_counts = dict(
             db.session.execute(
                 select(Idea.workshop_id, func.count())
@@ -440,10 +560,39 @@ def sector_group(sector: str) -> str | None:
     return taxonomy.sector_group_for(sector).group
 
 
-def _sectors(businesses: list[Business]) -> list[SectorPart]:
+def _known(businesses: list[Business], attribute: str, order) -> tuple[tuple[str, int], ...]:
+    """How many businesses have each known value of attribute, in the given order."""
+    counts = Counter(getattr(b, attribute, "") or "" for b in businesses)
+    return tuple((key, counts[key]) for key in order if counts[key])
+
+
+def report_names(businesses: list[Business], lang: str) -> dict[int, str]:
+    """The name the report shows for each business.
+
+    Its own name when it agreed to be named in the report; otherwise "Business 3 (Guiding and
+    activities)": numbered in the order the businesses were registered, by sector group.
+    """
+    names: dict[int, str] = {}
+    number = 0
+    with force_locale(lang):
+        for business in sorted(businesses, key=lambda b: b.id):
+            if getattr(business, "report_consent", False):
+                names[business.id] = business.name
+                continue
+            number += 1
+            group = sector_group(business.sector)
+            sector = taxonomy.group_label(group, lang) if group else gettext("sector not given")
+            names[business.id] = gettext(
+                "Business %(number)s (%(sector)s)", number=number, sector=sector
+            )
+    return names
+
+
+def _sectors(businesses: list[Business], names: dict[int, str] | None = None) -> list[SectorPart]:
     grouped: dict[str | None, list[str]] = defaultdict(list)
     for business in businesses:
-        grouped[sector_group(business.sector)].append(business.name)
+        shown = names.get(business.id, business.name) if names is not None else business.name
+        grouped[sector_group(business.sector)].append(shown)
     order = _group_order()
     keys = sorted(grouped, key=lambda key: (key is None, order.get(key, len(order)), key or ""))
     return [SectorPart(key, tuple(sorted(grouped[key], key=str.casefold))) for key in keys]
@@ -477,26 +626,43 @@ def ecosystems_of(project: Project) -> list[Ecosystem]:
     )
 
 
-def _network(businesses: list[Business], connections) -> Network | None:
-    nodes = tuple((str(b.id), b.name, sector_group(b.sector) or "") for b in businesses)
+def first_day_end(workshops) -> datetime | None:
+    """The end (UTC midnight after) of the first held workshop's day, or None."""
+    held = [w.starts_at for w in workshops if w.starts_at and w.status != "planned"]
+    if not held:
+        return None
+    day = min(held)
+    return as_utc(datetime.combine(day.date(), datetime.max.time(), day.tzinfo))
+
+
+def _network(
+    project: Project, businesses: list[Business], connections, cutoff=None, names=None
+) -> Network | None:
+    nodes = tuple(
+        (str(b.id), (names or {}).get(b.id, b.name), sector_group(b.sector) or "")
+        for b in businesses
+    )
     met = [(c, MET_WEIGHTS[c.status]) for c, _a, _b in connections if c.status in MET_WEIGHTS]
     if met:
         edges = tuple((str(c.a_id), str(c.b_id), weight) for c, weight in met)
-        return Network("connections", nodes, edges)
+        start = None
+        if cutoff is not None:
+            start = tuple(
+                (str(c.a_id), str(c.b_id), weight)
+                for c, weight in met
+                if c.created_at and as_utc(c.created_at) <= cutoff
+            )
+        return Network("connections", nodes, edges, start)
     if len(businesses) < 2:
         return None
-    profiles = [
-        pairing.Profile(
-            id=node_id,
-            name=name,
-            group=group or None,
-            offers=frozenset(b.offers or ()),
-            needs=frozenset(b.needs or ()),
-        )
-        for (node_id, name, group), b in zip(nodes, businesses, strict=True)
-    ]
-    graph = pairing.build_graph(profiles, keep=3)
-    edges = tuple((a, b, float(w)) for a, b, w in graph.edges(data="weight", default=1.0))
+    # The pairing pages' own suggestions (same profiles, same graph), three ties per business.
+    shown = {node_id for node_id, _name, _group in nodes}
+    graph = pairing_service.strongest_ties(project, 3)
+    edges = tuple(
+        (a, b, float(w))
+        for a, b, w in graph.edges(data="weight", default=1.0)
+        if a in shown and b in shown
+    )
     return Network("suggested", nodes, edges) if edges else None
 
 
@@ -513,8 +679,46 @@ def evaluation_results(project: Project, lang: str) -> tuple[bool, list]:
     return True, [results.form_results(form, lang, rate_label=rate_label) for form in forms]
 
 
+def form_labels(project: Project, forms, workshops: list[WorkshopPart]) -> list[str]:
+    """Each form's label: its workshop's title, with the form's title when a workshop has two."""
+    workshop_of = dict(
+        db.session.execute(
+            select(EvaluationForm.id, EvaluationForm.workshop_id).where(
+                EvaluationForm.project_id == project.id
+            )
+        ).all()
+    )
+    titles = {w.id: w.title for w in workshops}
+    per_workshop = Counter(workshop_of.get(form.form_id) for form in forms)
+    labels = []
+    for form in forms:
+        workshop_id = workshop_of.get(form.form_id)
+        title = titles.get(workshop_id)
+        if title is None:
+            labels.append(form.title)
+        elif per_workshop[workshop_id] > 1:
+            labels.append(f"{title} – {form.title}")
+        else:
+            labels.append(title)
+    return labels
+
+
+def last_activity(workshops, ideas, forms, zone: ZoneInfo) -> datetime | None:
+    """When the report's data last grew: the latest idea, held workshop or evaluation day.
+
+    The report is dated by its data, not by the hour it was made, so the same data always gives
+    the same PDF.
+    """
+    moments = [idea.created_at for idea in ideas if idea.created_at]
+    moments += [w.starts_at for w in workshops if w.starts_at and w.status != "planned"]
+    for form in forms:
+        if form.last_day:
+            moments.append(datetime.combine(form.last_day, datetime.min.time(), zone))
+    return max(moments) if moments else None
+
+
 def assemble(project: Project, lang: str, *, now: datetime | None = None) -> ReportData:
-    """Read the whole project for its report in lang."""
+    """Read the whole project for its report in lang, dated now or else by its last activity."""
     zone = _zone(project.timezone)
     leaders, viewers, unnamed_leaders, unnamed_viewers = _members(project)
     workshops, steps = _workshops(project, zone)
@@ -526,8 +730,11 @@ def assemble(project: Project, lang: str, *, now: datetime | None = None) -> Rep
         )
     )
     connections = connections_of(project)
+    names = report_names(businesses, lang)
     available, evaluations = evaluation_results(project, lang)
     done = queries.actuals(project)
+    ideas = _ideas(project, workshops, steps, zone)
+    dated = _local(now, zone) if now else last_activity(workshops, ideas, evaluations, zone)
     return ReportData(
         project=ProjectPart(
             slug=project.slug,
@@ -536,25 +743,42 @@ def assemble(project: Project, lang: str, *, now: datetime | None = None) -> Rep
             description=project.description or "",
             language=project.language,
             timezone=project.timezone,
+            use=getattr(project, "use", None) or DEFAULT_USE,
+            costs=getattr(project, "costs", "") or "",
+            funding=getattr(project, "funding", "") or "",
         ),
-        generated_at=_local(now or utcnow(), zone),
+        generated_at=dated,
         leaders=tuple(leaders),
         viewers=tuple(viewers),
         unnamed_leaders=unnamed_leaders,
         unnamed_viewers=unnamed_viewers,
         workshops=tuple(workshops),
-        sectors=tuple(_sectors(businesses)),
+        sectors=tuple(_sectors(businesses, names)),
+        sizes=_known(businesses, "size_band", SIZE_BANDS),
+        stages=_known(businesses, "stage", STAGES),
+        named=tuple(
+            sorted((b.name for b in businesses if names[b.id] == b.name), key=str.casefold)
+        ),
         business_count=len(businesses),
         attendees=done["attendees"],
-        ideas=tuple(_ideas(project, workshops, steps, zone)),
-        connections=tuple(ConnectionPart(a, b, c.status, c.origin) for c, a, b in connections),
+        ideas=tuple(ideas),
+        connections=tuple(
+            ConnectionPart(names.get(c.a_id, a), names.get(c.b_id, b), c.status, c.origin)
+            for c, a, b in connections
+        ),
         ecosystems=tuple(
-            EcosystemPart(e.name, tuple(m.name for m in e.members), e.product or "", e.status)
+            EcosystemPart(
+                e.name,
+                tuple(names.get(m.id, m.name) for m in e.members),
+                e.product or "",
+                e.status,
+            )
             for e in ecosystems_of(project)
         ),
-        network=_network(businesses, connections),
+        network=_network(project, businesses, connections, first_day_end(workshops), names),
         progress=tuple(queries.progress(project)),
         evaluations=tuple(evaluations),
+        evaluation_labels=tuple(form_labels(project, evaluations, workshops)),
         evaluations_available=available,
         steps_run_recorded=any(s.minutes_run is not None for w in workshops for s in w.steps),
         themes_available=hasattr(Idea, "theme") or hasattr(Idea, "theme_id"),

@@ -1,17 +1,16 @@
 """The whole project as JSON (INTERFACES.md, "export") and as an XLSX workbook.
 
-JSON keeps every text exactly as typed; times are ISO 8601 in UTC with Z. In the workbook every
-text is a string cell, so a text that looks like a formula (=, +, -, @) never runs.
+JSON keeps every text exactly as typed; times are ISO 8601 in UTC with Z. The workbook's sheets are
+written by workshops/spreadsheets.py, so a text that looks like a formula never runs.
 """
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
-from io import BytesIO
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from app.db import iso_z
@@ -20,14 +19,11 @@ from app.reports import data
 from evaluations.api import form_json
 from evaluations.models import EvaluationForm, Response
 from method import taxonomy
+from workshops import spreadsheets
 from workshops.businesses.models import Business
 from workshops.programme.models import Step
-from workshops.projects import queries
+from workshops.programme.queries import workshops_of
 from workshops.projects.models import Project
-
-# Characters XML 1.0, and so XLSX, cannot hold; they become U+FFFD in the workbook only.
-_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def export_sector(sector: str) -> str:
@@ -40,7 +36,7 @@ def export_sector(sector: str) -> str:
 
 def _steps_of(project: Project) -> dict[int, list[Step]]:
     steps: dict[int, list[Step]] = defaultdict(list)
-    ids = [w.id for w in queries.workshops_of(project)]
+    ids = [w.id for w in workshops_of(project)]
     if ids:
         for step in db.session.scalars(
             select(Step).where(Step.workshop_id.in_(ids)).order_by(Step.position, Step.id)
@@ -90,7 +86,7 @@ def _evaluations(project: Project) -> list[dict]:
 
 def project_json(project: Project) -> dict:
     """The whole project as one JSON object in INTERFACES.md's shape (plus a few extra keys)."""
-    workshops = queries.workshops_of(project)
+    workshops = workshops_of(project)
     steps = _steps_of(project)
     codes = {w.id: w.join_code for w in workshops}
     step_of = {s.id: s for items in steps.values() for s in items}
@@ -179,33 +175,10 @@ def project_json(project: Project) -> dict:
     }
 
 
-def _cell_text(value: str) -> str:
-    return _ILLEGAL_XML.sub("\ufffd", value)
-
-
 def _sheet(workbook, title: str, header: list[str], rows: list[list]) -> None:
-    from openpyxl.styles import Font
-
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for r, row in enumerate(rows, start=2):
-        for c, value in enumerate(row, start=1):
-            cell = sheet.cell(row=r, column=c)
-            if isinstance(value, str):
-                cell.value = _cell_text(value)
-                cell.data_type = "s"  # openpyxl took "=..." for a formula: it is text
-                if value.startswith(_FORMULA_START):
-                    cell.quotePrefix = True  # Excel keeps it text when someone edits the cell
-            else:
-                cell.value = value
-    sheet.freeze_panes = "A2"
-    for column, name in enumerate(header, start=1):
-        width = max([len(name)] + [len(str(row[column - 1] or "")) for row in rows[:200]])
-        sheet.column_dimensions[sheet.cell(row=1, column=column).column_letter].width = min(
-            60, max(8, width + 2)
-        )
+    spreadsheets.fill_sheet(
+        workbook.create_sheet(title=spreadsheets.sheet_title(title)), header, rows
+    )
 
 
 def _evaluation_rows(project: Project, lang: str) -> list[list]:
@@ -226,8 +199,6 @@ def _evaluation_rows(project: Project, lang: str) -> list[list]:
 
 def project_xlsx(project: Project, lang: str | None = None) -> bytes:
     """The whole project as a workbook with a sheet per kind, headers in lang."""
-    from openpyxl import Workbook
-
     lang = lang or project.language
     exported = project_json(project)
     workbook = Workbook()
@@ -336,6 +307,4 @@ def project_xlsx(project: Project, lang: str | None = None) -> bytes:
             [_("Form"), _("Question"), _("Answer"), _("Number"), "%"],
             _evaluation_rows(project, lang),
         )
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return spreadsheets.workbook_bytes(workbook)

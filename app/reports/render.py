@@ -1,34 +1,34 @@
 """Render the method report and the method description: HTML for the screen, PDF by WeasyPrint.
 
-User text reaches the PDF only through Jinja's autoescaping, and WeasyPrint's URL fetcher serves
-nothing but the app's own static files, read from disk: an idea that looks like an image tag or a
-file URL stays text, and no text can make the renderer fetch anything.
+User text reaches the PDF only through Jinja's autoescaping, and the PDF is made by
+workshops/pdf.py, whose URL fetcher serves nothing but the app's own static files, read from disk,
+and the charts embedded here: an idea that looks like an image tag or a file URL stays text, and
+no text can make the renderer fetch anything.
 """
 
 from __future__ import annotations
 
 import base64
-import mimetypes
 import re
-from collections.abc import Mapping
 from datetime import datetime
-from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
-from babel.dates import format_date, format_datetime
+import networkx as nx
+from babel.dates import format_date, format_time, get_datetime_format
 from babel.numbers import format_decimal
-from flask import current_app, render_template
-from flask_babel import force_locale
+from flask import render_template
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
+from app.reports import figures
 from app.reports.data import Network, ReportData
-from method import taxonomy
+from method import catalogue, taxonomy
+from workshops.businesses.forms import SIZE_LABELS, STAGE_LABELS
+from workshops.businesses.pairing import network_figure
+from workshops.pdf import DATA_PNG, DATA_SVG, html_to_pdf
+from workshops.projects.forms import TARGET_LABELS, USE_LABELS  # the project form's words
 
-# Relative URLs in the PDF's HTML resolve against this origin, which the fetcher maps to the
-# static folders on disk. The .invalid top-level domain never resolves, should anything leak.
-BASE_URL = "https://kraftverk.invalid/"
 STYLESHEET = "reports/static/report.css"
 
 STATUS_LABELS = {
@@ -58,65 +58,8 @@ ECOSYSTEM_LABELS = {
     "paused": _l("Paused"),
     "ended": _l("Ended"),
 }
-TARGET_LABELS = {
-    "attendees": _l("Attendees"),
-    "businesses": _l("Businesses"),
-    "ideas": _l("Ideas"),
-    "connections": _l("Connections"),
-    "ecosystems": _l("Ecosystems"),
-}
 
 _SVG_START = re.compile(r"<svg[\s>]")
-
-
-class FetchRefused(ValueError):
-    """The report asked for a URL outside the app's static files."""
-
-
-def _static_roots() -> dict[str, Path]:
-    """URL path prefix -> folder, for the app's static files and this package's."""
-    roots = {"static/": Path(current_app.static_folder)}
-    blueprint = current_app.blueprints.get("reports")
-    if blueprint is not None and blueprint.static_folder:
-        roots["reports/static/"] = Path(blueprint.static_folder)
-    return roots
-
-
-def static_only_fetcher(roots: Mapping[str, Path] | None = None):
-    """A WeasyPrint URL fetcher that reads the app's static files from disk and refuses the rest."""
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-    allowed = {prefix: Path(folder).resolve() for prefix, folder in (roots or {}).items()}
-    if roots is None:
-        allowed = {prefix: folder.resolve() for prefix, folder in _static_roots().items()}
-
-    class StaticOnlyFetcher(URLFetcher):
-        """Serve files under the static folders for BASE_URL; refuse every other URL."""
-
-        def fetch(self, url: str, headers=None) -> URLFetcherResponse:  # noqa: ARG002 - WeasyPrint's signature
-            if url.startswith(DATA_SVG):
-                # Charts the report itself made: user text never becomes a URL (it is escaped).
-                body = base64.b64decode(url[len(DATA_SVG) :], validate=True)
-                return URLFetcherResponse(url, body, {"Content-Type": "image/svg+xml"})
-            path = resolve_static(url, allowed)
-            mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime})
-
-    return StaticOnlyFetcher()
-
-
-def resolve_static(url: str, roots: Mapping[str, Path]) -> Path:
-    """The file on disk a report URL names, or FetchRefused when it is not a static file."""
-    if not url.startswith(BASE_URL):
-        raise FetchRefused(f"only the app's static files may be fetched, not {url[:80]!r}")
-    parts = urlsplit(url)
-    relative = unquote(parts.path).lstrip("/")
-    for prefix, folder in roots.items():
-        if relative.startswith(prefix):
-            path = (folder / relative[len(prefix) :]).resolve()
-            if path.is_relative_to(folder) and path.is_file():
-                return path
-    raise FetchRefused(f"no static file at {url[:80]!r}")
 
 
 def css_string(text: str) -> str:
@@ -150,9 +93,6 @@ def inline_svg(data: bytes | str) -> Markup:
     return Markup(text[match.start() :] if match else "")  # noqa: S704  # nosec B704
 
 
-DATA_SVG = "data:image/svg+xml;base64,"
-
-
 def svg_image(data: bytes | str, alt: str = "") -> Markup:
     """An SVG as an <img> with a data URL: WeasyPrint draws it much faster than inline SVG."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
@@ -162,36 +102,108 @@ def svg_image(data: bytes | str, alt: str = "") -> Markup:
     return template.format(alt, encoded)
 
 
-def _chart_svg(chart) -> Markup | None:
-    """An evaluation chart as inline SVG (through the evaluations' image cache when it has one)."""
-    from evaluations.routes import chart_cache  # matplotlib stays out of start-up
+def png_image(data: bytes, alt: str, css_class: str) -> Markup:
+    """A PNG as an <img> with a data URL and alt text."""
+    encoded = base64.b64encode(data).decode("ascii")
+    # A constant template; format() escapes the class, the alt text and the base64 data.
+    template = Markup('<img class="{}" alt="{}" src="' + DATA_PNG + '{}">')  # noqa: S704  # nosec B704
+    return template.format(css_class, alt, encoded)
 
-    return svg_image(chart_cache().get(chart, "svg"), chart.title)
 
+def network_png(network: Network | None, lang: str, edges=None) -> bytes | None:
+    """The network figure as a PNG at print resolution, or None when there is nothing to draw.
 
-def network_svg(network: Network | None, lang: str) -> Markup | None:
-    """The network figure as inline SVG, or None when there is none or pairing cannot draw it."""
+    A picture rather than SVG: WeasyPrint would lay out each of its many labels as text. The
+    businesses' names are listed in the report's text.
+    """
     if network is None:
         return None
-    # Heavy libraries stay out of start-up: only the report needs them.
-    import matplotlib
-    import networkx as nx
-
-    from evaluations.charts import _SVG_LOCK as lock  # one SVG writer at a time, app-wide
-    from workshops.businesses.pairing import network_figure
-
     graph = nx.Graph()
     for node_id, name, group in network.nodes:
         # matplotlib reads "$...$" as mathematics; a name is text.
         graph.add_node(node_id, name=name.replace("$", r"\$"), group=group)
-    for a, b, weight in network.edges:
+    for a, b, weight in network.edges if edges is None else edges:
         graph.add_edge(a, b, weight=weight)
     if network.kind == "connections":
         graph.remove_nodes_from([n for n in list(graph) if graph.degree(n) == 0])
-    # Text as text: the names stay selectable and the file small.
-    with lock, matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "kraft"}):
-        data = network_figure(graph, fmt="svg", lang=lang, max_nodes=60)
-    return svg_image(data)
+    if graph.number_of_nodes() == 0:
+        return None
+    return network_figure(graph, fmt="png", lang=lang, max_nodes=60)
+
+
+def network_figures(network: Network | None, lang: str) -> list[tuple[str, Markup | None]]:
+    """(caption, image or None) for the network at the first workshop and at the end.
+
+    One figure when the network did not change after the first workshop (or there are only
+    suggestions).
+    """
+    if network is None:
+        return []
+    figures: list[tuple[str, Markup | None]] = []
+    if network.start_edges is not None and set(network.start_edges) != set(network.edges):
+        start = network_png(network, lang, network.start_edges)
+        alt = ngettext(
+            "The network after the first workshop: %(num)s tie",
+            "The network after the first workshop: %(num)s ties",
+            len(network.start_edges),
+        )
+        image = png_image(start, alt, "network-image") if start else None
+        figures.append((_("After the first workshop"), image))
+    end = network_png(network, lang)
+    if end is not None:
+        alt = ngettext(
+            "The network at the end: %(num)s tie",
+            "The network at the end: %(num)s ties",
+            len(network.edges),
+        )
+        figures.append((_("At the end"), png_image(end, alt, "network-image")))
+    return figures
+
+
+def evaluation_helpers() -> dict:
+    """Template helpers that draw an evaluation row's pies and bars beside their numbers."""
+
+    def fills(row) -> list[str]:
+        return figures.colours(len(row.labels), row.ordinal)
+
+    def base(row, cell) -> int:
+        return sum(cell.counts) if row.kind == "pie" else cell.respondents
+
+    def share(row, cell, index: int) -> str:
+        count = cell.counts[index] if index < len(cell.counts) else 0
+        return f"{count} ({figures.percent_text(count, base(row, cell))})"
+
+    def alt(row, cell) -> str:
+        return figures.alt_text(
+            f"{row.title} – {cell.label}:",
+            row.labels,
+            cell.counts,
+            base(row, cell),
+            f"n = {cell.respondents}",
+        )
+
+    def pie(row, cell) -> Markup:
+        return figures.image(figures.pie_svg(cell.counts, fills(row)), alt(row, cell), "pie")
+
+    def bar(row, cell, index: int) -> Markup:
+        count = cell.counts[index] if index < len(cell.counts) else 0
+        percent = 100 * count / cell.respondents if cell.respondents else 0
+        return figures.css_bar(percent, "mini-bar", fills(row)[0])
+
+    def swatch(row, index: int) -> Markup:
+        return figures.css_swatch(fills(row)[index])
+
+    def goal_bar(percent: int) -> Markup:
+        return figures.css_bar(percent, "bar")
+
+    return {
+        "eval_pie": pie,
+        "eval_bar": bar,
+        "eval_share": share,
+        "eval_alt": alt,
+        "swatch": swatch,
+        "goal_bar": goal_bar,
+    }
 
 
 def date_text(value: datetime | None, lang: str, fmt: str = "long") -> str:
@@ -200,10 +212,14 @@ def date_text(value: datetime | None, lang: str, fmt: str = "long") -> str:
 
 
 def datetime_text(value: datetime | None, lang: str) -> str:
-    """A date and time (already in the project's time zone) in the report's language."""
+    """A date and time (already in the project's time zone) in the report's language, without
+    seconds."""
     if not value:
         return ""
-    return format_datetime(value, format="medium", tzinfo=value.tzinfo, locale=lang)
+    pattern = get_datetime_format("medium", locale=lang)
+    day = format_date(value, format="medium", locale=lang)
+    time = format_time(value, format="short", tzinfo=value.tzinfo, locale=lang)
+    return pattern.replace("{1}", day).replace("{0}", time)
 
 
 def _helpers(lang: str) -> dict:
@@ -224,12 +240,13 @@ def _helpers(lang: str) -> dict:
         "origin_labels": ORIGIN_LABELS,
         "ecosystem_labels": ECOSYSTEM_LABELS,
         "target_labels": TARGET_LABELS,
+        "use_labels": USE_LABELS,
+        "size_labels": SIZE_LABELS,
+        "stage_labels": STAGE_LABELS,
     }
 
 
 def _programme_helpers(lang: str) -> dict:
-    from method import catalogue
-
     return {
         "programme": catalogue.programme(),
         "text": lambda value: value.get(lang) if value else "",
@@ -239,28 +256,17 @@ def _programme_helpers(lang: str) -> dict:
 def report_body(report: ReportData, lang: str) -> Markup:
     """The report's sections as HTML in lang (shared by the preview and the PDF)."""
     with force_locale(lang):
-        charts_svg: dict[int, Markup | None] = {}
-        for form in report.evaluations:
-            for question in form.questions:
-                if question.chart is not None:
-                    charts_svg[id(question)] = _chart_svg(question.chart)
         # A rendered template: Jinja has escaped every value in it.
         return Markup(  # noqa: S704  # nosec B704
             render_template(
                 "reports/_report_body.html",
                 report=report,
-                network_svg=network_svg(report.network, lang),
-                chart_svg=lambda question: charts_svg.get(id(question)),
+                network_figures=network_figures(report.network, lang),
                 **_helpers(lang),
                 **_programme_helpers(lang),
+                **evaluation_helpers(),
             )
         )
-
-
-def _pdf(html: str) -> bytes:
-    from weasyprint import HTML
-
-    return HTML(string=html, base_url=BASE_URL, url_fetcher=static_only_fetcher()).write_pdf()
 
 
 def report_pdf(report: ReportData, lang: str) -> bytes:
@@ -276,7 +282,7 @@ def report_pdf(report: ReportData, lang: str) -> bytes:
             page_counter=Markup(page_counter_css()),  # noqa: S704  # nosec B704
             **_helpers(lang),
         )
-    return _pdf(html)
+    return html_to_pdf(html)
 
 
 def method_html(lang: str, *, standalone: bool) -> str:
@@ -294,4 +300,4 @@ def method_html(lang: str, *, standalone: bool) -> str:
 
 def method_pdf(lang: str) -> bytes:
     """The method description as a PDF in lang."""
-    return _pdf(method_html(lang, standalone=True))
+    return html_to_pdf(method_html(lang, standalone=True))

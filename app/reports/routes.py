@@ -8,7 +8,8 @@ from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import get_locale
 from flask_login import login_required
 
-from app.reports import data, export, render
+from app.reports import cache, data, export, render
+from workshops import heavy, public_cache
 from workshops.projects import access
 
 bp = Blueprint(
@@ -37,6 +38,7 @@ def _download(content: bytes, mimetype: str, filename: str, *, inline: bool = Fa
 
 @bp.get("/projects/<slug>/report")
 @login_required
+@heavy.limited
 def report(slug: str):
     """The method report as a page, in the project's language, with the downloads."""
     project = access.project_for(slug)
@@ -47,16 +49,25 @@ def report(slug: str):
 
 @bp.get("/projects/<slug>/report.pdf")
 @login_required
+@heavy.limited
 def report_pdf(slug: str):
     """The method report as a PDF for the municipality."""
     project = access.project_for(slug)
     lang = _report_language(project)
-    pdf = render.report_pdf(data.assemble(project, lang), lang)
+    report = data.assemble(project, lang)
+    pdf = cache.cached_pdf(
+        "report",
+        lang,
+        cache.fingerprint(report),
+        lambda: render.report_pdf(report, lang),
+        project_id=project.id,
+    )
     return _download(pdf, "application/pdf", f"kraftverk-{project.slug}-report.pdf")
 
 
 @bp.get("/projects/<slug>/export.json")
 @login_required
+@heavy.limited
 def export_json(slug: str):
     """The whole project as JSON, as the export command writes it."""
     project = access.project_for(slug)
@@ -68,6 +79,7 @@ def export_json(slug: str):
 
 @bp.get("/projects/<slug>/export.xlsx")
 @login_required
+@heavy.limited
 def export_xlsx(slug: str):
     """The whole project as a workbook with one sheet per kind."""
     project = access.project_for(slug)
@@ -80,12 +92,24 @@ def export_xlsx(slug: str):
 
 @bp.get("/method")
 def method():
-    """What the method is, its default programme and how to take part, in the page's language."""
-    return render.method_html(str(get_locale() or "nb"), standalone=False)
+    """What the method is, its default programme and how to take part, in the page's language.
+
+    Anonymous visitors share one body per language and process (workshops/public_cache.py)."""
+    lang = str(get_locale() or "nb")
+    return public_cache.serve((), lambda: render.method_html(lang, standalone=False), ttl=None)
 
 
 @bp.get("/method.pdf")
 def method_pdf():
-    """The method description as a PDF anyone may download."""
+    """The method description as a PDF anyone may download.
+
+    Made once per text of the method (its HTML) and renderer version and kept in the database
+    (app/reports/cache.py); each process then serves its bytes from memory, with an ETag."""
     lang = str(get_locale() or "nb")
-    return _download(render.method_pdf(lang), "application/pdf", f"kraftverk-method-{lang}.pdf")
+
+    def build() -> Response:
+        with heavy.slot():
+            pdf = cache.html_pdf("method", lang, render.method_html(lang, standalone=True))
+        return _download(pdf, "application/pdf", f"kraftverk-method-{lang}.pdf")
+
+    return public_cache.serve((), build, ttl=None, everyone=True)

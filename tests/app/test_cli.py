@@ -96,7 +96,7 @@ def test_demo_loads_once_and_prints_the_login(runner, db):
     project = db.session.query(Project).filter_by(slug="demo").one()
     assert project.municipality == "Slusedal kommune"
     assert len(project.businesses) == 14
-    assert len(project.workshops) == 5
+    assert len(project.workshops) == 7  # five held, the practice one today, the follow-up
 
 
 def test_demo_reset_replaces_only_the_demo_project(runner, db, leader, make_project):

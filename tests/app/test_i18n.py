@@ -1,15 +1,15 @@
 """Languages: how one is chosen, and that every catalogue is complete."""
 
+import re
 from pathlib import Path
 
 import pytest
-from babel.messages.pofile import read_po
+
+from app import catalogues
 
 pytestmark = pytest.mark.db
-
-TRANSLATIONS = Path(__file__).resolve().parents[2] / "app" / "translations"
-# msgids that may read the same in a language as in English (names, codes, loan words).
-SAME_AS_ENGLISH = {"Kraftverk", "OK", "E-mail", "Workshop", "Workshops", "Status", "Catering"}
+# A text marked for translation: _("..."), _l("..."), gettext("..."), ngettext("...", ...).
+MARKED = re.compile(r"""(?<![\w.])(?:_|_l|n?gettext|lazy_gettext)\(\s*["']""")
 
 
 @pytest.mark.parametrize(
@@ -52,27 +52,44 @@ def test_every_page_offers_all_five_languages(client):
         assert f'href="/login?lang={code}"' in page
 
 
-@pytest.mark.parametrize("language", ["nb", "sv", "da", "fi"])
-def test_catalogue_translates_every_message(language):
-    with open(TRANSLATIONS / language / "LC_MESSAGES" / "messages.po", "rb") as handle:
-        catalogue = read_po(handle)
-    assert not catalogue.fuzzy, (
-        "the catalogue header is marked fuzzy: pybabel compile would skip it"
-    )
-    with open(TRANSLATIONS / "messages.pot", "rb") as handle:
-        template = read_po(handle)
+@pytest.fixture(scope="module")
+def source_texts():
+    """Every text marked for translation, extracted from the source tree as babel.cfg maps it."""
+    return catalogues.source_messages()
 
-    missing = [
-        m.id
-        for m in catalogue
-        if m.id and (not m.string or m.fuzzy or (m.string == m.id and m.id not in SAME_AS_ENGLISH))
+
+def test_extraction_covers_every_package_and_template_folder(source_texts):
+    places = {place.split(":")[0] for m in source_texts.values() for place in m.places}
+    folders = {str(Path(p).parent) for p in places}
+
+    for folder in (
+        "app/templates",
+        "app/reports/templates/reports",
+        "workshops/registrations/templates/registrations/mail",
+        "workshops/live/templates/live",
+        "evaluations/templates/evaluations",
+    ):
+        assert folder in folders, folder
+    assert any(p.startswith("workshops/") and p.endswith(".py") for p in places)
+    assert any(p.startswith("evaluations/") and p.endswith(".py") for p in places)
+    assert "Method report" in source_texts
+    root = catalogues.ROOT
+    marked = [
+        path.relative_to(root).as_posix()
+        for package in ("app", "workshops", "evaluations", "method")
+        for path in (root / package).rglob("*")
+        if path.suffix in (".py", ".html", ".txt")
+        and MARKED.search(path.read_text(encoding="utf-8", errors="replace"))
     ]
-    absent = [m.id for m in template if m.id and m.id not in catalogue]
+    assert marked and set(marked) <= places, sorted(set(marked) - places)
+    assert source_texts["%(num)s idea was collected."].plural == "%(num)s ideas were collected."
 
-    assert missing == [], f"untranslated in {language}: {missing[:10]}"
-    assert absent == [], (
-        f"not in the {language} catalogue (run make translations-update): {absent[:10]}"
-    )
+
+@pytest.mark.parametrize("language", ["nb", "sv", "da", "fi"])
+def test_catalogue_translates_every_text_of_the_source_tree(language, source_texts):
+    problems = catalogues.catalogue_problems(language, source_texts)
+
+    assert problems == [], f"{len(problems)} problems in {language}: {problems[:15]}"
 
 
 def test_norwegian_front_page_has_no_english_left(client):

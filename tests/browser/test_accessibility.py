@@ -63,6 +63,7 @@ NOT_HTML = {
     "public.workshop_feed",
     "public.registrations_csv",
     "businesses.network",
+    "live.collect_qr",
     "evaluations.chart",
     "evaluations.export_csv",
     "evaluations.export_xlsx",
@@ -74,7 +75,13 @@ NOT_HTML = {
     "privacy.business_export",
     "privacy.person_export",
 }
-NOT_HTML_PREFIXES = ("workshops_api.", "ideas_api.", "evaluations_api.")
+NOT_HTML_PREFIXES = (
+    "workshops_api.",
+    "ideas_api.",
+    "meetings_api.",
+    "products_api.",
+    "evaluations_api.",
+)
 
 CSV = (
     "Name;Sector;Offers;Needs;Municipality\n"

@@ -21,12 +21,12 @@ def test_leader_logs_in_creates_a_project_and_switches_language(page, live_url, 
     page.get_by_label("Navn", exact=True).fill("Elvedal <b>2027</b>")
     page.get_by_label("Kortnavn i nettadresser").fill("elvedal-2027")
     page.get_by_label("Kommune eller region").fill("Elvedal kommune")
-    page.get_by_label("Ideer", exact=True).fill("45")
+    page.get_by_label("Idéer", exact=True).fill("45")
     page.get_by_role("button", name="Lagre").click()
 
     expect(page).to_have_url(re.compile(r"/projects/elvedal-2027$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Elvedal <b>2027</b>")
-    expect(page.locator(".target").filter(has_text="Ideer")).to_contain_text("0 / 45")
+    expect(page.locator(".target").filter(has_text="Idéer")).to_contain_text("0 / 45")
 
     page.get_by_role("link", name=re.compile("^EN")).click()
     expect(page.locator("html")).to_have_attribute("lang", "en")

@@ -74,3 +74,50 @@ def test_leader_imports_a_csv_sees_reasons_and_records_a_connection(
     row.get_by_role("button", name="Save").click()
     expect(page.get_by_text("The connection is updated.")).to_be_visible()
     page.screenshot(path=str(tmp_path / "connections.png"), full_page=True)
+
+
+VALLEY = (
+    "name;sector;offers;needs;municipality\n"
+    "Fjellstua;55.10;overnatting, middag;guidede turer, konserter;Nordvik\n"
+    "Hyttegrenda;hytteutleie;hytter;guidede turer, friluftsaktiviteter;Nordvik\n"
+    "Elvestrand Guiding;79.90;guidede turer;overnatting;Nordvik\n"
+    "Huskygården;hundekjøring;hundekjøring, guidede turer;overnatting;Nordvik\n"
+)
+
+
+def test_leader_marks_suggestions_and_the_ranking_learns_and_unlearns(
+    page, live_app, live_url, live_leader, nordvik, tmp_path
+):
+    from workshops.businesses import registry
+    from workshops.projects.models import Project
+
+    with live_app.app_context():
+        project = db.session.scalar(db.select(Project).where(Project.slug == nordvik))
+        registry.import_file(project, VALLEY.encode("utf-8-sig"))
+        db.session.commit()
+    page.goto(f"{live_url}/login?lang=en")
+    page.get_by_label("E-mail").fill(live_leader)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{live_url}/projects/nordvik/pairings")
+
+    def card(name):
+        return page.locator("section.card", has=page.get_by_role("heading", name=name, exact=True))
+
+    expect(card("Fjellstua").get_by_text("Huskygården", exact=True)).to_be_visible()
+    # A good mark: the alike pair (the hotel and the other guide) says why it moved up.
+    card("Hyttegrenda").get_by_role("button", name="Good: Hyttegrenda – Elvestrand Guiding").click()
+    expect(page.get_by_text("Hyttegrenda and Elvestrand Guiding are marked.")).to_be_visible()
+    expect(card("Fjellstua").get_by_text("Like the pairs you marked good.").first).to_be_visible()
+    # Not relevant: the pair is gone from both cards, and listed under the marks.
+    card("Fjellstua").get_by_role("button", name="Not relevant: Fjellstua – Huskygården").click()
+    expect(page.get_by_text("Fjellstua and Huskygården are marked.")).to_be_visible()
+    expect(card("Fjellstua").get_by_text("Huskygården", exact=True)).to_have_count(0)
+    expect(card("Huskygården").get_by_text("Fjellstua", exact=True)).to_have_count(0)
+    marks = page.locator("#marks")
+    expect(marks.get_by_role("row", name=re.compile("Fjellstua – Huskygården"))).to_be_visible()
+    page.screenshot(path=str(tmp_path / "marks.png"), full_page=True)
+    # Reversible: taking the mark back brings the pair back.
+    marks.get_by_role("button", name="Take the mark back: Fjellstua – Huskygården").click()
+    expect(page.get_by_text("The mark on Fjellstua and Huskygården is taken back.")).to_be_visible()
+    expect(card("Fjellstua").get_by_text("Huskygården", exact=True)).to_be_visible()

@@ -17,7 +17,7 @@ from werkzeug.serving import make_server
 
 from app.extensions import db
 from tests.browser.test_live_workshop import log_in
-from tests.security.xss_payloads import BROKEN, PAYLOADS, collapse, fit, has_control
+from tests.security.xss_payloads import BROKEN, PAYLOADS, collapse, fit, has_c0, has_control
 from tests.security.xss_world import ACCOUNT_NAME, FIRMS, IMPORTED, LEADER, MAIN, app_on_copy
 
 pytestmark = [
@@ -135,6 +135,11 @@ class Inspector:
         assert self.problems == [], f"{len(self.problems)} problems: {self.problems[:20]}"
 
 
+def accepted(payloads: list[str]) -> list[str]:
+    """The payloads a form takes: one with a C0 control is refused with 400, naming the field."""
+    return [p for p in payloads if not has_c0(p)]
+
+
 def some(items: list, payloads: list[str]) -> list[tuple]:
     """Pages of one payload each: every third, every markup breaker, and the listener's one.
 
@@ -209,7 +214,8 @@ def test_projects_dashboards_and_project_forms(leader, xss):
     leader.open("/projects", shows=plain(160))
     leader.open("/account", shows=[ACCOUNT_NAME])
     leader.open(f"/projects/{MAIN}/members", shows=[ACCOUNT_NAME])
-    for slug, payload in some(xss.projects, xss.payloads):
+    # The world makes no project and no business of a payload with a C0 control: it is refused.
+    for slug, payload in some(xss.projects, accepted(xss.payloads)):
         texts = [] if has_control(payload) else [fit(payload, 160), fit(payload, 120)]
         leader.open(f"/projects/{slug}", shows=[*texts, *([payload] if texts else [])])
         leader.open(f"/projects/{slug}/edit", shows=texts)
@@ -236,17 +242,19 @@ def test_console_wall_board_and_phone(leader, visitor, xss):
     ideas = xss.ideas
     base = f"/projects/{MAIN}/workshops/{xss.live_id}"
     leader.open(f"{base}/console", shows=plain(120)[:1])
+    # The wall shows the newest ideas that fit 1920x1080 and pages through the rest, so it is
+    # checked for what it shows (inert, no injected element); the board below shows every idea.
+    # This world's wall has an idea in the spotlight, shown whole: it may take all the room.
     wall = leader.open(
         f"/w/{xss.code}/wall",
-        ready=f"document.querySelectorAll('.wall-idea').length >= {ideas - 1}",
-        shows=[*plain(2000), *plain(120)],  # ideas, and theme names as the group headings
+        ready="document.querySelector('.wall-idea, .wall-spotlight:not([hidden])')",
     )
     assert "wall-idea" not in wall["text"]
     leader.open(f"{base}/ideas", shows=[*plain(2000), *plain(120)])
     leader.open(f"{base}/speed-meeting", shows=plain(160)[:20])
     visitor.open(
         f"/j/{xss.code}",
-        ready=f"document.querySelectorAll('[data-bind=agenda] li').length >= {len(xss.payloads)}",
+        ready=f"document.querySelectorAll('[data-bind=agenda] li').length >= {len(set(xss.steps))}",
         shows=plain(120),
     )
     visitor.page.wait_for_function(
@@ -278,7 +286,7 @@ def test_business_and_pairing_pages(leader, xss):
     leader.open(f"/projects/{MAIN}/businesses", shows=shown)
     leader.open(f"/projects/{FIRMS}/businesses", shows=shown)
     leader.open(f"/projects/{IMPORTED}/businesses", shows=shown)
-    for business_id, payload in some(xss.firms, xss.payloads):
+    for business_id, payload in some(xss.firms, accepted(xss.payloads)):
         shows = [] if has_control(payload) else [fit(payload, 160), fit(payload, 5000)]
         leader.open(f"/projects/{FIRMS}/businesses/{business_id}", shows=shows)
     leader.open(
@@ -316,7 +324,7 @@ def test_report_previews(leader, xss):
     leader.assert_clean()
 
 
-def test_payloads_typed_on_a_phone_stay_text_on_the_wall(leader, visitor, xss):
+def test_payloads_typed_on_a_phone_stay_text_on_the_board_and_the_wall(leader, visitor, xss):
     typed = [p for p in PAYLOADS if not has_control(p) and len(p) < 80][::9]
     phone = visitor.page
     phone.goto(f"{xss.url}/j/{xss.code}")
@@ -325,12 +333,13 @@ def test_payloads_typed_on_a_phone_stay_text_on_the_wall(leader, visitor, xss):
         phone.get_by_role("button", name="Send").click()
     expect(phone.locator(".queue li.is-sent")).to_have_count(len(typed), timeout=10_000)
     visitor.open(f"/j/{xss.code}", shows=typed)
-    total = xss.ideas + len(typed)
+    # The ideas reach the wall's data; with an idea in the spotlight the list may have no room,
+    # so the typed ones are checked in the board, which lists every idea.
     leader.open(
-        f"/w/{xss.code}/wall",
-        ready=f"document.querySelectorAll('.wall-idea').length >= {total - 1}",
-        shows=typed,
+        f"/w/{xss.code}/wall", ready="document.querySelector('.wall-spotlight:not([hidden])')"
     )
+    base = f"/projects/{MAIN}/workshops/{xss.live_id}"
+    leader.open(f"{base}/ideas", shows=typed)
     leader.assert_clean()
     visitor.assert_clean()
 

@@ -37,9 +37,16 @@ def test_workshop_without_steps_gets_form_a_without_the_parts_question(db, make_
 
 
 def test_final_workshop_asks_about_keeping_the_network(db, make_workshop):
+    workshop = make_workshop(steps=[], code="XYZ234", template="W5")
+    form_a = builder.from_template(workshop.project, "A", workshop=workshop)
+
+    assert "continue" in [q.key for q in form_a.questions]
+
+
+def test_the_final_workshop_gets_form_b_as_its_own(db, make_workshop):
     make_workshop(steps=[], code="XYZ234", template="W5")
 
-    assert "continue" in [q.key for q in _forms(db)[0].questions]
+    assert [f.kind for f in _forms(db)] == ["B"]
 
 
 def test_leader_creates_forms_from_templates_and_empty(db, leader_client, project, workshop):

@@ -11,7 +11,7 @@ from sqlalchemy import inspect
 
 from app.extensions import db as _db
 from evaluations import builder, charts, responses, results
-from evaluations.models import Receipt, Response
+from evaluations.models import ReceiptSet, Response
 from tests.evaluations.conftest import option_id, qid
 
 pytestmark = pytest.mark.db
@@ -62,28 +62,25 @@ def answered(custom_form):
 
 def test_no_column_or_foreign_key_links_a_response_to_a_person_device_or_receipt(app):
     inspector = inspect(_db.engine)
+    tables = ("evaluation_response", "evaluation_answer", "evaluation_receipt_set")
     linked = {
         table: {fk["referred_table"] for fk in inspector.get_foreign_keys(table)}
-        for table in ("evaluation_response", "evaluation_answer", "evaluation_receipt")
+        for table in tables
     }
-    columns = {
-        table: {c["name"] for c in inspector.get_columns(table)}
-        for table in ("evaluation_response", "evaluation_answer", "evaluation_receipt")
-    }
+    columns = {table: {c["name"] for c in inspector.get_columns(table)} for table in tables}
 
     assert linked == {
         "evaluation_response": {"evaluation_form"},
         "evaluation_answer": {"evaluation_response", "evaluation_question", "evaluation_option"},
-        "evaluation_receipt": {"evaluation_form"},
+        "evaluation_receipt_set": {"evaluation_form"},
     }
     assert columns == {
         "evaluation_response": {"id", "form_id", "submitted_on"},
         "evaluation_answer": {"response_id", "question_id", "item", "option_id", "text"},
-        "evaluation_receipt": {"form_id", "device_hash"},
+        "evaluation_receipt_set": {"form_id", "hashes"},
     }
-    assert inspector.get_pk_constraint("evaluation_receipt")["constrained_columns"] == [
-        "form_id",
-        "device_hash",
+    assert inspector.get_pk_constraint("evaluation_receipt_set")["constrained_columns"] == [
+        "form_id"
     ]
     no_time = [
         c for c in inspector.get_columns("evaluation_response") if c["name"] == "submitted_on"
@@ -95,13 +92,12 @@ def test_a_response_keeps_a_random_id_and_the_date_and_the_receipt_only_a_keyed_
     db, custom_form, answered
 ):
     response = db.session.query(Response).first()
-    receipt = db.session.query(Receipt).first()
+    receipts = db.session.get(ReceiptSet, custom_form.id).members()
 
     assert len(response.id) == 32 and not response.id.isdigit()
-    assert "device-" not in receipt.device_hash and len(receipt.device_hash) == 40
-    assert responses.receipt_key(custom_form, "device-0000-abcdefghij") in {
-        r.device_hash for r in db.session.query(Receipt)
-    }
+    assert receipts == sorted(receipts) and len(receipts) == 6
+    assert all("device-" not in r and len(r) == 40 for r in receipts)
+    assert responses.receipt_key(custom_form, "device-0000-abcdefghij") in receipts
 
 
 # ---- counts, charts, the under-5 rule ------------------------------------------------------

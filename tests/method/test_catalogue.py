@@ -11,12 +11,12 @@ import yaml
 from method import catalogue
 from method.catalogue import (
     COLLECT_KEYS,
+    FIXED_TECHNIQUES,
     IDEA_KINDS,
     LANGUAGES,
     CatalogueError,
     Text,
 )
-from method.programme import FIXED_TECHNIQUES
 
 PROGRAMME = catalogue.programme()
 WORKSHOPS = PROGRAMME.workshops

@@ -4,13 +4,12 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from method.catalogue import workshop_template
+from method.catalogue import is_fixed, workshop_template
 from method.programme import (
     PlannedStep,
     PlanStep,
     Replan,
     ReplannedStep,
-    is_fixed,
     plan_steps,
     replan,
     schedule,

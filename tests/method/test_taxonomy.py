@@ -53,7 +53,6 @@ def test_roles_follow_the_method_rule():
         ("opastetut kierrokset", "guided_tour"),
         ("sykkelutleie", "equipment_rental"),
         ("B&B", "accommodation"),
-        ("opplevelser", "outdoor_activity"),
         ("bastu", "wellness"),
         ("savusauna", "wellness"),
         ("scene på henger", "stage_tech"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 from io import BytesIO
 
@@ -12,6 +13,7 @@ from app.extensions import db
 from app.reports import data, render
 from tests.conftest import login
 from tests.reports.conftest import HOSTILE, pdf_text
+from workshops import pdf
 from workshops.businesses.models import Business
 from workshops.ideas.models import Idea
 from workshops.programme.models import Workshop
@@ -161,13 +163,13 @@ def test_hostile_text_stays_text_and_fetches_nothing(story, monkeypatch):
         db.session.add(Business(project=story, name=f"{text} {n}", sector="55.10"))
     db.session.commit()
     asked = []
-    real = render.resolve_static
+    real = pdf.resolve_static
 
     def recording(url, roots):
         asked.append(url)
         return real(url, roots)
 
-    monkeypatch.setattr(render, "resolve_static", recording)
+    monkeypatch.setattr(pdf, "resolve_static", recording)
 
     text = _report(story, "en")
 
@@ -177,7 +179,7 @@ def test_hostile_text_stays_text_and_fetches_nothing(story, monkeypatch):
     assert '<img src="file:///etc/passwd">' in text
     assert asked, "the stylesheet is fetched through the fetcher"
     assert all(
-        url.startswith((f"{render.BASE_URL}static/", f"{render.BASE_URL}reports/static/"))
+        url.startswith((f"{pdf.BASE_URL}static/", f"{pdf.BASE_URL}reports/static/"))
         for url in asked
     ), asked
 
@@ -188,27 +190,41 @@ def test_hostile_text_stays_text_and_fetches_nothing(story, monkeypatch):
         "file:///etc/passwd",
         "http://example.org/logo.png",
         "https://kraftverk.invalid.example.org/static/favicon.svg",
-        f"{render.BASE_URL}static/../../config.py",
-        f"{render.BASE_URL}static/%2e%2e/%2e%2e/config.py",
-        f"{render.BASE_URL}etc/passwd",
+        f"{pdf.BASE_URL}static/../../config.py",
+        f"{pdf.BASE_URL}static/%2e%2e/%2e%2e/config.py",
+        f"{pdf.BASE_URL}etc/passwd",
         "data:image/svg+xml,<svg/>",
     ],
 )
 def test_url_fetcher_refuses_everything_but_static_files(app, url):
-    fetcher = render.static_only_fetcher()
+    fetcher = pdf.static_only_fetcher()
 
-    with pytest.raises(render.FetchRefused):
+    with pytest.raises(pdf.FetchRefused):
         fetcher.fetch(url)
 
 
 def test_url_fetcher_serves_static_files_from_disk(app):
-    fetcher = render.static_only_fetcher()
+    fetcher = pdf.static_only_fetcher()
 
-    stylesheet = fetcher.fetch(f"{render.BASE_URL}{render.STYLESHEET}")
-    icon = fetcher.fetch(f"{render.BASE_URL}static/favicon.svg")
+    stylesheet = fetcher.fetch(f"{pdf.BASE_URL}{render.STYLESHEET}")
+    icon = fetcher.fetch(f"{pdf.BASE_URL}static/favicon.svg")
+    chart = fetcher.fetch(pdf.DATA_SVG + base64.b64encode(b"<svg/>").decode())
 
     assert b"@page" in stylesheet.read()
     assert icon.content_type == "image/svg+xml"
+    assert (chart.read(), chart.content_type) == (b"<svg/>", "image/svg+xml")
+
+
+def test_url_fetcher_serves_the_static_folder_of_every_blueprint(app):
+    roots = pdf.static_roots()
+
+    assert set(roots) == {
+        "static/",
+        "reports/static/",
+        "evaluations/static/",
+        "public/static/",
+    }
+    assert all(folder.is_dir() for folder in roots.values())
 
 
 def test_pdf_text_is_selectable_with_page_numbers_and_a_toc(story):

@@ -154,9 +154,13 @@ def test_every_api_operation_answers_as_documented(app, make_project, leader):
             finally:
                 db.session.rollback()
     assert not failures, "\n\n".join(failures)
-    # The calls reached the code behind the 404s: every kind of success happened.
+    # The calls reached the code behind the 404s: every kind of success happened. Recording a
+    # meeting or a product sheet succeeds only while such a step runs, for a phone whose business
+    # is paired or grouped: this world has neither, so those two are proven to succeed by
+    # tests/workshops/businesses/test_meetings.py and test_products.py instead.
     reached = {label for (label, status), _n in seen.items() if status < 300}
-    assert labels <= reached, sorted(labels - reached)
+    needs_a_running_step = {"POST /workshops/{code}/met", "POST /workshops/{code}/product"}
+    assert labels - needs_a_running_step <= reached, sorted(labels - reached)
 
 
 @pytest.fixture

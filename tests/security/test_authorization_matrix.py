@@ -42,6 +42,9 @@ WHO = {
     "viewer+": {"viewer", "leader"},
     # Leaders of project A.
     "leader": {"leader"},
+    # Members of project A; the viewers get numbers only, never who (names, e-mail addresses,
+    # dietary needs): test_viewers_get_counts_not_people.
+    "leader; viewer counts": {"viewer", "leader"},
 }
 
 G, P = "GET", "POST"
@@ -79,6 +82,10 @@ RULES: dict[str, dict[str, str]] = {
     "ideas_api.my_votes": {G: "participant"},
     "ideas_api.post_vote": {P: "participant"},
     "ideas_api.post_interest": {P: "participant"},
+    "meetings_api.my_meeting_api": {G: "participant"},
+    "meetings_api.met_api": {P: "participant"},
+    "products_api.product_api": {G: "participant"},
+    "products_api.save_product_api": {P: "participant"},
     "evaluations.answer": {G: "respondent", P: "respondent"},
     "evaluations.thanks": {G: "respondent"},
     "evaluations_api.get_form": {G: "respondent"},
@@ -103,6 +110,8 @@ RULES: dict[str, dict[str, str]] = {
     "live.live_action": {P: "leader"},
     "live.wall": {G: "leader"},
     "live.leader_state": {G: "leader"},
+    "live.collect_qr": {G: "leader"},
+    "live.collect_action": {P: "leader"},
     # ideas
     "ideas.board": {G: "viewer+"},
     "ideas.export_ideas": {G: "viewer+"},
@@ -125,12 +134,13 @@ RULES: dict[str, dict[str, str]] = {
     "businesses.pairings": {G: "viewer+"},
     "businesses.connect": {P: "leader"},
     "businesses.update_connection": {P: "leader"},
+    "businesses.mark_pair": {P: "leader"},
     "businesses.ecosystems": {G: "viewer+", P: "leader"},
     "businesses.network": {G: "viewer+"},
     "businesses.speed_meeting": {G: "leader", P: "leader"},
     # registrations at the door
-    "public.registrations_list": {G: "viewer+"},
-    "public.registrations_csv": {G: "viewer+"},
+    "public.registrations_list": {G: "leader; viewer counts"},
+    "public.registrations_csv": {G: "leader; viewer counts"},
     "public.registration_settings": {P: "leader"},
     "public.check_in": {P: "leader"},
     "public.leader_cancel": {P: "leader"},
@@ -192,6 +202,8 @@ URL_CONSTANTS = {
     "businesses.network": {"fmt": "svg"},
     "evaluations.chart": {"fmt": "svg"},
     "live.live_action": {"action": "pause"},
+    "live.collect_qr": {"kind": "evaluation"},
+    "live.collect_action": {"kind": "votes", "action": "open"},
     "ideas.idea_action": {"action": "hide"},
     "ideas.vote_action": {"action": "close"},
     "programme.step_action": {"action": "down"},
@@ -201,6 +213,8 @@ URL_CONSTANTS = {
 NO_CHANGE = {
     "businesses.speed_meeting": "pairs the people present; stores nothing",
     "businesses.phone_profile": "the current step does not collect profiles: refused with 409",
+    "meetings_api.met_api": "the current step does not record meetings: refused with 409",
+    "products_api.save_product_api": "the current step takes no product sheets: refused with 409",
     "auth.logout": "only the session cookie changes",
     "auth.login": "the leader is logged in already: sent on to the projects",
 }
@@ -257,6 +271,7 @@ def payload(endpoint: str, ids: dict) -> dict:
         },
         "programme.edit_step": {"title": "Taken over", "minutes": "17", "collects": "ideas"},
         "ideas.paper_idea": {"text": "Paper idea zq"},
+        "live.collect_action": {"number": "3"},
         "ideas.new_theme": {"name": "Another theme zq"},
         "ideas.rename_theme": {"name": "Renamed theme zq"},
         "ideas.merge_themes": {"source": ids["theme_2_id"], "target": ids["theme_id"]},
@@ -267,6 +282,7 @@ def payload(endpoint: str, ids: dict) -> dict:
         "businesses.map_word": {"w0-word": "zqunknownword", "w0-tag": taxonomy.tags()[0].key},
         "businesses.connect": {"a": str(a), "b": str(c)},
         "businesses.update_connection": {f"c{cid}-status": "met", f"c{cid}-notes": "Taken"},
+        "businesses.mark_pair": {"a": str(a), "b": str(c), "mark": "not_relevant"},
         "businesses.ecosystems": {"name": "Eco zq", "product": "P", "members": [str(b), str(c)]},
         "businesses.speed_meeting": {"members": [str(a), str(b), str(c)]},
         "public.registration_settings": {"capacity": "1", "theme": "food"},
@@ -291,6 +307,8 @@ def payload(endpoint: str, ids: dict) -> dict:
         "workshops_api.join": {"name": "Api Zq"},
         "ideas_api.post_vote": {"idea": ids["idea_id"], "dots": 1},
         "ideas_api.post_interest": {"idea": ids["idea_id"], "business": "Aurora Kajakk"},
+        "meetings_api.met_api": {"with": ids["business_ids"][1]},
+        "products_api.save_product_api": {"fields": {"what": "Product zq"}},
         "evaluations_api.post_answers": {"answers": ids["form_answers"]},
     }
     if endpoint in json_bodies:
@@ -421,6 +439,24 @@ def test_who_may_read_gets_the_page(world, endpoint):
         response = _request(world, role, endpoint, G)
 
         assert response.status_code < 400, f"GET {endpoint} as {role}: {response.status_code}"
+
+
+# What the registrants of project A's workshop gave: the leader's list shows it, a viewer's not.
+PEOPLE = ("Rita Registrant", "rita@aurora.example", "Sigurd Second", "sigurd@aurora.example")
+
+
+@pytest.mark.parametrize(
+    "endpoint", [e for e in ENDPOINTS if RULES[e].get(G) == "leader; viewer counts"]
+)
+def test_viewers_get_counts_not_people(world, endpoint):
+    leader = _request(world, "leader", endpoint, G).get_data(as_text=True)
+    viewer = _request(world, "viewer", endpoint, G)
+    body = viewer.get_data(as_text=True)
+
+    assert all(person in leader for person in PEOPLE)
+    assert viewer.status_code == 200
+    assert [person for person in PEOPLE if person in body] == []
+    assert "Rita" not in body and "@" not in body.split("</header>")[-1]
 
 
 WRITES = [e for e in ENDPOINTS if set(RULES[e]) - {G} and e not in LAST] + list(LAST)

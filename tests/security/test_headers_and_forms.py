@@ -161,7 +161,15 @@ def test_api_writes_take_only_json_so_a_cross_site_form_changes_nothing(world):
         assert response.status_code == 415, f"POST {endpoint}: {response.status_code}"
         assert response.json["error"] == "unsupported_media_type", endpoint
         assert snapshot(world.app) == before, f"POST {endpoint}: changed the data"
-    assert len(api) == 5
+    assert sorted(api) == [
+        "evaluations_api.post_answers",
+        "ideas_api.post_idea",
+        "ideas_api.post_interest",
+        "ideas_api.post_vote",
+        "meetings_api.met_api",
+        "products_api.save_product_api",
+        "workshops_api.join",
+    ]
 
 
 def _board_token(world) -> str:

@@ -112,6 +112,12 @@ CONTROLS = [
     "control\x01\x02\x07\x08\x0b\x0c\x1b[31m\x7f\x85\x9f end",
     "x\r\nBEGIN:VEVENT\r\nSUMMARY:injected\r\nEND:VEVENT",
     "   leading and trailing spaces   ",
+    # C0 controls: every door refuses them (400, or 422 for JSON) and names the field.
+    "bell\x07 escape\x1b[2J backspace\x08 form feed\x0c",
+    "unit\x1fseparator\x1erecord\x1d group\x1c file",
+    "\x00=1+1 starts with NUL",
+    # Tabs and line breaks are text: taken and kept as typed.
+    "tab\tand\nline\r\nbreaks\rstay as typed",
 ]
 
 # --- CSS and JSON breakers -----------------------------------------------------------------------
@@ -175,6 +181,17 @@ def network_payload(port: int) -> str:
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+_C0 = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def has_c0(text: str) -> bool:
+    """Whether the text holds a C0 control other than tab, newline and carriage return.
+
+    Such text is refused at every door with 400 (HTML, CSV) or 422 (JSON) naming the field.
+    """
+    return bool(_C0.search(text))
 
 
 def has_control(text: str) -> bool:

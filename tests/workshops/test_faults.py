@@ -1,8 +1,8 @@
 """Faults (issue 9): kill -9 during bursts, backup under writes, a busy or gone database, and an
 instance folder that cannot be written at start.
 
-1. gunicorn serves the app as `make run` does (2 gthread workers, 4 threads) on a throwaway SQLite
-   database. 100 phones answer an evaluation form once and spend their dots, retrying on network
+1. gunicorn serves the app as `make run` does (2 gthread workers, 4 threads; tests/serverkit.py)
+   on a throwaway SQLite database. 100 phones answer an evaluation form once and spend their dots, retrying on network
    errors and 5xx; meanwhile the whole process group is killed with SIGKILL three times and
    started again on the same port. Afterwards:
    - evaluations: the stored responses (and receipts) are exactly the devices that were told 201,
@@ -24,12 +24,8 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import http.client as httplib
-import json
 import os
 import secrets
-import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -44,9 +40,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import make_app
-
-ROOT = Path(__file__).resolve().parents[2]
-NETWORK_ERRORS = (OSError, httplib.HTTPException)
+from tests.serverkit import NETWORK_ERRORS, ROOT, Server, app_env, flask_run, request, serving
 
 DEVICES = 100
 DOTS = 3
@@ -57,159 +51,6 @@ KILLS = 3
 MIN_ACKS_BETWEEN = 15  # the restarted server acknowledges at least this many before a kill
 HARD_LIMIT = 60.0  # seconds for the whole burst, whatever happens
 MAX_TRIES = 300  # per request, whatever happens
-
-
-# ---- a server as `make run` starts it ----------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def app_env(scratch: Path, database_url: str) -> dict[str, str]:
-    """The app's environment: its own instance folder, database and (fixed) secret."""
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=database_url,
-        SECRET_KEY=secrets.token_urlsafe(32),
-        KRAFTVERK_INSTANCE=str(scratch / "instance"),
-        PYTHONUNBUFFERED="1",
-    )
-    return env
-
-
-def flask_cli(env: dict[str, str], *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
-    """One `flask --app run` command with the app's Python; never raises on its exit status."""
-    return subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "run", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-
-
-class Gunicorn:
-    """gunicorn with 2 gthread workers of 4 threads on 127.0.0.1, in its own process group."""
-
-    def __init__(self, env: dict[str, str], scratch: Path) -> None:
-        self.env, self.port = env, free_port()
-        self.log_path = scratch / "gunicorn.log"
-        self.process: subprocess.Popen | None = None
-
-    def start(self, timeout: float = 30.0, *, healthy: bool = True) -> None:
-        """Start it; wait for /healthz 200, or (healthy=False) only for the port to listen."""
-        command = [sys.executable, "-m", "gunicorn", "--workers", "2"]
-        command += ["--worker-class", "gthread", "--threads", "4", "--no-control-socket"]
-        command += ["--bind", f"127.0.0.1:{self.port}", "--forwarded-allow-ips", "", "run:app"]
-        with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(
-                command,
-                cwd=ROOT,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited at start: {self.log_tail()}")
-            if self._healthy() if healthy else self._listening():
-                return
-            time.sleep(0.05)
-        raise RuntimeError(f"gunicorn not ready within {timeout:.0f} s: {self.log_tail()}")
-
-    def _listening(self) -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                return True
-        except OSError:
-            return False
-
-    def _healthy(self) -> bool:
-        try:
-            return request(self.port, "GET", "/healthz", timeout=5)[0] == 200
-        except NETWORK_ERRORS:
-            return False
-
-    def _signal_group(self, signum: int) -> None:
-        if self.process is not None:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(self.process.pid, signum)
-
-    def kill_hard(self) -> None:
-        """kill -9 the master and every worker at once, as a crash would."""
-        self._signal_group(signal.SIGKILL)
-        if self.process is not None:
-            self.process.wait(10)
-        for _ in range(100):  # until the dying workers' copies of the socket are gone too
-            if not self._listening():
-                return
-            time.sleep(0.05)
-
-    def stop(self) -> None:
-        """Terminate the group; kill it if it does not go within 10 s; always leave nothing."""
-        if self.process is None:
-            return
-        if self.process.poll() is None:
-            self._signal_group(signal.SIGTERM)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self._signal_group(signal.SIGKILL)
-                self.process.wait(5)
-        self._signal_group(signal.SIGKILL)  # a worker the master left behind
-        self.process = None
-
-    def log_tail(self, lines: int = 5) -> str:
-        try:
-            text = self.log_path.read_text(errors="replace").splitlines()
-        except OSError:
-            return ""
-        return " | ".join(line for line in text[-lines:] if line.strip())
-
-
-@contextlib.contextmanager
-def serving(env: dict[str, str], scratch: Path) -> Iterator[Gunicorn]:
-    server = Gunicorn(env, scratch)
-    try:
-        server.start()
-        yield server
-    finally:
-        server.stop()
-
-
-def request(
-    port: int,
-    method: str,
-    path: str,
-    body: dict | None = None,
-    headers: dict[str, str] | None = None,
-    timeout: float = 10.0,
-) -> tuple[int, dict[str, str], dict]:
-    """One exchange with 127.0.0.1 on a fresh connection: status, headers, JSON body ({} if none).
-    Raises one of NETWORK_ERRORS when no answer comes."""
-    connection = httplib.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        payload = json.dumps(body).encode() if body is not None else None
-        sent = {"Accept": "application/json", **(headers or {})}
-        if payload is not None:
-            sent["Content-Type"] = "application/json"
-        connection.request(method, path, body=payload, headers=sent)
-        answer = connection.getresponse()
-        raw = answer.read()
-        try:
-            parsed = json.loads(raw) if raw else {}
-        except ValueError:
-            parsed = {}
-        return answer.status, {k.lower(): v for k, v in answer.getheaders()}, parsed
-    finally:
-        connection.close()
 
 
 # ---- the data: a project, a W2 workshop with ideas, Form A open, a dot vote open ---------------
@@ -228,7 +69,7 @@ def in_app(env: dict[str, str], scratch: Path):
 
 def prepare(env: dict[str, str], scratch: Path) -> dict:
     """`db upgrade` through the command line, then the data through the domain functions."""
-    done = flask_cli(env, "db", "upgrade")
+    done = flask_run(env, "db", "upgrade")
     assert done.returncode == 0, done.stderr[-2000:]
     app = in_app(env, scratch)
     with app.app_context():
@@ -394,7 +235,7 @@ class Kill:
     restarted_in: float
 
 
-def killer(server: Gunicorn, burst: Burst, total: int, kills: list[Kill]) -> None:
+def killer(server: Server, burst: Burst, total: int, kills: list[Kill]) -> None:
     """kill -9 the group as acknowledgements pass 1/5, 2/5, 3/5 of all, then restart it."""
     since_restart = 0
     for n in range(KILLS):
@@ -422,7 +263,7 @@ def stored_outcome(env: dict[str, str], scratch: Path, setup: dict, phones: list
 
         from app.extensions import db
         from evaluations import responses
-        from evaluations.models import EvaluationForm, Receipt, Response
+        from evaluations.models import EvaluationForm, Response
         from workshops.ideas.models import Vote, VoteBudget
         from workshops.live import participants
 
@@ -433,9 +274,7 @@ def stored_outcome(env: dict[str, str], scratch: Path, setup: dict, phones: list
             "responses": db.session.scalar(
                 select(func.count()).select_from(Response).where(Response.form_id == form.id)
             ),
-            "receipts": db.session.scalar(
-                select(func.count()).select_from(Receipt).where(Receipt.form_id == form.id)
-            ),
+            "receipts": responses.receipt_count(form),
             "devices": {},
         }
         used = dict(db.session.execute(select(VoteBudget.device, VoteBudget.used)).all())
@@ -564,7 +403,7 @@ def test_backup_while_writing_then_restore_holds_everything_acknowledged_before(
             writer.wait_for(30)
             started = time.monotonic()
             before = {idea for at, idea in writer.acked if at < started}
-            done = flask_cli(env, "backup", str(backup_file))
+            done = flask_run(env, "backup", str(backup_file))
             ended = time.monotonic()
             writer.wait_for(len(writer.acked) + 30)  # the app kept taking writes
         finally:
@@ -577,7 +416,7 @@ def test_backup_while_writing_then_restore_holds_everything_acknowledged_before(
     fresh = tmp_path / "fresh"
     restored_db = fresh / "instance" / "kraftverk.sqlite3"
     restored_env = app_env(fresh, f"sqlite:///{restored_db}")
-    done = flask_cli(restored_env, "restore", str(backup_file))
+    done = flask_run(restored_env, "restore", str(backup_file))
     assert done.returncode == 0, done.stderr[-1000:]
 
     assert integrity(str(restored_db)) == [("ok",)]
@@ -599,7 +438,7 @@ def test_backup_while_writing_then_restore_holds_everything_acknowledged_before(
 
         response = app.test_client().get(f"/api/v1/workshops/{setup['code']}/ideas")
         assert response.status_code == 200
-        assert len(response.json) == len(restored)
+        assert len(response.json["ideas"]) == len(restored)
         db.session.remove()
         db.engine.dispose()
 
@@ -747,7 +586,7 @@ def _unwritable_instances(tmp_path: Path) -> list[tuple[str, Path]]:
 
 def _start(env: dict[str, str], how: str) -> subprocess.CompletedProcess:
     if how == "db upgrade":
-        return flask_cli(env, "db", "upgrade")
+        return flask_run(env, "db", "upgrade")
     return subprocess.run(
         [sys.executable, "-c", "from app import create_app; create_app()"],
         cwd=ROOT,

@@ -1,23 +1,33 @@
 """Pairing for a project's businesses: profiles from the database, cached suggestions, outcomes.
 
-The pure work is in pairing.py; this module turns rows into profiles (with the ideas each business
-wants to work on), caches the results per project until a business or an interest changes, and
-records what the leader makes of a suggestion (connections, named ecosystems).
+The pure work is in the pairing package; this module turns rows into profiles (with the ideas each
+business wants to work on), caches the results per project until a business or an interest
+changes, records what the leader makes of a suggestion (connections, marks, named ecosystems) and
+feeds it back into the project's ranking.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from threading import Lock
 
 import networkx as nx
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from method import taxonomy
 from workshops.businesses import pairing
-from workshops.businesses.models import CONNECTION_STATUSES, Business, Connection, Ecosystem
+from workshops.businesses.models import (
+    CONNECTION_STATUSES,
+    PAIRING_MARKS,
+    Business,
+    Connection,
+    Ecosystem,
+    PairingMark,
+)
 from workshops.ideas.models import Idea, Interest
 from workshops.live.models import Participant
 from workshops.programme.models import Workshop
@@ -135,13 +145,23 @@ def _computed(project: Project) -> _Computed:
     return computed
 
 
-def suggestions(project: Project, k: int = 5) -> list[tuple[Business, list[Partner]]]:
-    """Each business (by name) with its k best partners, best first, ties by name."""
+def suggestions(
+    project: Project, k: int = 5, businesses: list[Business] | None = None
+) -> list[tuple[Business, list[Partner]]]:
+    """Each business (by name) with its k best partners, best first, ties by name.
+
+    The leader's feedback is applied (feedback()): declined and not-relevant pairs are left
+    out, pairs like the good ones move up. `businesses` limits the answer to some of them.
+    """
     computed = _computed(project)
     by_id = {str(b.id): b for b in project.businesses}
+    chosen = list(project.businesses) if businesses is None else businesses
+    top = pairing.apply_feedback(
+        computed.profiles, computed.top, feedback(project), only=[str(b.id) for b in chosen]
+    )
     result = []
-    for business in project.businesses:
-        found = computed.top.get(str(business.id), [])[:k]
+    for business in chosen:
+        found = top.get(str(business.id), [])[:k]
         result.append(
             (
                 business,
@@ -183,26 +203,38 @@ def pairings_document(project: Project, k: int = 5, lang: str | None = None) -> 
     }
 
 
-def network_figure(project: Project, fmt: str, lang: str) -> bytes:
-    """The partner network as PNG or SVG bytes."""
-    computed = _computed(project)
-    graph = computed.graph
-    # Show each business's five best edges: the full graph is too dense to read.
+def strongest_ties(project: Project, per_business: int) -> nx.Graph:
+    """The suggested partner graph cut to each business's `per_business` strongest ties.
+
+    The pairing pages' network figure and the report's draw this one graph, made from profiles().
+    """
+    graph = _computed(project).graph
     shown = nx.Graph()
     shown.add_nodes_from(graph.nodes(data=True))
     for node in graph:
-        best = sorted(graph[node].items(), key=lambda e: -e[1].get("weight", 0.0))[:5]
+        best = sorted(graph[node].items(), key=lambda e: -e[1].get("weight", 0.0))[:per_business]
         shown.add_edges_from((node, other, data) for other, data in best)
-    return pairing.network_figure(shown, fmt=fmt, lang=lang)
+    return shown
+
+
+def network_figure(project: Project, fmt: str, lang: str) -> bytes:
+    """The partner network as PNG or SVG bytes."""
+    # Each business's five best ties: the full graph is too dense to read.
+    return pairing.network_figure(strongest_ties(project, 5), fmt=fmt, lang=lang)
 
 
 def ecosystem_proposals(project: Project) -> list[tuple[pairing.Ecosystem, list[Business]]]:
-    """Proposed groups of 3-6 businesses, best covering first, with their businesses."""
+    """Proposed groups of 3-6 businesses, best covering first, with their businesses.
+
+    A group the leader has named already (two thirds or more of the same members) is never
+    proposed again; a proposal that shares members with a named one says what it adds.
+    """
     computed = _computed(project)
     if len(computed.profiles) < 3:
         return []
     by_id = {str(b.id): b for b in project.businesses}
-    found = pairing.ecosystems(list(computed.profiles), graph=computed.graph)
+    named = [(e.name, [str(m.id) for m in e.members]) for e in ecosystems(project)]
+    found = pairing.ecosystems(list(computed.profiles), graph=computed.graph, named=named)
     return [(e, [by_id[m] for m in e.members if m in by_id]) for e in found]
 
 
@@ -222,9 +254,123 @@ def present_businesses(project: Project, workshop: Workshop) -> list[Business]:
 
 
 def speed_meeting(businesses: list[Business]) -> pairing.Meeting:
-    """Pair the given businesses for a speed-meeting round (one trio when odd)."""
-    interests = interests_by_business(businesses[0].project) if businesses else {}
-    return pairing.speed_meeting([profile_of(b, interests.get(b.id)) for b in businesses])
+    """Pair the given businesses for a speed-meeting round (one trio when odd).
+
+    Pairs that declined, or that the leader marked not relevant, never meet.
+    """
+    project = businesses[0].project if businesses else None
+    interests = interests_by_business(project) if project else {}
+    apart = feedback(project).bad if project else frozenset()
+    return pairing.speed_meeting(
+        [profile_of(b, interests.get(b.id)) for b in businesses], apart=apart
+    )
+
+
+@dataclass(frozen=True)
+class SpeedRound:
+    """A speed-meeting round: who is present, who takes part, and who meets whom."""
+
+    present: list[Business]  # the participants' businesses that match a registered one
+    chosen: list[Business]  # who takes part
+    groups: list[list[Business]]  # pairs, one trio when odd; empty with fewer than two
+
+
+def speed_round(
+    project: Project, workshop: Workshop, chosen_ids: Sequence[str] | None = None
+) -> SpeedRound:
+    """Pair the leader's choice (ids as text) if given, else those present, else every business."""
+    present = present_businesses(project, workshop)
+    by_id = {str(b.id): b for b in project.businesses}
+    if chosen_ids is not None:
+        chosen = [by_id[i] for i in chosen_ids if i in by_id]
+    else:
+        chosen = present or list(project.businesses)
+    meeting = speed_meeting(chosen) if len(chosen) >= 2 else None
+    groups = [[by_id[x] for x in group] for group in meeting.groups] if meeting else []
+    return SpeedRound(present, chosen, groups)
+
+
+# --- the leader's marks and feedback ---------------------------------------------------------
+
+GOING_ON = ("introduced", "met", "collaborating")
+
+
+def _pair(a: Business, b: Business) -> tuple[int, int]:
+    return (a.id, b.id) if a.id < b.id else (b.id, a.id)
+
+
+def marks(project: Project) -> dict[frozenset[int], str]:
+    """The leader's marks by pair of business ids: "good" or "not_relevant"."""
+    rows = db.session.execute(
+        select(PairingMark.a_id, PairingMark.b_id, PairingMark.mark).where(
+            PairingMark.project_id == project.id
+        )
+    )
+    return {frozenset((a, b)): mark for a, b, mark in rows}
+
+
+def _mark_of(project: Project, first: int, second: int) -> PairingMark | None:
+    return db.session.scalar(
+        select(PairingMark).where(
+            PairingMark.project_id == project.id,
+            PairingMark.a_id == first,
+            PairingMark.b_id == second,
+        )
+    )
+
+
+def mark(project: Project, a: Business, b: Business, value: str) -> PairingMark:
+    """Mark a pair "good" or "not_relevant" (a second mark replaces the first)."""
+    if value not in PAIRING_MARKS:
+        raise OutcomeError("bad_mark")
+    if a.id == b.id or a.project_id != project.id or b.project_id != project.id:
+        raise OutcomeError("not_a_pair")
+    first, second = _pair(a, b)
+    found = _mark_of(project, first, second)
+    if found is None:
+        found = PairingMark(project_id=project.id, a_id=first, b_id=second, mark=value)
+        db.session.add(found)
+    found.mark = value
+    db.session.flush()
+    return found
+
+
+def unmark(project: Project, a: Business, b: Business) -> bool:
+    """Take a mark back; True when there was one."""
+    first, second = _pair(a, b)
+    found = _mark_of(project, first, second)
+    if found is None:
+        return False
+    db.session.delete(found)
+    db.session.flush()
+    return True
+
+
+def feedback(project: Project) -> pairing.Feedback:
+    """The project's marks and connection outcomes as pairing feedback (by business id).
+
+    Good: marked good, or a connection introduced, met or collaborating. Bad: marked not
+    relevant, or declined. A mark wins over a connection's status.
+    """
+    good: set[frozenset[str]] = set()
+    bad: set[frozenset[str]] = set()
+    rows = db.session.execute(
+        select(Connection.a_id, Connection.b_id, Connection.status).where(
+            Connection.project_id == project.id
+        )
+    )
+    for a, b, status in rows:
+        pair = frozenset((str(a), str(b)))
+        if status == "declined":
+            bad.add(pair)
+        elif status in GOING_ON:
+            good.add(pair)
+    for pair, value in marks(project).items():
+        key = frozenset(str(x) for x in pair)
+        good.discard(key)
+        bad.discard(key)
+        (good if value == "good" else bad).add(key)
+    return pairing.Feedback(frozenset(good), frozenset(bad))
 
 
 # --- outcomes -------------------------------------------------------------------------------
@@ -305,6 +451,9 @@ def ecosystems(project: Project) -> list[Ecosystem]:
     """The project's named ecosystems, by name."""
     return list(
         db.session.scalars(
-            select(Ecosystem).where(Ecosystem.project_id == project.id).order_by(Ecosystem.name)
+            select(Ecosystem)
+            .where(Ecosystem.project_id == project.id)
+            .options(selectinload(Ecosystem.members))
+            .order_by(Ecosystem.name)
         )
     )

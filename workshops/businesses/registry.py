@@ -15,11 +15,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from openpyxl import load_workbook
+from sqlalchemy import func, select
 
 from app.extensions import db
 from method import taxonomy
-from workshops.businesses.models import Business, TagMapping
+from workshops.businesses.models import SIZE_BANDS, STAGES, Business, TagMapping
 from workshops.projects.models import Project
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -66,6 +67,10 @@ class Problem:
             "empty_name": lambda: _("The name is empty."),
             "duplicate_name": lambda: _("The same name as row %(row)s.", row=self.detail),
             "too_long": lambda: _("Longer than %(limit)s characters.", limit=self.detail),
+            "cut": lambda: _(
+                "Longer than %(limit)s characters: only the first part is read.",
+                limit=self.detail,
+            ),
             "unknown_column": lambda: _("Unknown column, ignored."),
             "unknown_sector": lambda: _(
                 "Unknown sector '%(word)s', kept as written.", word=self.detail
@@ -203,11 +208,22 @@ def read_profile(
         if t not in offer_tags
     )
     assumed = False
-    if not offer_tags and not need_tags and group:
+    if not offer_tags and not need_tags and match and not match.recognised and match.tags:
+        # An unknown sector word falls back to the tags its words map to ("trubadur"), with
+        # the needs of the group those tags point to.
+        offer_tags = match.tags
+        need_tags = (
+            tuple(t for t in taxonomy.default_profile(group)[1] if t not in offer_tags)
+            if group
+            else ()
+        )
+        assumed = True
+    elif not offer_tags and not need_tags and group:
         class_code = match.nace_code if match else None
         offer_tags, need_tags = taxonomy.default_profile(group, class_code)
         assumed = bool(offer_tags or need_tags)
-    stored_sector = code or group or sector
+    recognised = bool(match and match.recognised)
+    stored_sector = code or (group if recognised else None) or sector
     return Reading(
         sector=stored_sector,
         nace_code=code,
@@ -268,6 +284,9 @@ class BusinessData:
     email: str = ""
     website: str = ""
     contact_consent: bool = False
+    report_consent: bool = False
+    size_band: str = ""  # one of SIZE_BANDS, or "" when not given
+    stage: str = ""  # one of STAGES, or ""
     offer_tags: tuple[str, ...] = ()
     need_tags: tuple[str, ...] = ()
 
@@ -292,6 +311,9 @@ def save(project: Project, data: BusinessData, business: Business | None = None)
     business.email = data.email.strip()
     business.website = data.website.strip()
     business.contact_consent = data.contact_consent
+    business.report_consent = data.report_consent
+    business.size_band = data.size_band if data.size_band in SIZE_BANDS else ""
+    business.stage = data.stage if data.stage in STAGES else ""
     reading = read_profile(
         data.sector, data.offers, data.needs, mappings(project), data.offer_tags, data.need_tags
     )
@@ -414,8 +436,6 @@ def _count_outside_quotes(line: str, delimiter: str) -> int:
 
 
 def _xlsx_grid(data: bytes) -> list[list[str]]:
-    from openpyxl import load_workbook
-
     try:
         # Formulas are read as the text they are, never computed.
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
@@ -477,7 +497,11 @@ def plan_import(project: Project, table: Table) -> Plan:
     for row in table.rows:
         for column, limit in LIMITS.items():
             if len(row.cells.get(column, "")) > limit:
-                errors.append(Problem(row.number, column, "too_long", str(limit)))
+                if column == "name":
+                    errors.append(Problem(row.number, column, "too_long", str(limit)))
+                else:  # a row with a name is imported: what is too long is cut, with a warning
+                    row.cells[column] = _cut(row.cells[column], limit)
+                    warnings.append(Problem(row.number, column, "cut", str(limit)))
         name = row.name
         if not name:
             errors.append(Problem(row.number, "name", "empty_name"))
@@ -499,6 +523,13 @@ def plan_import(project: Project, table: Table) -> Plan:
         action = "update" if key in existing else "create"
         planned.append(PlannedRow(row.number, name, action, reading))
     return Plan(planned, errors, warnings, table.columns, table)
+
+
+def _cut(text: str, limit: int) -> str:
+    """Cut text to at most limit characters, at the last separator of a list when there is one."""
+    head = text[:limit]
+    at = max(head.rfind(sep) for sep in (",", ";", "\n"))
+    return head[:at].rstrip() if at > limit // 2 else head
 
 
 def apply_import(project: Project, plan: Plan) -> tuple[int, int]:
@@ -558,3 +589,12 @@ def summary(rows: Sequence[PlannedRow]) -> str:
     """`N created, M updated` for a list of planned rows."""
     created = sum(1 for r in rows if r.action == "create")
     return f"{created} created, {len(rows) - created} updated"
+
+
+def business_named(project_id: int, name: str) -> int | None:
+    """The id of the project's business with this name, whatever its case; None if there is none."""
+    return db.session.scalar(
+        select(Business.id).where(
+            Business.project_id == project_id, func.lower(Business.name) == name.lower()
+        )
+    )

@@ -3,17 +3,10 @@ connections, ecosystems, the network figure, speed meetings, and a participant's
 
 from __future__ import annotations
 
-import json
-import re
-import secrets
-import time
-from pathlib import Path
-
 from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     g,
     redirect,
@@ -25,46 +18,38 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
-from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
-from wtforms import (
-    BooleanField,
-    EmailField,
-    HiddenField,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-    TextAreaField,
-)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.db import utcnow
 from app.extensions import db
 from method import taxonomy
-from workshops import codes, devices
-from workshops.businesses import pairing_service
+from workshops import devices
+from workshops.businesses import pairing_service, profiles, uploads
 from workshops.businesses import registry as service
+from workshops.businesses.forms import (
+    STATUS_LABELS,
+    BusinessForm,
+    ConfirmForm,
+    ConnectForm,
+    ConnectionForm,
+    EcosystemForm,
+    ImportForm,
+    MapWordForm,
+    MarkForm,
+    PhoneProfileForm,
+    SpeedMeetingForm,
+)
 from workshops.businesses.models import CONNECTION_STATUSES, Business, Connection
-from workshops.live import participants, state
+from workshops.live import participants
+from workshops.programme import lookup
 from workshops.programme.models import Workshop
 from workshops.projects import access
 from workshops.projects.models import Project
 
 bp = Blueprint("businesses", __name__, template_folder="templates")
 
-STATUS_LABELS = {
-    "suggested": _l("Suggested"),
-    "introduced": _l("Introduced"),
-    "met": _l("Met"),
-    "collaborating": _l("Collaborating"),
-    "declined": _l("Declined"),
-}
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
-_UPLOAD_MAX_AGE = 24 * 3600
 
-
-# --- forms ------------------------------------------------------------------------------------
+# --- helpers ------------------------------------------------------------------------------
 
 
 def _lang() -> str:
@@ -76,127 +61,6 @@ def _lang() -> str:
 def _tag_choices() -> list[SelectChoice]:
     lang = _lang()
     return [SelectChoice(t.key, taxonomy.tag_label(t.key, lang)) for t in taxonomy.tags()]
-
-
-class BusinessForm(FlaskForm):
-    """A business as the leader edits it: tags from the list, and words of its own."""
-
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=160)])
-    sector = StringField(
-        _l("Sector"),
-        description=_l("A NACE code such as 55.10, or a word such as hotel, café or guiding."),
-        validators=[Optional(), Length(max=80)],
-    )
-    offer_tags = SelectMultipleField(
-        _l("Offers"), widget=ListWidget(prefix_label=False), option_widget=CheckboxInput()
-    )
-    offers = StringField(
-        _l("Other offers, in their own words"),
-        description=_l("Separate with commas; words are read in five languages."),
-        validators=[Optional(), Length(max=2000)],
-    )
-    need_tags = SelectMultipleField(
-        _l("Needs"), widget=ListWidget(prefix_label=False), option_widget=CheckboxInput()
-    )
-    needs = StringField(
-        _l("Other needs, in their own words"), validators=[Optional(), Length(max=2000)]
-    )
-    municipality = StringField(_l("Municipality"), validators=[Optional(), Length(max=120)])
-    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
-    email = EmailField(_l("E-mail"), validators=[Optional(), Email(), Length(max=254)])
-    website = StringField(_l("Website"), validators=[Optional(), Length(max=500)])
-    contact_consent = BooleanField(_l("The business agrees to be contacted by other businesses"))
-
-    def data_object(self) -> service.BusinessData:
-        return service.BusinessData(
-            name=self.name.data or "",
-            sector=self.sector.data or "",
-            offers=self.offers.data or "",
-            needs=self.needs.data or "",
-            municipality=self.municipality.data or "",
-            description=self.description.data or "",
-            email=self.email.data or "",
-            website=self.website.data or "",
-            contact_consent=bool(self.contact_consent.data),
-            offer_tags=tuple(self.offer_tags.data or ()),
-            need_tags=tuple(self.need_tags.data or ()),
-        )
-
-
-class ImportForm(FlaskForm):
-    """A CSV or XLSX file of businesses."""
-
-    file = FileField(_l("CSV or XLSX file"), validators=[FileRequired()])
-
-
-class ConfirmForm(FlaskForm):
-    """Confirm an import after its preview."""
-
-
-class MapWordForm(FlaskForm):
-    """Map a word the taxonomy does not know to a tag; remembered for the project."""
-
-    word = HiddenField(validators=[DataRequired(), Length(max=160)])
-    tag = SelectField(_l("Means"), validators=[DataRequired()])
-
-
-class ConnectForm(FlaskForm):
-    """Turn a suggested pair into a connection."""
-
-    a = HiddenField(validators=[DataRequired()])
-    b = HiddenField(validators=[DataRequired()])
-
-
-class ConnectionForm(FlaskForm):
-    """Move a connection on and keep notes."""
-
-    status = SelectField(
-        _l("Status"), choices=[SelectChoice(k, v) for k, v in STATUS_LABELS.items()]
-    )
-    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=4000)])
-
-
-class EcosystemForm(FlaskForm):
-    """Name an ecosystem with its joint product and members."""
-
-    name = StringField(_l("Name of the ecosystem"), validators=[DataRequired(), Length(max=160)])
-    product = TextAreaField(_l("Joint product idea"), validators=[Optional(), Length(max=2000)])
-    members = SelectMultipleField(
-        _l("Members"), widget=ListWidget(prefix_label=False), option_widget=CheckboxInput()
-    )
-
-
-class SpeedMeetingForm(FlaskForm):
-    """Choose who takes part in a speed-meeting round."""
-
-    members = SelectMultipleField(
-        _l("Who is here"), widget=ListWidget(prefix_label=False), option_widget=CheckboxInput()
-    )
-
-
-class PhoneProfileForm(FlaskForm):
-    """A participant's own business profile, from the phone: free words only."""
-
-    name = StringField(_l("Your business"), validators=[DataRequired(), Length(max=160)])
-    sector = StringField(
-        _l("What kind of business"),
-        description=_l("For example hotel, café, guiding, farm, or a NACE code."),
-        validators=[Optional(), Length(max=80)],
-    )
-    offers = TextAreaField(
-        _l("What you offer"),
-        description=_l("Separate with commas, e.g. rooms, breakfast, canoe rental."),
-        validators=[Optional(), Length(max=2000)],
-    )
-    needs = TextAreaField(
-        _l("What you need from others"),
-        description=_l("e.g. guided tours, local food, more visitors."),
-        validators=[Optional(), Length(max=2000)],
-    )
-    municipality = StringField(_l("Municipality"), validators=[Optional(), Length(max=120)])
-
-
-# --- helpers ------------------------------------------------------------------------------
 
 
 def _business(project: Project, business_id: int) -> Business:
@@ -213,28 +77,6 @@ def _members(project: Project, ids: list[str]) -> list[Business]:
 
 def _business_choices(project: Project) -> list[SelectChoice]:
     return [SelectChoice(str(b.id), b.name) for b in project.businesses]
-
-
-def _uploads(project: Project) -> Path:
-    folder = Path(current_app.instance_path) / "uploads" / str(project.id)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _forget_old_uploads(folder: Path) -> None:
-    now = time.time()
-    for path in folder.glob("*"):
-        try:
-            if now - path.stat().st_mtime > _UPLOAD_MAX_AGE:
-                path.unlink()
-        except OSError:
-            pass
-
-
-def _upload_path(project: Project, token: str) -> Path:
-    if not _TOKEN.match(token):
-        abort(404)
-    return _uploads(project) / f"{token}.upload"
 
 
 def _labels(tags: list[str] | tuple[str, ...]) -> list[str]:
@@ -309,6 +151,9 @@ def edit(slug: str, business_id: int):
         }
         data |= {
             "contact_consent": business.contact_consent,
+            "report_consent": business.report_consent,
+            "size_band": business.size_band,
+            "stage": business.stage,
             "sector": service.sector_words(business, _lang()),
             "offer_tags": service.own_tags(business, "offers"),
             "need_tags": service.own_tags(business, "needs"),
@@ -348,30 +193,25 @@ def upload(slug: str):
             if len(data) > service.MAX_FILE_BYTES:
                 abort(413)
             filename = form.file.data.filename or ""
-            folder = _uploads(project)
-            _forget_old_uploads(folder)
-            token = secrets.token_urlsafe(24)
-            (folder / f"{token}.upload").write_bytes(data)
-            (folder / f"{token}.name").write_text(json.dumps(filename), encoding="utf-8")
+            token = uploads.stage(project.id, data, filename, utcnow())
+            db.session.commit()
             return redirect(url_for("businesses.preview", slug=slug, token=token))
         flash(_("Choose a CSV or XLSX file."), "error")
     return render_template("businesses/import.html", project=project, form=form)
 
 
 def _plan(project: Project, token: str) -> tuple[service.Plan | None, str | None, str]:
-    path = _upload_path(project, token)
-    if not path.exists():
+    staged = uploads.staged(project.id, token, utcnow())
+    if staged is None:
         abort(404)
-    name_file = path.with_suffix(".name")
-    filename = json.loads(name_file.read_text(encoding="utf-8")) if name_file.exists() else ""
     try:
         return (
-            service.plan_import(project, service.read_table(path.read_bytes(), filename)),
+            service.plan_import(project, service.read_table(staged.data, staged.filename)),
             None,
-            filename,
+            staged.filename,
         )
     except service.FileError as error:
-        return None, error.message(), filename
+        return None, error.message(), staged.filename
 
 
 @bp.get("/projects/<slug>/businesses/import/<token>")
@@ -406,10 +246,8 @@ def confirm(slug: str, token: str):
         flash(_("Nothing was imported: the file has errors."), "error")
         return redirect(url_for("businesses.preview", slug=slug, token=token))
     created, updated = service.apply_import(project, plan)
+    uploads.discard(project.id, token)
     db.session.commit()
-    path = _upload_path(project, token)
-    path.unlink(missing_ok=True)
-    path.with_suffix(".name").unlink(missing_ok=True)
     flash(
         _("%(created)s created, %(updated)s updated.", created=created, updated=updated), "success"
     )
@@ -461,14 +299,46 @@ def map_word(slug: str):
 # --- pairings and outcomes --------------------------------------------------------------------
 
 
+PAIRINGS_PER_PAGE = 20
+MARK_LABELS = {"good": _l("Marked good"), "not_relevant": _l("Marked not relevant")}
+
+
+def _matching(project: Project, query: str) -> list[Business]:
+    """The project's businesses whose name or sector holds the query, or with a tag it names."""
+    key = query.strip().casefold()
+    if not key:
+        return list(project.businesses)
+    tags = set(taxonomy.map_words(query).tags)
+    lang = _lang()
+    found = []
+    for b in project.businesses:
+        sector = f"{b.sector or ''} {taxonomy.group_label(b.sector_group, lang) if b.sector_group else ''}"
+        if (
+            key in b.name.casefold()
+            or key in sector.casefold()
+            or tags.intersection(b.offers or ())
+            or tags.intersection(b.needs or ())
+        ):
+            found.append(b)
+    return found
+
+
 @bp.get("/projects/<slug>/pairings")
 @login_required
 def pairings(slug: str):
-    """Each business's best partners with reasons; connections and their status."""
+    """Each business's best partners with reasons, a page at a time; connections and status."""
     project = access.project_for(slug)
     lang = _lang()
     ideas = pairing_service.idea_texts(project)
-    rows = pairing_service.suggestions(project, k=5)
+    query = request.args.get("q", "")[:160]
+    page = request.args.get("page", "1")
+    page = max(1, int(page)) if page.isdigit() else 1
+    chosen = _matching(project, query)
+    pages = max(1, -(-len(chosen) // PAIRINGS_PER_PAGE))
+    page = min(page, pages)
+    shown = chosen[(page - 1) * PAIRINGS_PER_PAGE : page * PAIRINGS_PER_PAGE]
+    rows = pairing_service.suggestions(project, k=5, businesses=shown)
+    marks = pairing_service.marks(project)
     existing = {frozenset((c.a_id, c.b_id)): c for c in pairing_service.connections(project)}
     status_forms = {}
     for connection in existing.values():
@@ -484,8 +354,55 @@ def pairings(slug: str):
         status_forms=status_forms,
         status_labels=STATUS_LABELS,
         connect_form=ConnectForm(),
+        mark_form=MarkForm(),
+        marked=lambda a, b: marks.get(frozenset((a, b))),
+        marked_pairs=_marked_pairs(project, marks),
+        mark_labels=MARK_LABELS,
+        query=query,
+        page=page,
+        pages=pages,
+        found=len(chosen),
         role=_role(),
     )
+
+
+def _marked_pairs(project: Project, marks: dict) -> list[tuple[Business, Business, str]]:
+    """The project's marked pairs with their businesses, by name."""
+    if not marks:
+        return []
+    by_id = {b.id: b for b in project.businesses}
+    found = []
+    for pair, value in marks.items():
+        ends = sorted((by_id[x] for x in pair if x in by_id), key=lambda b: b.name)
+        if len(ends) == 2:
+            found.append((ends[0], ends[1], value))
+    return sorted(found, key=lambda m: (m[0].name, m[1].name))
+
+
+@bp.post("/projects/<slug>/pairings/mark")
+@login_required
+def mark_pair(slug: str):
+    """Mark a suggested pair good or not relevant, or take the mark back; the ranking learns."""
+    project = access.project_for(slug, lead=True)
+    form = MarkForm()
+    if not form.validate_on_submit() or not (form.a.data.isdigit() and form.b.data.isdigit()):
+        abort(400)
+    a, b = _business(project, int(form.a.data)), _business(project, int(form.b.data))
+    try:
+        if form.mark.data == "none":
+            pairing_service.unmark(project, a, b)
+            message = _("The mark on %(a)s and %(b)s is taken back.", a=a.name, b=b.name)
+        else:
+            pairing_service.mark(project, a, b, form.mark.data)
+            message = _("%(a)s and %(b)s are marked.", a=a.name, b=b.name)
+    except pairing_service.OutcomeError:
+        abort(400)
+    db.session.commit()
+    flash(message, "success")
+    back = {
+        k: v for k, v in (("q", request.args.get("q")), ("page", request.args.get("page"))) if v
+    }
+    return redirect(url_for("businesses.pairings", slug=slug, **back) + f"#b{a.id}")
 
 
 @bp.post("/projects/<slug>/connections")
@@ -580,29 +497,21 @@ def network(slug: str, fmt: str):
 @login_required
 def speed_meeting(slug: str, workshop_id: int):
     """Pair the businesses present at a workshop for a speed-meeting round."""
-    project = access.project_for(slug, lead=True)
-    workshop = db.session.get(Workshop, workshop_id)
-    if workshop is None or workshop.project_id != project.id:
-        abort(404)
+    project, workshop = lookup.project_workshop(slug, workshop_id, lead=True)
     form = SpeedMeetingForm()
     form.members.choices = _business_choices(project)
-    present = pairing_service.present_businesses(project, workshop)
-    chosen = present
+    chosen = None
     if request.method == "POST" and form.validate_on_submit():
-        chosen = _members(project, form.members.data or [])
-    elif not present:
-        chosen = list(project.businesses)
-    form.members.data = [str(b.id) for b in chosen]
-    meeting = pairing_service.speed_meeting(chosen) if len(chosen) >= 2 else None
-    by_id = {str(b.id): b for b in project.businesses}
-    groups = [[by_id[x] for x in group] for group in meeting.groups] if meeting else []
+        chosen = form.members.data or []
+    meeting = pairing_service.speed_round(project, workshop, chosen)
+    form.members.data = [str(b.id) for b in meeting.chosen]
     return render_template(
         "businesses/speed_meeting.html",
         project=project,
         workshop=workshop,
         form=form,
-        present=present,
-        groups=groups,
+        present=meeting.present,
+        groups=meeting.groups,
     )
 
 
@@ -610,19 +519,12 @@ def speed_meeting(slug: str, workshop_id: int):
 
 
 def _phone_workshop(code: str) -> Workshop:
-    canonical = codes.normalise(code)
-    workshop = state.find_open(canonical) if canonical else None
+    workshop = lookup.by_code(code)
     if workshop is None or workshop.status == "closed":
         abort(404)
     g.project_language = workshop.project.language
     g.project_timezone = workshop.project.timezone
     return workshop
-
-
-def collects_profiles(workshop: Workshop) -> bool:
-    """Whether the workshop's current step collects business profiles."""
-    step = next((s for s in workshop.steps if s.id == workshop.current_step_id), None)
-    return bool(step and "profiles" in (step.collects or []))
 
 
 @bp.route("/j/<code>/profile", methods=["GET", "POST"])
@@ -633,17 +535,15 @@ def phone_profile(code: str):
     token = devices.current_device()
     participant = participants.ensure(workshop, token)
     key = participants.device_key(token)
-    mine = db.session.scalar(
-        db.select(Business).where(Business.project_id == project.id, Business.device == key)
-    )
-    open_now = collects_profiles(workshop)
+    mine = profiles.own_business(project, key)
+    open_now = profiles.collects_profiles(workshop)
     if request.method == "GET":
         form = PhoneProfileForm(
             data={
                 "name": mine.name if mine else participant.business_name,
                 "sector": service.sector_words(mine, _lang()) if mine else "",
-                "offers": _phone_words(mine, "offers"),
-                "needs": _phone_words(mine, "needs"),
+                "offers": profiles.editable_words(mine, "offers", _lang()),
+                "needs": profiles.editable_words(mine, "needs", _lang()),
                 "municipality": mine.municipality if mine else "",
             }
         )
@@ -655,27 +555,21 @@ def phone_profile(code: str):
             flash(_("Profiles are collected in another step."), "error")
             status = 409
         elif form.validate_on_submit():
-            other = service.find_by_name(project, form.name.data)
-            if other is not None and other is not mine:
+            profile = profiles.PhoneProfile(
+                name=form.name.data,
+                sector=form.sector.data or "",
+                offers=form.offers.data or "",
+                needs=form.needs.data or "",
+                municipality=form.municipality.data or "",
+            )
+            try:
+                profiles.save_own(workshop, participant, key, profile)
+            except profiles.ProfileError:  # "name_taken": the step was checked above
                 form.name.errors.append(
                     _("This business is registered already: ask the process leader to change it.")
                 )
                 status = 409
             else:
-                data = service.BusinessData(
-                    name=form.name.data,
-                    sector=form.sector.data or "",
-                    offers=form.offers.data or "",
-                    needs=form.needs.data or "",
-                    municipality=form.municipality.data or "",
-                    description=mine.description if mine else "",
-                    email=mine.email if mine else "",
-                    website=mine.website if mine else "",
-                    contact_consent=mine.contact_consent if mine else False,
-                )
-                business = service.save(project, data, mine)
-                business.device = key
-                participant.business_name = business.name
                 db.session.commit()
                 flash(_("Thank you. Your profile is saved."), "success")
                 return redirect(url_for("live.join_page", code=workshop.join_code))
@@ -690,14 +584,3 @@ def phone_profile(code: str):
         mine=mine,
         labels=_labels,
     ), status
-
-
-def _phone_words(business: Business | None, side: str) -> str:
-    """A business's offers or needs as words the participant can edit."""
-    if business is None:
-        return ""
-    lang = _lang()
-    tags = service.own_tags(business, side)
-    return ", ".join(
-        [taxonomy.tag_label(t, lang) for t in tags] + list(getattr(business, f"{side}_free") or [])
-    )

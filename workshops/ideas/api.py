@@ -8,13 +8,19 @@ from flask import Blueprint, Response, request
 from flask_babel import gettext as _
 
 from app.db import iso_z, utcnow
-from app.extensions import db
+from app.extensions import csrf, db
 from workshops import codes, devices
 from workshops.http import api_abort, json_body
 from workshops.ideas import capture as ideas
-from workshops.ideas import votes
+from workshops.ideas import listing, votes
 from workshops.live import participants, state
-from workshops.live.api import not_modified, workshop_or_404
+from workshops.live.api import (
+    WRITE_ERRORS,
+    not_modified,
+    nullable,
+    operation,
+    workshop_or_404,
+)
 
 bp = Blueprint("ideas_api", __name__, url_prefix="/api/v1/workshops")
 
@@ -37,6 +43,14 @@ def _idea_message(code: str) -> str:
         "idempotency_conflict": _("This key was already used for another idea."),
         "rate_limited": _("You are sending ideas very fast. Wait a few seconds; nothing is lost."),
     }[code]
+
+
+def _idempotency_key() -> str | None:
+    """The request's Idempotency-Key header, if valid (else a 422)."""
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not IDEMPOTENCY_KEY.match(key):
+        api_abort(422, "invalid_idempotency_key", _("The Idempotency-Key is not valid."))
+    return key
 
 
 def _device_key() -> str:
@@ -70,36 +84,14 @@ def post_idea(code: str):
     return {"id": stored.id, "created_at": iso_z(stored.created_at)}, 201
 
 
-def idea_json(idea, themes: dict, totals: dict | None, interests: dict) -> dict:
-    """One idea as the wall and the phones see it (text exactly as typed)."""
-    item = {
-        "id": idea.id,
-        "text": idea.text,
-        "created_at": iso_z(idea.created_at),
-        "step": idea.step_id,
-        "track": idea.track,
-        "theme": themes.get(idea.theme_id),
-        "name": idea.author_name or None,
-        "business": idea.business_name or None,
-        "interests": len(interests.get(idea.id, [])),
-    }
-    if totals is not None:
-        item["votes"] = totals.get(idea.id, 0)
-    return item
-
-
 @bp.get("/<code>/ideas")
 def list_ideas(code: str):
-    """The ideas shown on the wall, newest first; votes once the leader reveals them."""
+    """The ideas shown on the wall, newest first; only what changed when `since` is a cursor."""
     workshop = workshop_or_404(code)
-    tag = ideas.list_etag(workshop)
+    tag = listing.etag(workshop)
     if request.if_none_match.contains(tag):
         return not_modified(tag)
-    latest = votes.latest_round(workshop)
-    totals = votes.totals(workshop, latest) if latest and latest.revealed else None
-    themes = {t.id: t.name for t in ideas.themes(workshop)}
-    interests = votes.interests_by_idea(workshop)
-    body = [idea_json(i, themes, totals, interests) for i in ideas.visible(workshop)]
+    body = listing.listing(workshop, request.args.get("since"))
     response = Response(state.as_json(body), mimetype="application/json")
     response.set_etag(tag)
     response.headers["Cache-Control"] = "no-cache"
@@ -129,12 +121,16 @@ def _vote_message(code: str) -> str:
 
 @bp.post("/<code>/votes")
 def post_vote(code: str):
-    """Spend dots on an idea while a vote is open; a device never exceeds its dots."""
+    """Spend dots on an idea while a vote is open; a device never exceeds its dots.
+
+    Keyed like ideas: a retry with the same Idempotency-Key is counted once.
+    """
     data = json_body()
+    key = _idempotency_key()
     workshop = workshop_or_404(code)
     try:
         result = votes.cast(
-            workshop, data.get("idea"), data.get("dots", 1), _device_key(), utcnow()
+            workshop, data.get("idea"), data.get("dots", 1), _device_key(), utcnow(), key=key
         )
     except votes.VoteError as error:
         db.session.rollback()
@@ -144,21 +140,28 @@ def post_vote(code: str):
 
 @bp.get("/<code>/votes")
 def my_votes(code: str):
-    """Whether a vote is open, and how many dots this device has left."""
+    """Whether a vote is open, this device's dots left and its dots on each idea."""
     workshop = workshop_or_404(code)
     vote_round = votes.open_round(workshop)
-    left = votes.dots_left(workshop, _device_key()) if vote_round else None
+    device = _device_key()
+    left = votes.dots_left(workshop, device) if vote_round else None
     return {
         "open": vote_round is not None,
         "dots": vote_round.dots if vote_round else 0,
         "dots_left": left,
+        "mine": {str(k): v for k, v in votes.mine(workshop, device).items()},
     }
 
 
 @bp.post("/<code>/interests")
 def post_interest(code: str):
-    """'I want to work on this': record the device's business's interest in an idea."""
+    """'I want to work on this': record the device's business's interest in an idea.
+
+    Once per device and idea, so a retry (with or without its Idempotency-Key) stores nothing
+    more and gets the same answer, even after the workshop closed.
+    """
     data = json_body()
+    _idempotency_key()
     workshop = workshop_or_404(code)
     try:
         interest = votes.mark_interest(
@@ -170,9 +173,147 @@ def post_interest(code: str):
     return {"idea": interest.idea_id, "business": interest.business_name}, 201
 
 
-def init_app(app) -> None:
-    """Register the API (CSRF-exempt: JSON only)."""
-    from app.extensions import csrf
+IDEA_SCHEMA = {
+    "type": "object",
+    "required": ["id"],
+    "properties": {
+        "id": {"type": "integer"},
+        "text": {"type": "string"},
+        "created_at": {"type": "string"},
+        "step": {"type": "integer"},
+        "track": {"type": "string"},
+        "theme": {"type": "string"},
+        "votes": {"type": "integer"},
+        "hidden": {"type": "boolean"},
+    },
+}
+IDEA_LIST_SCHEMA = {
+    "type": "object",
+    "required": ["cursor", "full", "ideas"],
+    "properties": {
+        "cursor": {"type": "string"},
+        "full": {"type": "boolean"},
+        "ideas": {"type": "array", "items": IDEA_SCHEMA},
+    },
+}
 
+
+def openapi_paths(spec: dict) -> None:
+    """Describe this blueprint's endpoints in the OpenAPI document."""
+    idea_list = operation(
+        "Visible ideas, newest first; only what changed since a cursor",
+        "200",
+        IDEA_LIST_SCHEMA,
+        (404, 503),
+    )
+    idea_list["parameters"].append(
+        {
+            "name": "since",
+            "in": "query",
+            "required": False,
+            "description": "The cursor of an earlier answer; unknown or too old: the whole list",
+            "schema": {"type": "string"},
+        }
+    )
+    idea_list["responses"]["304"] = {"description": "Unchanged since If-None-Match"}
+    idea_post = operation(
+        "Send an idea (stored before the 201)",
+        "201",
+        {
+            "type": "object",
+            "required": ["id", "created_at"],
+            "properties": {"id": {"type": "integer"}, "created_at": {"type": "string"}},
+        },
+        (*WRITE_ERRORS, 429),
+        {
+            "type": "object",
+            "required": ["text"],
+            "properties": {
+                "text": {"type": "string", "minLength": 1, "maxLength": ideas.MAX_LENGTH},
+                "name": {"type": "string", "maxLength": 120},
+                "business": {"type": "string", "maxLength": 160},
+                "track": {"type": "string", "maxLength": 40},
+            },
+        },
+    )
+    idea_post["parameters"].append(
+        {
+            "name": "Idempotency-Key",
+            "in": "header",
+            "required": False,
+            "schema": {"type": "string", "pattern": IDEMPOTENCY_KEY.pattern},
+        }
+    )
+    spec["paths"]["/workshops/{code}/ideas"] = {"get": idea_list, "post": idea_post}
+    spec["paths"]["/workshops/{code}/votes"] = {
+        "get": operation(
+            "Whether a vote is open and the device's dots left",
+            "200",
+            {
+                "type": "object",
+                "properties": {
+                    "open": {"type": "boolean"},
+                    "dots": {"type": "integer"},
+                    "dots_left": nullable("integer"),
+                    "mine": {
+                        "type": "object",
+                        "description": "This device's dots per idea id in the open vote",
+                        "additionalProperties": {"type": "integer"},
+                    },
+                },
+            },
+            (404, 503),
+        ),
+        "post": operation(
+            "Spend (or take back) dots on an idea",
+            "201",
+            {
+                "type": "object",
+                "properties": {
+                    "idea": {"type": "integer"},
+                    "dots_left": {"type": "integer"},
+                    "dots": {"type": "integer"},
+                },
+            },
+            WRITE_ERRORS,
+            {
+                "type": "object",
+                "required": ["idea"],
+                "properties": {"idea": {"type": "integer"}, "dots": {"type": "integer"}},
+            },
+        ),
+    }
+    spec["paths"]["/workshops/{code}/interests"] = {
+        "post": operation(
+            "I want to work on this idea",
+            "201",
+            {
+                "type": "object",
+                "properties": {"idea": {"type": "integer"}, "business": {"type": "string"}},
+            },
+            WRITE_ERRORS,
+            {
+                "type": "object",
+                "required": ["idea", "business"],
+                "properties": {
+                    "idea": {"type": "integer"},
+                    "business": {"type": "string", "maxLength": 160},
+                },
+            },
+        )
+    }
+    keyed = {
+        "name": "Idempotency-Key",
+        "in": "header",
+        "required": False,
+        "schema": {"type": "string", "pattern": IDEMPOTENCY_KEY.pattern},
+    }
+    for path in ("/workshops/{code}/votes", "/workshops/{code}/interests"):
+        spec["paths"][path]["post"]["parameters"].append(dict(keyed))
+
+
+def init_app(app) -> None:
+    """Register the API (CSRF-exempt: JSON only) and its OpenAPI paths."""
     csrf.exempt(bp)
     app.register_blueprint(bp)
+    app.extensions.setdefault("kraftverk.openapi", []).append(openapi_paths)

@@ -7,7 +7,6 @@ idempotency key so a retry finds the first row, commit, answer.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -134,13 +133,14 @@ def _explain_refusal(code: str, stored_key: str | None, text: str) -> Stored:
     ).first()
     if workshop is None:
         raise IdeaError("not_found")
-    if workshop.status == "closed":
-        raise IdeaError("workshop_closed")
     if stored_key:
+        # First: a retry of an idea already stored gets its answer, even after the close.
         try:
             return _existing(workshop.id, stored_key, text)
         except NoResultFound:
-            pass  # not stored before: the rate limit refused it
+            pass  # not stored before: closed, or the rate limit refused it
+    if workshop.status == "closed":
+        raise IdeaError("workshop_closed")
     raise IdeaError("rate_limited", retry_after=int(RATE_WINDOW.total_seconds()))
 
 
@@ -162,15 +162,6 @@ def all_ideas(workshop: Workshop) -> list[Idea]:
             select(Idea).where(Idea.workshop_id == workshop.id).order_by(Idea.created_at, Idea.id)
         )
     )
-
-
-def list_etag(workshop: Workshop) -> str:
-    """A validator for the idea list: changes with any new, hidden, themed or voted idea."""
-    count, last = db.session.execute(
-        select(func.count(Idea.id), func.max(Idea.id)).where(Idea.workshop_id == workshop.id)
-    ).one()
-    raw = f"{workshop.id}:{count}:{last}:{workshop.ideas_version}:{workshop.state_version}"
-    return hashlib.blake2s(raw.encode(), digest_size=8).hexdigest()
 
 
 def _touch(workshop_id: int) -> None:

@@ -1,29 +1,13 @@
-"""Ideas as CSV and XLSX rows; a spreadsheet never runs what a participant typed."""
+"""The ideas of a workshop as spreadsheet rows (workshops/spreadsheets.py writes the files)."""
 
 from __future__ import annotations
 
-import csv
-import io
-import re
-
 from flask_babel import gettext as _
-from openpyxl import Workbook
 
 from app.db import iso_z
 from workshops.ideas import capture as ideas
 from workshops.ideas import votes
 from workshops.programme.models import Workshop
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# Characters XML 1.0, and so XLSX, cannot hold (openpyxl refuses them): U+FFFD in the sheet only.
-_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def neutralise(value: object) -> object:
-    """Prefix text that a spreadsheet would read as a formula with an apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def idea_rows(workshop: Workshop) -> list[list]:
@@ -66,29 +50,3 @@ def idea_rows(workshop: Workshop) -> list[list]:
             ]
         )
     return rows
-
-
-def to_csv(rows: list[list]) -> bytes:
-    """UTF-8 CSV with a BOM (so Excel reads the Nordic letters), formulas neutralised."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for row in rows:
-        writer.writerow([neutralise(cell) for cell in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def to_xlsx(rows: list[list], title: str) -> bytes:
-    """An XLSX sheet where every text cell is a string cell, never a formula."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = title[:31]
-    for r, row in enumerate(rows, start=1):
-        for c, value in enumerate(row, start=1):
-            if isinstance(value, str):
-                value = _ILLEGAL_XML.sub("\ufffd", value)
-            cell = sheet.cell(row=r, column=c, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # "=..." stays text: openpyxl would otherwise store a formula
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()

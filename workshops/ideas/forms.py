@@ -6,25 +6,9 @@ from wtforms import (
     IntegerField,
     SelectField,
     StringField,
-    TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
-from wtforms.widgets import HiddenInput
-
-
-class PaperIdeaForm(FlaskForm):
-    """The leader types in an idea written on paper."""
-
-    text = TextAreaField(_l("Idea from paper"), validators=[DataRequired(), Length(max=2000)])
-    name = StringField(_l("Name (optional)"), validators=[Optional(), Length(max=120)])
-
-
-class PhoneIdeaForm(FlaskForm):
-    """An idea from a phone without JavaScript."""
-
-    text = TextAreaField(_l("Your idea"), validators=[DataRequired(), Length(max=2000)])
-    key = StringField(widget=HiddenInput(), validators=[Optional(), Length(min=8, max=128)])
+from wtforms.validators import DataRequired, Length, NumberRange
 
 
 class ThemeForm(FlaskForm):

@@ -106,6 +106,9 @@ class Vote(db.Model):
     """Dots a device put on an idea in a round."""
 
     __tablename__ = "vote"
+    __table_args__ = (
+        UniqueConstraint("round_id", "device", "idempotency_key", name="round_device_key"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(
@@ -116,6 +119,8 @@ class Vote(db.Model):
     dots: Mapped[int] = mapped_column(default=1)
     track: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The phone's Idempotency-Key: a retried vote is counted once.
+    idempotency_key: Mapped[str | None] = mapped_column(String(128))
 
 
 class Interest(db.Model):

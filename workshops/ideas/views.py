@@ -9,33 +9,25 @@ from wtforms.fields.choices import SelectChoice
 
 from app.db import utcnow
 from app.extensions import db
-from workshops import codes, devices
+from workshops import devices, spreadsheets
 from workshops.ideas import capture as ideas
-from workshops.ideas import export, votes
+from workshops.ideas import export, votes, wall
 from workshops.ideas.forms import (
     IdeaThemeForm,
     MergeThemeForm,
-    PaperIdeaForm,
-    PhoneIdeaForm,
     ThemeForm,
     VoteForm,
     WallForm,
 )
 from workshops.ideas.models import Idea, Theme
-from workshops.live import participants, state
+from workshops.live import participants
+from workshops.live.forms import PaperIdeaForm, PhoneIdeaForm
+from workshops.programme import lookup
 from workshops.programme.forms import StepActionForm
 from workshops.programme.models import Workshop
 from workshops.projects import access
 
 bp = Blueprint("ideas", __name__, template_folder="templates")
-
-
-def _workshop(slug: str, workshop_id: int, *, lead: bool = True):
-    project = access.project_for(slug, lead=lead)
-    workshop = db.session.get(Workshop, workshop_id)
-    if workshop is None or workshop.project_id != project.id:
-        abort(404)
-    return project, workshop
 
 
 def _back(slug: str, workshop_id: int, anchor: str = ""):
@@ -52,7 +44,7 @@ def _theme_choices(workshop: Workshop):
 @login_required
 def board(slug: str, workshop_id: int):
     """Every idea of the workshop, hidden ones too, with themes, votes and interests."""
-    project, workshop = _workshop(slug, workshop_id, lead=False)
+    project, workshop = lookup.project_workshop(slug, workshop_id, lead=False)
     themes = ideas.themes(workshop)
     merge = MergeThemeForm()
     merge.source.choices = merge.target.choices = [SelectChoice(t.id, t.name) for t in themes]
@@ -84,7 +76,7 @@ def board(slug: str, workshop_id: int):
 @login_required
 def paper_idea(slug: str, workshop_id: int):
     """Type in an idea from paper: stored as typed, marked as typed by the leader."""
-    project, workshop = _workshop(slug, workshop_id)
+    project, workshop = lookup.project_workshop(slug, workshop_id, lead=True)
     form = PaperIdeaForm()
     if form.validate_on_submit():
         try:
@@ -118,7 +110,7 @@ def _idea(workshop: Workshop, idea_id: int) -> Idea:
 @login_required
 def idea_action(slug: str, workshop_id: int, idea_id: int, action: str):
     """Hide, show, spotlight or theme one idea."""
-    project, workshop = _workshop(slug, workshop_id)
+    project, workshop = lookup.project_workshop(slug, workshop_id, lead=True)
     idea = _idea(workshop, idea_id)
     now = utcnow()
     if action == "theme":
@@ -133,8 +125,7 @@ def idea_action(slug: str, workshop_id: int, idea_id: int, action: str):
         if action in ("hide", "show"):
             ideas.set_hidden(idea, action == "hide", current_user.id, now)
         elif action == "spotlight":
-            workshop.spotlight_idea_id = None if workshop.spotlight_idea_id == idea.id else idea.id
-            workshop.ideas_version += 1
+            wall.toggle_spotlight(workshop, idea)
         else:
             abort(404)
     db.session.commit()
@@ -145,7 +136,7 @@ def idea_action(slug: str, workshop_id: int, idea_id: int, action: str):
 @login_required
 def new_theme(slug: str, workshop_id: int):
     """Create a theme."""
-    project, workshop = _workshop(slug, workshop_id)
+    project, workshop = lookup.project_workshop(slug, workshop_id, lead=True)
     form = ThemeForm()
     if form.validate_on_submit():
         ideas.create_theme(workshop, form.name.data)
@@ -159,7 +150,7 @@ def new_theme(slug: str, workshop_id: int):
 @login_required
 def rename_theme(slug: str, workshop_id: int, theme_id: int):
     """Rename a theme."""
-    project, workshop = _workshop(slug, workshop_id)
+    project, workshop = lookup.project_workshop(slug, workshop_id, lead=True)
     theme = db.session.get(Theme, theme_id)
     if theme is None or theme.workshop_id != workshop.id:
         abort(404)
@@ -174,7 +165,7 @@ def rename_theme(slug: str, workshop_id: int, theme_id: int):
 @login_required
 def merge_themes(slug: str, workshop_id: int):
     """Merge one theme into another."""
-    project, workshop = _workshop(slug, workshop_id)
+    project, workshop = lookup.project_workshop(slug, workshop_id, lead=True)
     form = MergeThemeForm()
     choices = [SelectChoice(t.id, t.name) for t in ideas.themes(workshop)]
     form.source.choices = form.target.choices = choices
@@ -193,7 +184,7 @@ def merge_themes(slug: str, workshop_id: int):
 @login_required
 def vote_action(slug: str, workshop_id: int, action: str):
     """Open, close, reveal or hide the results of a dot vote."""
-    project, workshop = _workshop(slug, workshop_id)
+    project, workshop = lookup.project_workshop(slug, workshop_id, lead=True)
     now = utcnow()
     if action == "open":
         form = VoteForm()
@@ -218,11 +209,10 @@ def vote_action(slug: str, workshop_id: int, action: str):
 @login_required
 def wall_layout(slug: str, workshop_id: int):
     """Choose how the wall groups the ideas."""
-    project, workshop = _workshop(slug, workshop_id)
+    project, workshop = lookup.project_workshop(slug, workshop_id, lead=True)
     form = WallForm()
     if form.validate_on_submit():
-        workshop.wall_layout = form.layout.data
-        workshop.ideas_version += 1
+        wall.set_layout(workshop, form.layout.data)
         db.session.commit()
     return _back(slug, workshop_id, "#wall")
 
@@ -231,13 +221,13 @@ def wall_layout(slug: str, workshop_id: int):
 @login_required
 def export_ideas(slug: str, workshop_id: int, fmt: str):
     """The workshop's ideas as CSV or XLSX (leaders and viewers)."""
-    project, workshop = _workshop(slug, workshop_id, lead=False)
+    project, workshop = lookup.project_workshop(slug, workshop_id, lead=False)
     rows = export.idea_rows(workshop)
     name = f"ideas-{workshop.join_code}"
     if fmt == "csv":
-        body, mimetype = export.to_csv(rows), "text/csv; charset=utf-8"
+        body, mimetype = spreadsheets.to_csv(rows[0], rows[1:]), "text/csv"  # charset added once
     elif fmt == "xlsx":
-        body = export.to_xlsx(rows, _("Ideas"))
+        body = spreadsheets.to_xlsx(rows[0], rows[1:], _("Ideas"))
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
         abort(404)
@@ -249,8 +239,7 @@ def export_ideas(slug: str, workshop_id: int, fmt: str):
 @bp.post("/j/<code>/ideas")
 def phone_idea(code: str):
     """An idea from a phone without JavaScript (the page's form, with its CSRF token)."""
-    canonical = codes.normalise(code)
-    workshop = state.find_open(canonical) if canonical else None
+    workshop = lookup.by_code(code)
     if workshop is None:
         abort(404)
     form = PhoneIdeaForm()

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
+from flask import Flask, current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from workshops.businesses.models import Business
 from workshops.ideas.models import Idea, Interest, Vote, VoteBudget, VoteRound
 from workshops.live.models import Participant
 from workshops.programme.models import Workshop
+from workshops.programme.versions import bump
+
+# The businesses room sits above this one: it registers how an interest's typed business name
+# is matched to a registered business (`name_businesses_with`, called at start-up).
+BUSINESS_LOOKUP = "kraftverk.business_named"
+
+MIN_DOTS = 3
+MAX_DOTS = 20
 
 
 class VoteError(ValueError):
@@ -38,9 +48,28 @@ def latest_round(workshop: Workshop) -> VoteRound | None:
     )
 
 
-def start_round(workshop: Workshop, dots: int, now: datetime) -> VoteRound:
-    """Open a vote with `dots` per device (closing any open one); results start hidden."""
-    if not 1 <= dots <= 20:
+def dots_for(idea_count: int) -> int:
+    """Dots per device by METHOD.md: one per 4-5 ideas to choose from, at least 3."""
+    return max(MIN_DOTS, min(MAX_DOTS, round(idea_count * 2 / 9)))
+
+
+def votable_count(workshop: Workshop) -> int:
+    """How many ideas a vote opened now would offer (those shown on the wall)."""
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Idea)
+        .where(Idea.workshop_id == workshop.id, Idea.hidden_at.is_(None))
+    )
+
+
+def start_round(workshop: Workshop, dots: int | None, now: datetime) -> VoteRound:
+    """Open a vote with `dots` per device (closing any open one); results start hidden.
+
+    Without `dots`, each device gets one per 4-5 of the ideas on offer, at least 3.
+    """
+    if dots is None:
+        dots = dots_for(votable_count(workshop))
+    if not 1 <= dots <= MAX_DOTS:
         raise VoteError("invalid_dots")
     current = open_round(workshop)
     if current:
@@ -49,9 +78,38 @@ def start_round(workshop: Workshop, dots: int, now: datetime) -> VoteRound:
         workshop_id=workshop.id, step_id=workshop.current_step_id, dots=dots, opened_at=now
     )
     db.session.add(vote_round)
-    workshop.state_version += 1
-    workshop.ideas_version += 1
+    bump(workshop, state=True, ideas=True)
     return vote_round
+
+
+def open_for_step(workshop: Workshop, step, now: datetime) -> VoteRound:
+    """The step's vote, opened: its open round, else its last round reopened, else a new one.
+
+    Going back to a voting step, or reopening a closed workshop, continues the same vote.
+    """
+    current = open_round(workshop)
+    if current is not None and current.step_id == step.id:
+        return current
+    earlier = db.session.scalar(
+        select(VoteRound)
+        .where(VoteRound.workshop_id == workshop.id, VoteRound.step_id == step.id)
+        .order_by(VoteRound.id.desc())
+    )
+    if earlier is None:
+        return start_round(workshop, None, now)
+    if current is not None:
+        close_round(current, now)
+    earlier.status = "open"
+    earlier.closed_at = None
+    _touch(workshop.id, state=True)
+    return earlier
+
+
+def close_open(workshop: Workshop, now: datetime, *, step_id: int | None = None) -> None:
+    """Close the open vote (only if it belongs to `step_id`, when given)."""
+    current = open_round(workshop)
+    if current is not None and (step_id is None or current.step_id == step_id):
+        close_round(current, now)
 
 
 def close_round(vote_round: VoteRound, now: datetime) -> None:
@@ -89,11 +147,45 @@ def _idea(idea_id: object) -> Idea | None:
     return db.session.get(Idea, idea_id)
 
 
-def cast(workshop: Workshop, idea_id: object, dots: object, device: str, now: datetime) -> dict:
-    """Spend (or with a negative number take back) dots on an idea; commit."""
+def _answer(vote_round: VoteRound, idea_id: int, device: str) -> dict:
+    used = db.session.scalar(
+        select(VoteBudget.used).where(
+            VoteBudget.round_id == vote_round.id, VoteBudget.device == device
+        )
+    )
+    return {"idea": idea_id, "dots_left": vote_round.dots - (used or 0), "dots": vote_round.dots}
+
+
+def _keyed(vote_round: VoteRound, device: str, key: str | None) -> Vote | None:
+    if not key:
+        return None
+    return db.session.scalar(
+        select(Vote).where(
+            Vote.round_id == vote_round.id, Vote.device == device, Vote.idempotency_key == key
+        )
+    )
+
+
+def cast(
+    workshop: Workshop,
+    idea_id: object,
+    dots: object,
+    device: str,
+    now: datetime,
+    *,
+    key: str | None = None,
+) -> dict:
+    """Spend (or with a negative number take back) dots on an idea; commit.
+
+    With an idempotency `key`, a retry of a vote already counted gets the same answer and
+    spends nothing.
+    """
     vote_round = open_round(workshop)
     if vote_round is None:
         raise VoteError("vote_closed")
+    done = _keyed(vote_round, device, key)
+    if done is not None:
+        return _answer(vote_round, done.idea_id, device)
     if (
         not isinstance(dots, int)
         or isinstance(dots, bool)
@@ -139,16 +231,44 @@ def cast(workshop: Workshop, idea_id: object, dots: object, device: str, now: da
             dots=dots,
             track=track,
             created_at=now,
+            idempotency_key=key or None,
         )
     )
     _touch(workshop.id)
-    used = db.session.scalar(
-        select(VoteBudget.used).where(
-            VoteBudget.round_id == vote_round.id, VoteBudget.device == device
-        )
+    try:
+        answer = _answer(vote_round, idea.id, device)
+        db.session.commit()
+    except IntegrityError:
+        # The same key was counted meanwhile by a parallel retry: answer as that one did.
+        db.session.rollback()
+        vote_round = db.session.get(VoteRound, vote_round.id)
+        done = _keyed(vote_round, device, key)
+        if done is None:
+            raise
+        return _answer(vote_round, done.idea_id, device)
+    return answer
+
+
+def mine(workshop: Workshop, device: str | None) -> dict[int, int]:
+    """The dots this device has on each idea in the open vote."""
+    vote_round = open_round(workshop)
+    if vote_round is None or not device:
+        return {}
+    rows = db.session.execute(
+        select(Vote.idea_id, func.sum(Vote.dots))
+        .where(Vote.round_id == vote_round.id, Vote.device == device)
+        .group_by(Vote.idea_id)
     )
-    db.session.commit()
-    return {"idea": idea.id, "dots_left": vote_round.dots - used, "dots": vote_round.dots}
+    return {idea_id: int(total) for idea_id, total in rows if total}
+
+
+def voters(vote_round: VoteRound) -> int:
+    """How many devices have spent dots in this round."""
+    return db.session.scalar(
+        select(func.count())
+        .select_from(VoteBudget)
+        .where(VoteBudget.round_id == vote_round.id, VoteBudget.used > 0)
+    )
 
 
 def dots_left(workshop: Workshop, device: str | None) -> int | None:
@@ -176,20 +296,28 @@ def totals(workshop: Workshop, vote_round: VoteRound | None = None) -> dict[int,
 def mark_interest(
     workshop: Workshop, idea_id: object, business: object, device: str, now: datetime
 ) -> Interest:
-    """Record that this device's business wants to work on an idea (once per device); commit."""
-    if workshop.status == "closed":
-        raise VoteError("workshop_closed")
+    """Record that this device's business wants to work on an idea (once per device); commit.
+
+    A retry of an interest already stored is answered with it, even after the workshop closed.
+    """
     idea = _idea(idea_id)
     if idea is None or idea.workshop_id != workshop.id:
         raise VoteError("invalid_idea")
+    if workshop.status == "closed":
+        stored = db.session.scalar(
+            select(Interest).where(Interest.idea_id == idea.id, Interest.device == device)
+        )
+        if (
+            stored is not None
+            and isinstance(business, str)
+            and stored.business_name == business.strip()
+        ):
+            return stored
+        raise VoteError("workshop_closed")
     if not isinstance(business, str) or not business.strip() or len(business.strip()) > 160:
         raise VoteError("invalid_business")
     name = business.strip()
-    known = db.session.scalar(
-        select(Business.id).where(
-            Business.project_id == workshop.project_id, func.lower(Business.name) == name.lower()
-        )
-    )
+    known = registered_business(workshop.project_id, name)
     interest = db.session.scalar(
         select(Interest).where(Interest.idea_id == idea.id, Interest.device == device)
     )
@@ -201,6 +329,23 @@ def mark_interest(
     _touch(workshop.id)
     db.session.commit()
     return interest
+
+
+def name_businesses_with(app: Flask, lookup: Callable[[int, str], int | None]) -> None:
+    """Let the businesses room say which business a typed name is: `lookup(project_id, name)`."""
+    app.extensions.setdefault(BUSINESS_LOOKUP, []).append(lookup)
+
+
+def registered_business(project_id: int, name: str) -> int | None:
+    """The id of the project's business with this name (as the registered lookups read it)."""
+    lookups = current_app.extensions.get(BUSINESS_LOOKUP, [])
+    if not lookups:
+        raise LookupError("no room names the businesses of an interest")
+    for lookup in lookups:
+        found = lookup(project_id, name)
+        if found is not None:
+            return found
+    return None
 
 
 def interests_by_idea(workshop: Workshop) -> dict[int, list[str]]:

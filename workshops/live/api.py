@@ -6,19 +6,18 @@ from flask import Blueprint, Response, request
 from flask_babel import gettext as _
 
 from app.db import utcnow
-from app.extensions import db
+from app.extensions import csrf, db
 from workshops import codes, devices
 from workshops.http import api_abort, json_body
-from workshops.ideas import capture as ideas
 from workshops.live import participants, state
+from workshops.programme import lookup
 
 bp = Blueprint("workshops_api", __name__, url_prefix="/api/v1/workshops")
 
 
 def workshop_or_404(raw_code: str):
     """The workshop with this join code (any spelling), or a JSON 404."""
-    code = codes.normalise(raw_code)
-    workshop = state.find_open(code) if code else None
+    workshop = lookup.by_code(raw_code)
     if workshop is None:
         api_abort(404, "not_found", _("No workshop has this code."))
     return workshop
@@ -71,10 +70,13 @@ def join(code: str):
     }, 200
 
 
-def _nullable(kind: str) -> dict:
+def nullable(kind: str) -> dict:
+    """An OpenAPI schema of `kind` that may be null."""
     return {"type": kind, "nullable": True}
 
 
+# The errors any write to /workshops/{code}/... may answer.
+WRITE_ERRORS = (400, 404, 409, 413, 415, 422, 503)
 STATE_SCHEMA = {
     "type": "object",
     "required": ["code", "title", "status", "visibility", "server_time", "step", "agenda"],
@@ -88,29 +90,14 @@ STATE_SCHEMA = {
         "agenda": {"type": "array", "items": {"type": "object"}},
     },
 }
-IDEA_SCHEMA = {
-    "type": "object",
-    "required": ["id", "text", "created_at"],
-    "properties": {
-        "id": {"type": "integer"},
-        "text": {"type": "string"},
-        "created_at": {"type": "string"},
-        "step": _nullable("integer"),
-        "track": _nullable("string"),
-        "theme": _nullable("string"),
-        "name": _nullable("string"),
-        "business": _nullable("string"),
-        "interests": {"type": "integer"},
-        "votes": {"type": "integer"},
-    },
-}
 
 
 def _json(schema: dict) -> dict:
     return {"application/json": {"schema": schema}}
 
 
-def _operation(summary: str, ok: str, ok_schema: dict | None, errors: tuple, body=None) -> dict:
+def operation(summary: str, ok: str, ok_schema: dict | None, errors: tuple, body=None) -> dict:
+    """Describe one operation on /workshops/{code}...: its answers, errors and body."""
     error = _json({"$ref": "#/components/schemas/Error"})
     responses = {ok: {"description": "OK", **({"content": _json(ok_schema)} if ok_schema else {})}}
     for status in errors:
@@ -129,16 +116,15 @@ def _operation(summary: str, ok: str, ok_schema: dict | None, errors: tuple, bod
 
 def openapi_paths(spec: dict) -> None:
     """Describe this blueprint's endpoints in the OpenAPI document."""
-    writes = (400, 404, 409, 413, 415, 422, 503)
-    state_get = _operation("Live state of a workshop", "200", STATE_SCHEMA, (404, 503))
+    state_get = operation("Live state of a workshop", "200", STATE_SCHEMA, (404, 503))
     state_get["responses"]["304"] = {"description": "Unchanged since If-None-Match"}
     spec["paths"]["/workshops/{code}"] = {"get": state_get}
     spec["paths"]["/workshops/{code}/join"] = {
-        "post": _operation(
+        "post": operation(
             "Say who this device is",
             "200",
             {"type": "object"},
-            writes,
+            WRITE_ERRORS,
             {
                 "type": "object",
                 "properties": {
@@ -149,97 +135,10 @@ def openapi_paths(spec: dict) -> None:
             },
         )
     }
-    idea_list = _operation(
-        "Visible ideas, newest first", "200", {"type": "array", "items": IDEA_SCHEMA}, (404, 503)
-    )
-    idea_list["responses"]["304"] = {"description": "Unchanged since If-None-Match"}
-    idea_post = _operation(
-        "Send an idea (stored before the 201)",
-        "201",
-        {
-            "type": "object",
-            "required": ["id", "created_at"],
-            "properties": {"id": {"type": "integer"}, "created_at": {"type": "string"}},
-        },
-        (*writes, 429),
-        {
-            "type": "object",
-            "required": ["text"],
-            "properties": {
-                "text": {"type": "string", "minLength": 1, "maxLength": ideas.MAX_LENGTH},
-                "name": {"type": "string", "maxLength": 120},
-                "business": {"type": "string", "maxLength": 160},
-                "track": {"type": "string", "maxLength": 40},
-            },
-        },
-    )
-    idea_post["parameters"].append(
-        {
-            "name": "Idempotency-Key",
-            "in": "header",
-            "required": False,
-            "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{8,128}$"},
-        }
-    )
-    spec["paths"]["/workshops/{code}/ideas"] = {"get": idea_list, "post": idea_post}
-    spec["paths"]["/workshops/{code}/votes"] = {
-        "get": _operation(
-            "Whether a vote is open and the device's dots left",
-            "200",
-            {
-                "type": "object",
-                "properties": {
-                    "open": {"type": "boolean"},
-                    "dots": {"type": "integer"},
-                    "dots_left": _nullable("integer"),
-                },
-            },
-            (404, 503),
-        ),
-        "post": _operation(
-            "Spend (or take back) dots on an idea",
-            "201",
-            {
-                "type": "object",
-                "properties": {
-                    "idea": {"type": "integer"},
-                    "dots_left": {"type": "integer"},
-                    "dots": {"type": "integer"},
-                },
-            },
-            writes,
-            {
-                "type": "object",
-                "required": ["idea"],
-                "properties": {"idea": {"type": "integer"}, "dots": {"type": "integer"}},
-            },
-        ),
-    }
-    spec["paths"]["/workshops/{code}/interests"] = {
-        "post": _operation(
-            "I want to work on this idea",
-            "201",
-            {
-                "type": "object",
-                "properties": {"idea": {"type": "integer"}, "business": {"type": "string"}},
-            },
-            writes,
-            {
-                "type": "object",
-                "required": ["idea", "business"],
-                "properties": {
-                    "idea": {"type": "integer"},
-                    "business": {"type": "string", "maxLength": 160},
-                },
-            },
-        )
-    }
 
 
 def init_app(app) -> None:
     """Register the API (CSRF-exempt: JSON only) and its OpenAPI paths."""
-    from app.extensions import csrf
-
     csrf.exempt(bp)
     app.register_blueprint(bp)
     app.extensions.setdefault("kraftverk.openapi", []).append(openapi_paths)

@@ -14,7 +14,10 @@ from sqlalchemy import update
 
 from app.extensions import db
 from method import programme
+from workshops.live import steps as collects
 from workshops.programme.models import Step, Workshop
+from workshops.programme.queries import current_step, step_index
+from workshops.programme.versions import bump
 
 
 class LiveError(ValueError):
@@ -38,17 +41,11 @@ class Clock:
     paused: bool
 
 
-def current_step(workshop: Workshop) -> Step | None:
-    """The step being run now, if any."""
-    if workshop.current_step_id is None:
-        return None
-    return next((s for s in workshop.steps if s.id == workshop.current_step_id), None)
-
-
-def step_index(workshop: Workshop) -> int | None:
-    """The current step's index in the programme, or None before the start."""
-    step = current_step(workshop)
-    return workshop.steps.index(step) if step else None
+def minutes_of(step: Step) -> int:
+    """The minutes a step runs: as re-planned if a re-plan was applied, else as planned."""
+    if step.applied_minutes is not None and not step.dropped:
+        return step.applied_minutes
+    return step.minutes
 
 
 def clock(workshop: Workshop, now: datetime) -> Clock:
@@ -56,7 +53,7 @@ def clock(workshop: Workshop, now: datetime) -> Clock:
     step = current_step(workshop)
     if step is None or workshop.step_started_at is None:
         return Clock(None, None, None, 0, None, None, workshop.status == "paused")
-    minutes = step.minutes + (workshop.step_extra_minutes or 0)
+    minutes = minutes_of(step) + (workshop.step_extra_minutes or 0)
     ends_at = workshop.step_started_at + timedelta(minutes=minutes)
     reference = workshop.paused_at if workshop.paused_at else now
     remaining = math.floor((ends_at - reference).total_seconds())
@@ -116,6 +113,9 @@ def _move(workshop: Workshop, leaving_id: int | None, target: Step, now: datetim
             "state_version",
         ],
     )
+    if leaving is not None:
+        collects.step_ended(workshop, leaving, now)
+    collects.step_started(workshop, target, now)
 
 
 def start(workshop: Workshop, now: datetime) -> None:
@@ -138,6 +138,9 @@ def advance(workshop: Workshop, leaving_id: int | None, now: datetime, *, offset
     if index is None or workshop.current_step_id != leaving_id:
         raise LiveError("moved_meanwhile")
     target_index = index + offset
+    # Steps dropped by an applied re-plan are passed over.
+    while 0 <= target_index < len(workshop.steps) and workshop.steps[target_index].dropped:
+        target_index += 1 if offset > 0 else -1
     if not 0 <= target_index < len(workshop.steps):
         raise LiveError("no_such_step")
     target = workshop.steps[target_index]
@@ -151,8 +154,14 @@ def extend(workshop: Workshop, minutes: int, now: datetime) -> None:
         raise LiveError("not_running")
     if not 1 <= minutes <= 60:
         raise LiveError("bad_minutes")
-    workshop.step_extra_minutes = (workshop.step_extra_minutes or 0) + minutes
-    workshop.state_version += 1
+    db.session.execute(
+        update(Workshop)
+        .where(Workshop.id == workshop.id)
+        .values(step_extra_minutes=Workshop.step_extra_minutes + minutes)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(workshop, ["step_extra_minutes"])
+    bump(workshop)
 
 
 def pause(workshop: Workshop, now: datetime) -> None:
@@ -161,7 +170,7 @@ def pause(workshop: Workshop, now: datetime) -> None:
         raise LiveError("not_running")
     workshop.status = "paused"
     workshop.paused_at = now
-    workshop.state_version += 1
+    bump(workshop)
 
 
 def resume(workshop: Workshop, now: datetime) -> None:
@@ -172,27 +181,45 @@ def resume(workshop: Workshop, now: datetime) -> None:
         workshop.step_started_at += now - workshop.paused_at
     workshop.paused_at = None
     workshop.status = "live"
-    workshop.state_version += 1
+    bump(workshop)
 
 
 def close(workshop: Workshop, now: datetime) -> None:
     """End the workshop; what was collected stays, nothing more is accepted."""
     if workshop.status == "closed":
         raise LiveError("closed")
-    _close_step(current_step(workshop), now)
+    step = current_step(workshop)
+    _close_step(step, now)
+    if step is not None:
+        collects.step_ended(workshop, step, now)
+    collects.workshop_closed(workshop, now)
     workshop.status = "closed"
     workshop.ended_at = now
-    workshop.paused_at = None
-    workshop.state_version += 1
+    # The step's clock stands still from the close, so a reopen resumes where it stood.
+    workshop.paused_at = workshop.paused_at or now
+    bump(workshop)
 
 
-def reopen(workshop: Workshop) -> None:
-    """Undo a close by mistake: the workshop is paused at the step where it stood."""
+def reopen(workshop: Workshop, now: datetime | None = None) -> None:
+    """Undo a close by mistake: the workshop is paused at the step where it stood.
+
+    The clock stays stopped at the moment of the close until the leader resumes; what the step
+    collects opens again.
+    """
     if workshop.status != "closed":
         raise LiveError("not_closed")
-    workshop.status = "paused" if workshop.current_step_id else "planned"
+    step = current_step(workshop)
+    if step is not None:
+        workshop.status = "paused"
+        workshop.paused_at = workshop.paused_at or workshop.ended_at or now
+        step.ended_at = None
+        step.actual_minutes = None
+        collects.step_started(workshop, step, now or workshop.paused_at)
+    else:
+        workshop.status = "planned"
+        workshop.paused_at = None
     workshop.ended_at = None
-    workshop.state_version += 1
+    bump(workshop)
 
 
 def workshop_end(workshop: Workshop) -> datetime | None:
@@ -211,10 +238,13 @@ def rest_of_day(workshop: Workshop, now: datetime) -> programme.Replan | None:
     end = workshop_end(workshop)
     if index is None or end is None or workshop.step_started_at is None:
         return None
+    # Every re-plan starts from the planned minutes; only the current step runs as it runs.
     steps = [
         programme.PlanStep(
             title=s.title,
-            minutes=s.minutes + (workshop.step_extra_minutes if n == index else 0),
+            minutes=(minutes_of(s) + (workshop.step_extra_minutes or 0))
+            if n == index
+            else s.minutes,
             fixed=s.fixed,
             key=s.key,
         )
@@ -222,3 +252,32 @@ def rest_of_day(workshop: Workshop, now: datetime) -> programme.Replan | None:
     ]
     reference = workshop.paused_at or now
     return programme.replan(steps, index, workshop.step_started_at, reference, end)
+
+
+def replan_pending(workshop: Workshop, plan: programme.Replan | None) -> bool:
+    """Tell whether `plan` differs from the minutes and drops now applied to the steps to come."""
+    if plan is None:
+        return False
+    for item in plan.steps:
+        step = workshop.steps[item.position]
+        if item.dropped != bool(step.dropped):
+            return True
+        if not item.dropped and item.minutes != minutes_of(step):
+            return True
+    return False
+
+
+def apply_replan(workshop: Workshop, now: datetime) -> programme.Replan:
+    """Apply the re-planned rest of the day: new minutes and dropped steps, beside the planned."""
+    if workshop.status == "closed":
+        raise LiveError("closed")
+    plan = rest_of_day(workshop, now)
+    if plan is None:
+        raise LiveError("not_running")
+    for item in plan.steps:
+        step = workshop.steps[item.position]
+        step.dropped = item.dropped
+        changed = not item.dropped and item.minutes != step.minutes
+        step.applied_minutes = item.minutes if changed else None
+    bump(workshop)
+    return plan

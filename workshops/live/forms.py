@@ -1,4 +1,5 @@
-"""Forms of the live run: joining on a phone and the console's buttons."""
+"""Forms of the live run: joining and sending an idea on a phone, the console's buttons and
+its idea from paper."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -6,8 +7,9 @@ from wtforms import (
     IntegerField,
     SelectField,
     StringField,
+    TextAreaField,
 )
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
 
@@ -29,3 +31,17 @@ class ExtendForm(LiveActionForm):
     """Give the current step more minutes."""
 
     minutes = IntegerField(_l("Minutes"), default=5, validators=[NumberRange(min=1, max=60)])
+
+
+class PaperIdeaForm(FlaskForm):
+    """On the console: the leader types in an idea written on paper."""
+
+    text = TextAreaField(_l("Idea from paper"), validators=[DataRequired(), Length(max=2000)])
+    name = StringField(_l("Name (optional)"), validators=[Optional(), Length(max=120)])
+
+
+class PhoneIdeaForm(FlaskForm):
+    """On the phone page: an idea from a phone without JavaScript."""
+
+    text = TextAreaField(_l("Your idea"), validators=[DataRequired(), Length(max=2000)])
+    key = StringField(widget=HiddenInput(), validators=[Optional(), Length(min=8, max=128)])

@@ -12,13 +12,9 @@ from app.db import iso_z
 from app.extensions import db
 from method import programme
 from workshops.live import clock as live
+from workshops.live import steps as collects
 from workshops.live.models import Participant
 from workshops.programme.models import Workshop
-
-
-def find_open(code: str) -> Workshop | None:
-    """The workshop with this (canonical) join code, closed or not."""
-    return db.session.scalar(select(Workshop).where(Workshop.join_code == code))
 
 
 def etag(workshop_id: int, version: int, track: str | None) -> str:
@@ -84,6 +80,8 @@ def snapshot(workshop: Workshop, now: datetime, *, track: str | None = None) -> 
         }
         if tick.paused:
             step_json["remaining_seconds"] = tick.remaining_seconds
+        # What the step's kinds open on the phones (a vote, the evaluation form...).
+        step_json["collect"] = collects.phone(workshop, step)
     agenda = programme.visible_steps(workshop.steps, workshop.visibility, tick.index)
     return {
         "code": workshop.join_code,
@@ -93,7 +91,9 @@ def snapshot(workshop: Workshop, now: datetime, *, track: str | None = None) -> 
         "server_time": iso_z(now),
         "step": step_json,
         "agenda": [
-            {"position": s.position, "title": s.title, "minutes": s.minutes} for s in agenda
+            {"position": s.position, "title": s.title, "minutes": live.minutes_of(s)}
+            for s in agenda
+            if not s.dropped
         ],
     }
 
@@ -121,6 +121,7 @@ def wall_snapshot(workshop: Workshop, now: datetime) -> dict:
         if plan
         else []
     )
+    state["replan_pending"] = live.replan_pending(workshop, plan)
     state["late_minutes"] = plan.late_minutes if plan else 0
     state["ends_at"] = iso_z(plan.ends_at) if plan else None
     return state

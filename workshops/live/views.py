@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import secrets
+from datetime import datetime
 
 import segno
 from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     g,
     redirect,
@@ -21,14 +22,23 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup
+from wtforms.fields.choices import SelectChoice
 
 from app.db import utcnow
 from app.extensions import db
 from workshops import codes, devices
-from workshops.ideas.forms import PaperIdeaForm
 from workshops.live import clock as live
-from workshops.live import participants, state
-from workshops.live.forms import ExtendForm, JoinForm, LiveActionForm
+from workshops.live import participants, reach, state
+from workshops.live import steps as collects
+from workshops.live.counts import counts
+from workshops.live.forms import (
+    ExtendForm,
+    JoinForm,
+    LiveActionForm,
+    PaperIdeaForm,
+    PhoneIdeaForm,
+)
+from workshops.programme import lookup
 from workshops.programme.forms import COLLECT_LABELS
 from workshops.programme.models import Workshop
 from workshops.projects import access
@@ -42,6 +52,8 @@ COUNT_LABELS = {
     "votes": _l("Votes"),
     "interests": _l("Interest in ideas"),
     "answers": _l("Evaluation answers"),
+    "connections": _l("Connections"),
+    "products": _l("Product sheets"),
 }
 
 LIVE_ERRORS = {
@@ -56,13 +68,21 @@ LIVE_ERRORS = {
     "not_paused": lambda: _("The workshop is not paused."),
     "not_closed": lambda: _("The workshop is not closed."),
     "bad_minutes": lambda: _("Extend by 1 to 60 minutes."),
+    "bad_number": lambda: _("Give 1 to 20 dots each."),
+    "nothing_open": lambda: _("There is no vote to show."),
+    "unknown_action": lambda: _("Please try again."),
+    "rounds_done": lambda: _("Every round of this step has been paired."),
+    "too_few": lambda: _("Fewer than two registered businesses are here to pair."),
 }
 
 
 def join_url(code: str) -> str:
-    """The address a phone opens to join: PUBLIC_URL if set, else this server's address."""
-    base = current_app.config.get("PUBLIC_URL") or request.host_url.rstrip("/")
-    return f"{base}/j/{code}"
+    """The address a phone opens to join (PUBLIC_URL if set; see reach.public_base)."""
+    return reach.join_url(code)
+
+
+# The console and the wall warn when phones cannot reach the address in use.
+bp.add_app_template_global(reach.warning, "reach_warning")
 
 
 def qr_svg(url: str) -> Markup:
@@ -87,7 +107,7 @@ def join_page(code: str):
     canonical, redirect_to = _canonical_or_redirect(code, "live.join_page")
     if redirect_to:
         return redirect_to
-    workshop = state.find_open(canonical) if canonical else None
+    workshop = lookup.by_code(canonical) if canonical else None
     if workshop is None:
         return render_template("live/unknown.html", code=code[:20]), 404
     g.project_language = workshop.project.language
@@ -101,8 +121,6 @@ def join_page(code: str):
         name=participant.name, business=participant.business_name, track=participant.track or ""
     )
     form.track.choices = _track_choices(workshop)
-    from workshops.ideas.forms import PhoneIdeaForm
-
     return render_template(
         "live/phone.html",
         workshop=workshop,
@@ -114,8 +132,6 @@ def join_page(code: str):
 
 
 def _track_choices(workshop: Workshop):
-    from wtforms.fields.choices import SelectChoice
-
     seen = {}
     for step in workshop.steps:
         for track in step.tracks or []:
@@ -126,8 +142,7 @@ def _track_choices(workshop: Workshop):
 @bp.post("/j/<code>/join")
 def join_form(code: str):
     """The no-JavaScript way to give a name, business or group."""
-    canonical = codes.normalise(code)
-    workshop = state.find_open(canonical) if canonical else None
+    workshop = lookup.by_code(code)
     if workshop is None or workshop.status == "closed":
         abort(404)
     form = JoinForm()
@@ -147,8 +162,7 @@ def join_form(code: str):
 
 
 def _leader_workshop(code: str) -> Workshop:
-    canonical = codes.normalise(code)
-    workshop = state.find_open(canonical) if canonical else None
+    workshop = lookup.by_code(code)
     if workshop is None:
         abort(404)
     access.project_for(workshop.project.slug, lead=True)
@@ -185,49 +199,47 @@ def leader_state(code: str):
     data["wall_layout"] = workshop.wall_layout
     data["spotlight"] = workshop.spotlight_idea_id
     data["ideas_url"] = url_for("ideas_api.list_ideas", code=workshop.join_code)
+    data["collect"] = wall_collect(workshop)
     response = Response(state.as_json(data), mimetype="application/json")
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-State-Version"] = tag
     return response
 
 
-def counts(workshop: Workshop) -> dict[str, int]:
-    """What the workshop has collected so far, for the console."""
-    for_counts = current_app.extensions.get("kraftverk.live_counts", [])
-    from workshops.ideas import capture as ideas
-    from workshops.ideas import votes
-
-    result = {"participants": participant_count(workshop)}
-    result.update(ideas.count_for(workshop))
-    vote_round = votes.open_round(workshop)
-    if vote_round is not None:
-        result["votes"] = sum(votes.totals(workshop, vote_round).values())
-    for contribute in for_counts:
-        result.update(contribute(workshop))
-    return result
+def wall_collect(workshop: Workshop) -> dict:
+    """What the current step's kinds show on the wall; a link comes with its QR code's URL."""
+    step = live.current_step(workshop)
+    if step is None or workshop.status == "closed":
+        return {}
+    shown = collects.wall(workshop, step)
+    for kind, data in shown.items():
+        if data.get("url"):
+            data["qr_url"] = url_for("live.collect_qr", code=workshop.join_code, kind=kind)
+    return shown
 
 
-def participant_count(workshop: Workshop) -> int:
-    """How many devices joined the workshop."""
-    from sqlalchemy import func
-
-    from workshops.live.models import Participant
-
-    return db.session.scalar(
-        db.select(func.count())
-        .select_from(Participant)
-        .where(Participant.workshop_id == workshop.id)
+@bp.get("/w/<code>/qr/<kind>.svg")
+@login_required
+def collect_qr(code: str, kind: str):
+    """The QR code of what the current step shows on the wall (e.g. the evaluation form); the
+    join code's when the step shows nothing of this kind."""
+    workshop = _leader_workshop(code)
+    data = wall_collect(workshop).get(kind) or {}
+    target = reach.public_base() + data["url"] if data.get("url") else join_url(workshop.join_code)
+    image = io.BytesIO()  # a whole SVG document (the inline one has no namespace)
+    segno.make(target, error="m").save(
+        image, kind="svg", scale=4, border=2, dark="#111", light="#fff", xmldecl=False
     )
+    response = Response(image.getvalue(), mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/projects/<slug>/workshops/<int:workshop_id>/console")
 @login_required
 def console(slug: str, workshop_id: int):
     """The leader's console: run the workshop step by step."""
-    project = access.project_for(slug, lead=True)
-    workshop = db.session.get(Workshop, workshop_id)
-    if workshop is None or workshop.project_id != project.id:
-        abort(404)
+    project, workshop = lookup.project_workshop(slug, workshop_id, lead=True)
     now = utcnow()
     url = join_url(workshop.join_code)
     return render_template(
@@ -237,6 +249,9 @@ def console(slug: str, workshop_id: int):
         state=state.wall_snapshot(workshop, now),
         tick=live.clock(workshop, now),
         counts=counts(workshop),
+        panels=collects.panels(workshop, live.current_step(workshop))
+        if workshop.status != "closed"
+        else [],
         action_form=LiveActionForm(),
         extend_form=ExtendForm(),
         join_url=url,
@@ -251,10 +266,7 @@ def console(slug: str, workshop_id: int):
 @login_required
 def live_action(slug: str, workshop_id: int, action: str):
     """Start, next, previous, extend, pause, resume, close or reopen; back to the console."""
-    project = access.project_for(slug, lead=True)
-    workshop = db.session.get(Workshop, workshop_id)
-    if workshop is None or workshop.project_id != project.id:
-        abort(404)
+    project, workshop = lookup.project_workshop(slug, workshop_id, lead=True)
     form = ExtendForm() if action == "extend" else LiveActionForm()
     if not form.validate_on_submit():
         flash(_("Please try again."), "error")
@@ -277,7 +289,9 @@ def live_action(slug: str, workshop_id: int, action: str):
         elif action == "close":
             live.close(workshop, now)
         elif action == "reopen":
-            live.reopen(workshop)
+            live.reopen(workshop, now)
+        elif action == "replan":
+            live.apply_replan(workshop, now)
         else:
             abort(404)
         db.session.commit()
@@ -289,11 +303,29 @@ def live_action(slug: str, workshop_id: int, action: str):
     return redirect(url_for("live.console", slug=slug, workshop_id=workshop_id))
 
 
+@bp.post("/projects/<slug>/workshops/<int:workshop_id>/collect/<kind>/<action>")
+@login_required
+def collect_action(slug: str, workshop_id: int, kind: str, action: str):
+    """A press on a step's control (open a vote, show its results...); back to the console."""
+    project, workshop = lookup.project_workshop(slug, workshop_id, lead=True)
+    form = LiveActionForm()
+    if not form.validate_on_submit():
+        flash(_("Please try again."), "error")
+        return redirect(url_for("live.console", slug=slug, workshop_id=workshop_id))
+    try:
+        collects.act(workshop, kind, action, request.form, utcnow())
+        db.session.commit()
+    except collects.StepError as error:
+        db.session.rollback()
+        flash(LIVE_ERRORS.get(error.code, lambda: _("Please try again."))(), "error")
+    if request.accept_mimetypes.best == "application/json":
+        return {"ok": True}
+    return redirect(url_for("live.console", slug=slug, workshop_id=workshop_id))
+
+
 @bp.app_template_filter("todatetime")
 def to_datetime(value: str):
     """Parse an ISO time from the live state (naive UTC) for Babel's time filters."""
-    from datetime import datetime
-
     return datetime.fromisoformat(value.removesuffix("Z")) if value else None
 
 

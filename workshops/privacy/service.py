@@ -23,13 +23,13 @@ work inside one project: a leader can reach only their own project's data.
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from email.utils import getaddresses
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import selectinload
 
 from app.db import iso_z, utcnow
 from app.extensions import db
@@ -43,6 +43,22 @@ from workshops.registrations import service as registrations
 from workshops.registrations.models import CheckIn, Registration
 
 FORMAT = 1  # the version of the export's layout
+
+# Called with the project's id after every erase, in the same transaction: packages above this
+# one register what they keep that may show the erased data (the app's cached PDFs).
+_AFTER_ERASE: list[Callable[[int], object]] = []
+
+
+def on_erase(callback: Callable[[int], object]) -> Callable[[int], object]:
+    """Call callback(project_id) after every erase in a project (once per callback)."""
+    if callback not in _AFTER_ERASE:
+        _AFTER_ERASE.append(callback)
+    return callback
+
+
+def _erased(project_id: int) -> None:
+    for callback in _AFTER_ERASE:
+        callback(project_id)
 
 
 def fold(text: str | None) -> str:
@@ -204,12 +220,14 @@ def export_business(business: Business) -> dict:
     connections = db.session.scalars(
         select(Connection)
         .where(or_(Connection.a_id == business.id, Connection.b_id == business.id))
+        .options(selectinload(Connection.a), selectinload(Connection.b))
         .order_by(Connection.id)
     )
     ecosystems = db.session.scalars(
         select(Ecosystem)
         .join(ecosystem_member, ecosystem_member.c.ecosystem_id == Ecosystem.id)
         .where(ecosystem_member.c.business_id == business.id)
+        .options(selectinload(Ecosystem.members))
         .order_by(Ecosystem.name)
     )
     interests = [
@@ -267,10 +285,15 @@ def export_business(business: Business) -> dict:
         }
         for e in ecosystems
     ]
+    idea_texts = dict(
+        db.session.execute(
+            select(Idea.id, Idea.text).where(Idea.id.in_([i.idea_id for i in interests] or [-1]))
+        ).all()
+    )
     document["interests"] = [
         {
             "idea": i.idea_id,
-            "idea_text": db.session.get(Idea, i.idea_id).text,
+            "idea_text": idea_texts[i.idea_id],
             "business_name": i.business_name,
             "created_at": iso_z(i.created_at),
         }
@@ -387,28 +410,14 @@ def _anonymise_idea(idea: Idea) -> bool:
     return True
 
 
-def _anonymise_registration(registration: Registration, now) -> bool:
-    """As the retention purge does: the status and the check-in stay, the person goes."""
-    if registration.anonymised_at is not None:
-        return False
-    registration.token = secrets.token_urlsafe(32)  # old links stop working
-    registration.name = registration.business_name = registration.email = ""
-    registration.dietary = ""
-    registration.email_key = None
-    registration.contact_consent = False
-    registration.device = None
-    registration.anonymised_at = now
-    if registration.check_in is not None:
-        registration.check_in.device = None
-    return True
-
-
 def _delete_mail(project: Project, email: str) -> int:
     folder = mail.outbox_dir()
     count = 0
     for message in _mail_to(project, email):
         (folder / message.name).unlink(missing_ok=True)
         count += 1
+    if fold(email):  # and the messages still waiting in the queue for the mail server
+        count += mail.forget_queued(project, fold(email), fold)
     return count
 
 
@@ -444,7 +453,7 @@ def erase_business(business: Business, *, entirely: bool = False) -> dict[str, i
     counts = {"ideas": 0, "participants": 0, "registrations": 0, "walk_ins": 0, "mail": 0}
     counts["mail"] = _delete_mail(project, email)
     for registration in _registrations_by_email(project, email):
-        counts["registrations"] += _anonymise_registration(registration, now)
+        counts["registrations"] += registrations.anonymise(registration, now)
     ideas = _named(_ideas(workshops, Idea.business_name != ""), "business_name", name)
     counts["ideas"] = sum(_anonymise_idea(idea) for idea in ideas)
     for participant in _with_business_name(Participant, workshops, name):
@@ -452,11 +461,11 @@ def erase_business(business: Business, *, entirely: bool = False) -> dict[str, i
         counts["participants"] += 1
     for entry in _with_business_name(CheckIn, workshops, name):
         if entry.registration_id is None:
-            entry.name = entry.business_name = ""
-            entry.device = None
+            registrations.anonymise_walk_in(entry)
             counts["walk_ins"] += 1
     business.email = business.website = business.description = ""
     business.contact_consent = False
+    business.report_consent = False
     business.device = None
     if entirely:
         label = erased_label(business)
@@ -482,6 +491,7 @@ def erase_business(business: Business, *, entirely: bool = False) -> dict[str, i
             registration.business_name = ""
             counts["registrations"] += 1
     _touch(workshops)
+    _erased(project.id)
     db.session.flush()
     return counts
 
@@ -503,12 +513,13 @@ def erase_person(project: Project, email: str) -> dict[str, int]:
             erased = erase_participant(participant)
             counts["participants"] += 1
             counts["ideas"] += erased["ideas"]
-        counts["registrations"] += _anonymise_registration(registration, now)
+        counts["registrations"] += registrations.anonymise(registration, now)
     for business in _businesses_by_email(project, email):
         business.email = ""
         business.contact_consent = False
         counts["businesses"] += 1
     _touch(workshops)
+    _erased(project.id)
     db.session.flush()
     return counts
 
@@ -522,5 +533,8 @@ def erase_participant(participant: Participant) -> dict[str, int]:
     count = sum(_anonymise_idea(idea) for idea in ideas)
     participant.name = participant.business_name = ""
     _touch([participant.workshop_id])
+    workshop = db.session.get(Workshop, participant.workshop_id)
+    if workshop is not None:
+        _erased(workshop.project_id)
     db.session.flush()
     return {"ideas": count, "participants": 1}

@@ -6,32 +6,18 @@ import json
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import login_required
-from flask_wtf import FlaskForm
-from wtforms import BooleanField
 
 from app.extensions import db
 from workshops.businesses.models import Business
 from workshops.privacy import service as privacy
-from workshops.programme.models import Workshop
+from workshops.privacy.forms import EraseForm
+from workshops.programme import lookup
 from workshops.projects import access
 from workshops.projects.models import Project
 from workshops.registrations.models import Registration
 
 bp = Blueprint("privacy", __name__, template_folder="templates")
-
-
-class EraseForm(FlaskForm):
-    """The confirmation: the form itself (with its CSRF token) is the "yes"."""
-
-    entirely = BooleanField(
-        _l("Also replace the business's name with a neutral label"),
-        description=_l(
-            "Choose this when the business itself asks to be forgotten. Its sector, offers, "
-            "needs, connections and ecosystems stay, under the neutral name."
-        ),
-    )
 
 
 def _business(slug: str, business_id: int) -> tuple[Project, Business]:
@@ -45,9 +31,7 @@ def _business(slug: str, business_id: int) -> tuple[Project, Business]:
 def _registration(slug: str, registration_id: int) -> tuple[Project, Registration]:
     project = access.project_for(slug, lead=True)
     registration = db.session.get(Registration, registration_id)
-    workshop = db.session.get(Workshop, registration.workshop_id) if registration else None
-    if workshop is None or workshop.project_id != project.id:
-        abort(404)
+    lookup.workshop_of(project, registration.workshop_id if registration else None)
     return project, registration
 
 

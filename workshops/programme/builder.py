@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app.extensions import db
 from method import catalogue
 from workshops import codes, events
+from workshops.programme import versions
 from workshops.programme.models import Step, Workshop
 from workshops.projects.models import Project
 
@@ -86,12 +87,20 @@ def add_workshop(
 
 
 def add_default_programme(project: Project, first_day: datetime | None = None) -> list[Workshop]:
-    """Add the five workshops of the default programme, dated by the method's week offsets."""
+    """Add the workshops of the default programme, dated by the method's week offsets.
+
+    A project that develops an existing ecosystem starts at W2: its businesses know each other.
+    """
     added = []
-    for phase in catalogue.programme().workshops:
+    phases = list(catalogue.programme().workshops)
+    if getattr(project, "use", None) == "existing_ecosystem":
+        phases = [phase for phase in phases if phase.key != "W1"] or phases
+    first_week = phases[0].week if phases else 0
+    for phase in phases:
         starts = None
         if first_day is not None:
-            local = datetime.combine(first_day.date() + timedelta(weeks=phase.week), DEFAULT_START)
+            week = phase.week - first_week
+            local = datetime.combine(first_day.date() + timedelta(weeks=week), DEFAULT_START)
             starts = local_to_utc(local, project.timezone)
         added.append(add_workshop(project, template=phase.key, starts_at=starts))
     return added
@@ -153,9 +162,23 @@ def move_step(workshop: Workshop, step: Step, offset: int) -> None:
     changed(workshop)
 
 
+class StepInUse(ValueError):
+    """The step is being run, so it cannot be removed."""
+
+
+def remove_step(workshop: Workshop, step: Step) -> None:
+    """Remove a step and close the gap in the positions; never the step being run."""
+    if workshop.current_step_id == step.id:
+        raise StepInUse(step.id)
+    workshop.steps.remove(step)
+    db.session.delete(step)
+    renumber(workshop)
+    changed(workshop)
+
+
 def changed(workshop: Workshop) -> None:
     """Note that participants may see something new (the live state's ETag changes)."""
-    workshop.state_version = (workshop.state_version or 0) + 1
+    versions.bump(workshop)
 
 
 def planned_minutes(workshop: Workshop) -> int:

@@ -89,5 +89,9 @@ class Step(db.Model):
     started_at: Mapped[datetime | None]
     ended_at: Mapped[datetime | None]
     actual_minutes: Mapped[int | None]
+    # An applied re-plan: the minutes the step now runs (None: as planned) and whether it is
+    # dropped; `minutes` stays the plan, so every re-plan starts from it.
+    applied_minutes: Mapped[int | None]
+    dropped: Mapped[bool] = mapped_column(default=False)
 
     workshop: Mapped[Workshop] = relationship(back_populates="steps")

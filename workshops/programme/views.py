@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -14,8 +15,9 @@ from wtforms.fields.choices import SelectChoice
 from app.db import utcnow
 from app.extensions import db
 from method import catalogue, programme
-from workshops.live import clock as live
+from workshops.pdf import kept_pdf
 from workshops.programme import builder as programme_builder
+from workshops.programme import lookup
 from workshops.programme.forms import (
     CopyWorkshopForm,
     NewWorkshopForm,
@@ -24,18 +26,11 @@ from workshops.programme.forms import (
     WorkshopForm,
 )
 from workshops.programme.models import Step, Workshop
+from workshops.programme.queries import current_step, step_index
 from workshops.projects import access
 from workshops.projects.models import Membership, Project
 
 bp = Blueprint("programme", __name__, template_folder="templates")
-
-
-def _workshop(slug: str, workshop_id: int, *, lead: bool = True) -> tuple[Project, Workshop]:
-    project = access.project_for(slug, lead=lead)
-    workshop = db.session.get(Workshop, workshop_id)
-    if workshop is None or workshop.project_id != project.id:
-        abort(404)
-    return project, workshop
 
 
 def _step(workshop: Workshop, step_id: int) -> Step:
@@ -84,7 +79,7 @@ def workshops(slug: str):
     return render_template(
         "programme/list.html",
         project=project,
-        workshops=project.workshops,
+        workshops=lookup.programme(project),
         new_form=new_form,
         copy_form=copy_form,
         action_form=StepActionForm(),
@@ -94,8 +89,6 @@ def workshops(slug: str):
 
 
 def g_role() -> str | None:
-    from flask import g
-
     return g.get("project_role")
 
 
@@ -139,7 +132,7 @@ def copy_workshop(slug: str):
 @login_required
 def edit_workshop(slug: str, workshop_id: int):
     """A workshop's details and its steps with their times."""
-    project, workshop = _workshop(slug, workshop_id, lead=False)
+    project, workshop = lookup.project_workshop(slug, workshop_id, lead=False)
     role = g_role()
     form = WorkshopForm(obj=workshop)
     if request.method == "GET":
@@ -177,7 +170,7 @@ def edit_workshop(slug: str, workshop_id: int):
         planned=programme_builder.planned_minutes(workshop),
         action_form=StepActionForm(),
         role=role,
-        current=live.current_step(workshop),
+        current=current_step(workshop),
     ), status
 
 
@@ -185,7 +178,7 @@ def edit_workshop(slug: str, workshop_id: int):
 @login_required
 def duplicate_workshop(slug: str, workshop_id: int):
     """A planned copy of this workshop at the end of the programme."""
-    project, workshop = _workshop(slug, workshop_id)
+    project, workshop = lookup.project_workshop(slug, workshop_id, lead=True)
     StepActionForm().validate_on_submit() or abort(400)
     copy = programme_builder.copy_workshop(
         workshop, project, title=_("Copy of %(title)s", title=workshop.title)
@@ -213,7 +206,7 @@ def _tracks_text(step: Step) -> str:
 @login_required
 def edit_step(slug: str, workshop_id: int, step_id: str):
     """Edit one step, or add a new one (step id 'new')."""
-    project, workshop = _workshop(slug, workshop_id)
+    project, workshop = lookup.project_workshop(slug, workshop_id, lead=True)
     step = None if step_id == "new" else _step(workshop, int(step_id) if step_id.isdigit() else -1)
     form = StepForm(obj=step)
     if request.method == "GET" and step is not None:
@@ -245,19 +238,17 @@ def edit_step(slug: str, workshop_id: int, step_id: str):
 @login_required
 def step_action(slug: str, workshop_id: int, step_id: int, action: str):
     """Move a step up or down, or remove it (never the step being run)."""
-    project, workshop = _workshop(slug, workshop_id)
+    project, workshop = lookup.project_workshop(slug, workshop_id, lead=True)
     step = _step(workshop, step_id)
     StepActionForm().validate_on_submit() or abort(400)
     if action in ("up", "down"):
         programme_builder.move_step(workshop, step, -1 if action == "up" else 1)
     elif action == "remove":
-        if workshop.current_step_id == step.id:
+        try:
+            programme_builder.remove_step(workshop, step)
+        except programme_builder.StepInUse:
             flash(_("The step being run cannot be removed."), "error")
             return redirect(url_for("programme.edit_workshop", slug=slug, workshop_id=workshop.id))
-        workshop.steps.remove(step)
-        db.session.delete(step)
-        programme_builder.renumber(workshop)
-        programme_builder.changed(workshop)
     else:
         abort(404)
     db.session.commit()
@@ -266,9 +257,9 @@ def step_action(slug: str, workshop_id: int, step_id: int, action: str):
 
 
 def _printable(slug: str, workshop_id: int, facilitator: bool):
-    project, workshop = _workshop(slug, workshop_id, lead=facilitator)
+    project, workshop = lookup.project_workshop(slug, workshop_id, lead=facilitator)
     start = to_local(workshop.starts_at, project.timezone)
-    index = live.step_index(workshop)
+    index = step_index(workshop)
     steps = (
         workshop.steps
         if facilitator
@@ -289,10 +280,12 @@ def _printable(slug: str, workshop_id: int, facilitator: bool):
     )
     if request.args.get("format") != "pdf":
         return html
-    from workshops.pdf import html_to_pdf
 
     kind = "guide" if facilitator else "agenda"
-    response = Response(html_to_pdf(html), mimetype="application/pdf")
+    lang = str(get_locale() or project.language)
+    # One kept PDF per workshop, kind and language (a newer one replaces it).
+    pdf = kept_pdf(f"{kind}-{workshop.id}", lang, html, project_id=project.id)
+    response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{kind}-{workshop.join_code}.pdf"'
     )

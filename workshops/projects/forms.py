@@ -14,7 +14,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 
-from workshops.projects.models import TARGET_KINDS
+from workshops.projects.models import DEFAULT_USE, TARGET_KINDS, USES
 
 TARGET_LABELS = {
     "attendees": _l("Attendees"),
@@ -22,6 +22,13 @@ TARGET_LABELS = {
     "ideas": _l("Ideas"),
     "connections": _l("Connections"),
     "ecosystems": _l("Ecosystems"),
+}
+# METHOD.md section 1: what the project uses the method for.
+USE_LABELS = {
+    "startup_idea": _l("Clarify a new business idea"),
+    "single_business_product": _l("Develop a new product in one business"),
+    "new_ecosystem": _l("Build a new local ecosystem of businesses"),
+    "existing_ecosystem": _l("Develop an existing ecosystem (starts at the second workshop)"),
 }
 
 
@@ -56,6 +63,17 @@ class ProjectForm(FlaskForm):
     )
     timezone = StringField(
         _l("Time zone"), default="Europe/Oslo", validators=[DataRequired(), Length(max=64)]
+    )
+    use = SelectField(
+        _l("Use of the method"),
+        choices=[SelectChoice(key, USE_LABELS[key]) for key in USES],
+        default=DEFAULT_USE,
+    )
+    costs = TextAreaField(
+        _l("Costs (optional, for the report)"), validators=[Optional(), Length(max=2000)]
+    )
+    funding = TextAreaField(
+        _l("Funding (optional, for the report)"), validators=[Optional(), Length(max=2000)]
     )
     target_attendees = IntegerField(
         TARGET_LABELS["attendees"], default=0, validators=[NumberRange(min=0, max=100_000)]

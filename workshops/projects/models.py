@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 
 ROLES = ("leader", "viewer")
 TARGET_KINDS = ("attendees", "businesses", "ideas", "connections", "ecosystems")
+# METHOD.md section 1: the four uses of the method; existing_ecosystem skips the first workshop.
+USES = ("startup_idea", "single_business_product", "new_ecosystem", "existing_ecosystem")
+DEFAULT_USE = "new_ecosystem"
 
 
 class Project(db.Model):
@@ -31,6 +34,10 @@ class Project(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     language: Mapped[str] = mapped_column(String(5), default="nb")
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Oslo")
+    use: Mapped[str] = mapped_column(String(32), default=DEFAULT_USE, server_default=DEFAULT_USE)
+    # What the process cost and who paid, as the leader writes it (the report's resources).
+    costs: Mapped[str] = mapped_column(Text, default="", server_default="")
+    funding: Mapped[str] = mapped_column(Text, default="", server_default="")
     target_attendees: Mapped[int] = mapped_column(default=0)
     target_businesses: Mapped[int] = mapped_column(default=0)
     target_ideas: Mapped[int] = mapped_column(default=0)
@@ -43,7 +50,9 @@ class Project(db.Model):
         back_populates="project", cascade="all, delete-orphan"
     )
     workshops: Mapped[list[Workshop]] = relationship(
-        back_populates="project", cascade="all, delete-orphan", order_by="Workshop.position"
+        back_populates="project",
+        cascade="all, delete-orphan",
+        order_by="[Workshop.position, Workshop.starts_at, Workshop.id]",
     )
     businesses: Mapped[list[Business]] = relationship(
         back_populates="project", cascade="all, delete-orphan", order_by="Business.name"

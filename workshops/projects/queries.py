@@ -1,21 +1,20 @@
-"""The reads that pages need, each a small number of queries."""
+"""The project's targets beside what has happened so far.
+
+This room sits below the others, so it cannot count their rows itself: each room that holds
+something a target counts registers a counter at start-up (`count_toward_targets`, called from
+`workshops.init_app`). A target kind no room counts is an error, never a silent zero.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from flask import Flask, current_app
 
-from app.extensions import db
-from workshops.businesses.models import Business, Connection, Ecosystem
-from workshops.ideas.models import Idea
-from workshops.live.models import Participant
-from workshops.programme.models import Workshop
 from workshops.projects.models import TARGET_KINDS, Project
-from workshops.registrations.models import CheckIn, Registration
 
-# A connection counts toward the target once the businesses have actually been introduced.
-COUNTED_CONNECTIONS = ("introduced", "met", "collaborating")
+COUNTERS = "kraftverk.project_actuals"
 
 
 @dataclass(frozen=True)
@@ -34,66 +33,20 @@ class Progress:
         return min(100, round(100 * self.actual / self.target))
 
 
-def attendees(workshop_ids) -> int:
-    """How many different people came to the workshops: checked in at the door or joined by code.
-
-    Counted so that nobody counts twice where the data can tell:
-    - a checked-in registration counts as its e-mail address, so a person checked in at several
-      workshops counts once (once anonymised, each such registration counts on its own);
-    - a walk-in counts once per check-in (nothing links walk-ins to each other or to devices);
-    - a device that joined by code counts once across the workshops, unless it is the device a
-      checked-in person registered from: that person is counted already.
-    Someone who registered on one device and joined with another still counts twice.
-    """
-    at_door = CheckIn.workshop_id.in_(workshop_ids)
-    registered = (
-        select(func.count(func.distinct(Registration.email_key)))
-        .join(CheckIn, CheckIn.registration_id == Registration.id)
-        .where(at_door, Registration.email_key.is_not(None))
-    )
-    anonymised = (
-        select(func.count())
-        .select_from(CheckIn)
-        .join(Registration, CheckIn.registration_id == Registration.id)
-        .where(at_door, Registration.email_key.is_(None))
-    )
-    walk_ins = (
-        select(func.count()).select_from(CheckIn).where(at_door, CheckIn.registration_id.is_(None))
-    )
-    known_devices = select(CheckIn.device).where(at_door, CheckIn.device.is_not(None))
-    joined = select(func.count(func.distinct(Participant.device))).where(
-        Participant.workshop_id.in_(workshop_ids), Participant.device.not_in(known_devices)
-    )
-    counts = db.session.execute(
-        select(*(q.scalar_subquery() for q in (registered, anonymised, walk_ins, joined)))
-    ).one()
-    return sum(n or 0 for n in counts)
+def count_toward_targets(app: Flask, counter: Callable[[Project], Mapping[str, int]]) -> None:
+    """Let a room count its part of the actuals: `counter(project)` -> {kind: number}."""
+    app.extensions.setdefault(COUNTERS, []).append(counter)
 
 
 def actuals(project: Project) -> dict[str, int]:
     """What has happened so far, counted from the data, per target kind."""
-    workshop_ids = select(Workshop.id).where(Workshop.project_id == project.id).scalar_subquery()
-
-    def count(stmt) -> int:
-        return db.session.scalar(stmt) or 0
-
-    return {
-        "attendees": attendees(workshop_ids),
-        "businesses": count(
-            select(func.count()).select_from(Business).where(Business.project_id == project.id)
-        ),
-        "ideas": count(
-            select(func.count()).select_from(Idea).where(Idea.workshop_id.in_(workshop_ids))
-        ),
-        "connections": count(
-            select(func.count())
-            .select_from(Connection)
-            .where(Connection.project_id == project.id, Connection.status.in_(COUNTED_CONNECTIONS))
-        ),
-        "ecosystems": count(
-            select(func.count()).select_from(Ecosystem).where(Ecosystem.project_id == project.id)
-        ),
-    }
+    done: dict[str, int] = {}
+    for counter in current_app.extensions.get(COUNTERS, []):
+        done.update(counter(project))
+    missing = [kind for kind in TARGET_KINDS if kind not in done]
+    if missing:
+        raise LookupError(f"no room counts the target kinds {missing}")
+    return done
 
 
 def progress(project: Project) -> list[Progress]:
@@ -101,14 +54,3 @@ def progress(project: Project) -> list[Progress]:
     done = actuals(project)
     targets = project.targets()
     return [Progress(kind, targets[kind], done[kind]) for kind in TARGET_KINDS]
-
-
-def workshops_of(project: Project) -> list[Workshop]:
-    """The project's workshops in programme order."""
-    return list(
-        db.session.scalars(
-            select(Workshop)
-            .where(Workshop.project_id == project.id)
-            .order_by(Workshop.position, Workshop.starts_at, Workshop.id)
-        )
-    )

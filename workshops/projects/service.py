@@ -6,10 +6,11 @@ import re
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db
-from workshops.projects.models import TARGET_KINDS, Membership, Project
+from workshops.projects.models import DEFAULT_USE, TARGET_KINDS, USES, Membership, Project
 
 SLUG = re.compile(r"^[a-z0-9-]{2,40}$")
 LANGUAGES = ("nb", "sv", "da", "fi", "en")
@@ -30,6 +31,9 @@ class ProjectData:
     language: str = "nb"
     timezone: str = "Europe/Oslo"
     targets: dict[str, int] = field(default_factory=dict)
+    use: str = DEFAULT_USE  # one of USES (METHOD.md section 1)
+    costs: str = ""  # what the process cost, as the leader writes it
+    funding: str = ""  # who paid for it
 
 
 def check(data: ProjectData, *, existing: Project | None = None) -> list[tuple[str, str]]:
@@ -51,6 +55,11 @@ def check(data: ProjectData, *, existing: Project | None = None) -> list[tuple[s
         problems.append(("municipality", "too_long"))
     if data.language not in LANGUAGES:
         problems.append(("language", "language_unknown"))
+    if data.use not in USES:
+        problems.append(("use", "use_unknown"))
+    for name in ("costs", "funding"):
+        if len(getattr(data, name)) > 2000:
+            problems.append((name, "too_long"))
     try:
         ZoneInfo(data.timezone)
     except (ZoneInfoNotFoundError, ValueError):
@@ -69,6 +78,9 @@ def apply(project: Project, data: ProjectData) -> Project:
     project.description = data.description.strip()
     project.language = data.language
     project.timezone = data.timezone
+    project.use = data.use
+    project.costs = data.costs.strip()
+    project.funding = data.funding.strip()
     for kind in TARGET_KINDS:
         if kind in data.targets:
             setattr(project, f"target_{kind}", data.targets[kind])
@@ -110,8 +122,6 @@ def leader_count(project: Project) -> int:
 
 def problem_message(code: str) -> str:
     """The user's-language text for a problem code from check()."""
-    from flask_babel import gettext as _
-
     messages = {
         "slug_format": _("Use 2 to 40 characters: lower-case letters a-z, digits and hyphens."),
         "slug_taken": _("Another project already uses this short name."),
@@ -121,5 +131,6 @@ def problem_message(code: str) -> str:
         "timezone_unknown": _("Unknown time zone. Use a name such as Europe/Oslo."),
         "target_range": _("A target must be a whole number from 0 to 100000."),
         "role_unknown": _("The role must be leader or viewer."),
+        "use_unknown": _("Choose one of the offered uses of the method."),
     }
     return messages.get(code, code)

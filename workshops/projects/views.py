@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.extensions import db
-from workshops.programme import builder as programme_builder
+from workshops import events
 from workshops.projects import access, queries
 from workshops.projects import service as project_service
 from workshops.projects.forms import TARGET_LABELS, NewProjectForm, ProjectForm
@@ -27,6 +27,9 @@ def _data_from(form: ProjectForm) -> project_service.ProjectData:
         language=form.language.data,
         timezone=form.timezone.data.strip(),
         targets=form.targets(),
+        use=form.use.data,
+        costs=form.costs.data or "",
+        funding=form.funding.data or "",
     )
 
 
@@ -68,7 +71,7 @@ def new_project():
     if form.validate_on_submit() and _save(form, None):
         if form.with_programme.data:
             first = form.first_day.data
-            programme_builder.add_default_programme(
+            events.add_starting_programme(
                 form.saved, datetime.combine(first, time()) if first else None
             )
             db.session.commit()
@@ -88,7 +91,7 @@ def dashboard(slug: str):
         project=project,
         progress=queries.progress(project),
         labels=TARGET_LABELS,
-        workshops=queries.workshops_of(project),
+        workshops=project.workshops,
         role=access.role_in(project),
     )
 

@@ -1,10 +1,15 @@
 """E-mail to registrants, in the project's language: sent by SMTP, or kept in the outbox.
 
 With `SMTP_URL` set (smtp://user:pass@host:port, smtps://... for TLS from the start,
-smtp+starttls://... or starttls://... to upgrade) messages go to that server. Without it, or when
-the server fails, each message is written as an .eml file to the instance's outbox/ folder
-(atomically: a file is either whole or absent) and listed for the project's leaders, so no
-message is ever lost.
+smtp+starttls://... or starttls://... to upgrade) a request only adds the message to the queue in
+the database (table mail_queue) and goes on: a sender thread in each worker process
+(start_sender, started by app/gunicorn_conf.py for `make run`) claims queued messages one by one with
+an UPDATE that only one sender can win, so several workers or hosts never send one twice, and
+hands them to the server outside any request; a slow or dead server delays no page. A message
+the server refuses MAX_ATTEMPTS times, and every message when SMTP_URL is not set, is written as
+an .eml file to the instance's outbox/ folder (atomically: a file is either whole or absent) and
+listed for the project's leaders, so no message is ever lost. A sender that died while sending
+leaves its claim; after CLAIM_EXPIRES another sender sends the message again (at least once).
 """
 
 from __future__ import annotations
@@ -14,29 +19,32 @@ import os
 import secrets
 import smtplib
 import ssl
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.parser import BytesParser
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime, getaddresses, make_msgid
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from babel.dates import format_date, format_time
-from flask import current_app, g, has_request_context, render_template, request
+from flask import current_app, g, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.db import utcnow
 from app.extensions import db
+from workshops.live import reach
 from workshops.programme.models import Workshop
 from workshops.projects.models import Project
 from workshops.registrations import calendar
 from workshops.registrations import service as registrations
-from workshops.registrations.models import Registration
+from workshops.registrations.models import QueuedMail, Registration
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +53,9 @@ PROJECT_HEADER = "X-Kraftverk-Project"
 KIND_HEADER = "X-Kraftverk-Kind"
 UNSENT_HEADER = "X-Kraftverk-Unsent"
 SMTP_TIMEOUT = 20
+MAX_ATTEMPTS = 5  # then the message goes to the outbox folder with the server's last answer
+CLAIM_EXPIRES = timedelta(minutes=10)  # a claim older than this was left by a dead sender
+SENDER_INTERVAL = 5.0  # seconds between two looks at the queue (a new message wakes it)
 _PORTS = {"smtp": 25, "smtps": 465, "starttls": 587}
 
 
@@ -98,9 +109,7 @@ def outbox_dir() -> Path:
 
 def public_base() -> str:
     """The base of links in messages: PUBLIC_URL, else the host of the current request."""
-    base = current_app.config.get("PUBLIC_URL") or ""
-    if not base and has_request_context():
-        base = request.host_url
+    base = reach.public_base()
     if not base and not current_app.extensions.get("kraftverk.warned_public_url"):
         current_app.extensions["kraftverk.warned_public_url"] = True
         log.warning("PUBLIC_URL is not set: links in e-mails have no host")
@@ -235,9 +244,9 @@ def _smtp_send(settings: SmtpSettings, message: EmailMessage) -> None:
 
 
 def send(message: EmailMessage) -> str:
-    """Send by SMTP when configured; else, or when that fails, keep it in the outbox.
+    """Queue the message for the sender when SMTP is configured; else keep it in the outbox.
 
-    Returns "sent" or "outbox".
+    Returns "queued" or "outbox". Never talks to the mail server: that is send_queued()'s work.
     """
     try:
         settings = smtp_settings(current_app.config.get("SMTP_URL") or "")
@@ -247,26 +256,153 @@ def send(message: EmailMessage) -> str:
     if settings is None:
         write_to_outbox(message)
         return "outbox"
+    db.session.add(
+        QueuedMail(
+            project_slug=str(message.get(PROJECT_HEADER, "")),
+            to_address=str(message.get("To", "")),
+            raw=message.as_bytes(),
+            created_at=utcnow(),
+        )
+    )
+    db.session.commit()
+    wake = current_app.extensions.get("kv_mail_wake")
+    if wake is not None:
+        wake.set()
+    return "queued"
+
+
+def _claim(message_id: int, now: datetime) -> bool:
+    """Take one queued message for this sender; False when another sender has it."""
+    taken = db.session.execute(
+        update(QueuedMail)
+        .where(
+            QueuedMail.id == message_id,
+            or_(QueuedMail.claimed_at.is_(None), QueuedMail.claimed_at < now - CLAIM_EXPIRES),
+        )
+        .values(claimed_at=now, attempts=QueuedMail.attempts + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return taken == 1
+
+
+def send_queued(*, limit: int = 20, now: datetime | None = None) -> int:
+    """Claim and send up to `limit` queued messages, one at a time; return how many were sent.
+
+    Runs outside requests (the sender thread, or a test). A message the server takes is deleted;
+    one it refuses is released for the next round, and after MAX_ATTEMPTS written to the outbox.
+    """
     try:
-        _smtp_send(settings, message)
-    except (OSError, smtplib.SMTPException) as error:
-        log.warning("mail to %s not sent, kept in the outbox: %s", message["To"], error)
-        write_to_outbox(message, unsent_reason=f"{type(error).__name__}: {error}")
-        return "outbox"
-    return "sent"
+        settings = smtp_settings(current_app.config.get("SMTP_URL") or "")
+    except ValueError:
+        return 0
+    if settings is None:
+        return 0
+    now = now or utcnow()
+    due = list(
+        db.session.scalars(
+            select(QueuedMail.id)
+            .where(
+                or_(QueuedMail.claimed_at.is_(None), QueuedMail.claimed_at < now - CLAIM_EXPIRES)
+            )
+            .order_by(QueuedMail.id)
+            .limit(limit)
+        )
+    )
+    db.session.rollback()
+    sent = 0
+    for message_id in due:
+        if not _claim(message_id, now):
+            continue
+        row = db.session.get(QueuedMail, message_id)
+        raw, attempts, to = row.raw, row.attempts, row.to_address
+        db.session.rollback()  # no transaction stays open while the server answers
+        message = BytesParser(policy=policy.default).parsebytes(raw)
+        this = QueuedMail.id == message_id
+        try:
+            _smtp_send(settings, message)
+        except (OSError, smtplib.SMTPException) as error:
+            reason = f"{type(error).__name__}: {error}"
+            log.warning("mail to %s not sent (attempt %s): %s", to, attempts, error)
+            if attempts >= MAX_ATTEMPTS:
+                write_to_outbox(message, unsent_reason=reason)
+                db.session.execute(delete(QueuedMail).where(this))
+            else:
+                db.session.execute(
+                    update(QueuedMail).where(this).values(claimed_at=None, last_error=reason[:2000])
+                )
+            db.session.commit()
+            continue
+        db.session.execute(delete(QueuedMail).where(this))
+        db.session.commit()
+        sent += 1
+    return sent
+
+
+def start_sender(app, *, interval: float = SENDER_INTERVAL) -> threading.Thread:
+    """Start this process's sender thread (a daemon): it sends queued mail until stop_sender()."""
+    wake = app.extensions.setdefault("kv_mail_wake", threading.Event())
+    stop = app.extensions.setdefault("kv_mail_stop", threading.Event())
+    stop.clear()
+
+    def run() -> None:
+        while not stop.is_set():
+            try:
+                with app.app_context():
+                    try:
+                        send_queued()
+                    finally:
+                        db.session.remove()
+            except Exception:  # a database hiccup must not end the thread
+                log.exception("the mail sender failed; it tries again")
+            wake.wait(interval)
+            wake.clear()
+
+    thread = threading.Thread(target=run, name="kraftverk-mail-sender", daemon=True)
+    thread.start()
+    app.extensions["kv_mail_sender"] = thread
+    return thread
+
+
+def stop_sender(app, timeout: float = 5.0) -> None:
+    """Ask the sender thread to end after the message it is sending; wait up to `timeout`."""
+    stop = app.extensions.get("kv_mail_stop")
+    thread = app.extensions.get("kv_mail_sender")
+    if stop is None or thread is None:
+        return
+    stop.set()
+    app.extensions["kv_mail_wake"].set()
+    thread.join(timeout)
+
+
+def forget_queued(project: Project, email_folded: str, fold) -> int:
+    """Delete the project's queued messages to this address (privacy erase); how many."""
+    count = 0
+    for row in db.session.scalars(
+        select(QueuedMail).where(QueuedMail.project_slug == project.slug)
+    ):
+        if any(fold(address) == email_folded for _name, address in getaddresses([row.to_address])):
+            db.session.delete(row)
+            count += 1
+    return count
 
 
 def notify(registration: Registration, kind: str) -> str:
     """Compose and send one message to a registrant; call after the change is committed.
 
-    Returns "sent", "outbox", or "failed" when even the outbox could not be written (a full
-    disk): the change stays, the error is logged, and the page tells the person.
+    Returns "queued" (SMTP is set up: the sender sends it soon), "outbox", or "failed" when the
+    message could be neither queued nor written to the outbox (a full disk, the database gone):
+    the change stays, the error is logged, and the page tells the person.
     """
     message = registration_message(registration, kind)
     try:
         return send(message)
     except OSError:
         log.exception("mail to %s could not be kept in the outbox", message["To"])
+        return "failed"
+    except SQLAlchemyError:
+        db.session.rollback()
+        log.exception("mail to %s could not be queued", message["To"])
         return "failed"
 
 

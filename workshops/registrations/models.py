@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import utcnow
@@ -76,3 +84,22 @@ class CheckIn(db.Model):
     checked_in_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     registration: Mapped[Registration | None] = relationship(back_populates="check_in")
+
+
+class QueuedMail(db.Model):
+    """A message waiting to be sent by SMTP; the row goes once the server took it.
+
+    Requests only add rows; a sender thread in each worker claims one (claimed_at set by an
+    UPDATE that only one sender can win) and sends it outside any request (mail.send_queued).
+    """
+
+    __tablename__ = "mail_queue"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_slug: Mapped[str] = mapped_column(String(40), default="", index=True)
+    to_address: Mapped[str] = mapped_column(String(320), default="")
+    raw: Mapped[bytes] = mapped_column(LargeBinary)  # the whole message, as sent
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")

@@ -7,8 +7,6 @@ the workshop ended longer ago than the retention setting, keeping the counts for
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import secrets
 from collections.abc import Sequence
@@ -16,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -37,7 +35,6 @@ from workshops.registrations.models import (
 # Control characters (tabs and newlines included) never belong in a one-line field; PostgreSQL
 # refuses NUL, and a newline in a name could otherwise reach a mail header.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 RETENTION_DAYS = 365  # REGISTRATION_RETENTION_DAYS when the setting is absent
 
 
@@ -112,6 +109,16 @@ def _waiting(workshop: Workshop) -> list[Registration]:
     )
 
 
+def lock_places(workshop: Workshop) -> None:
+    """Take the workshop's places for this transaction, before counting them.
+
+    An update of the workshop's row that changes nothing: on PostgreSQL it locks the row until
+    the transaction ends, on SQLite it takes the database's write lock. Two registrations at the
+    same moment then count one after the other, so the last place is given once.
+    """
+    db.session.execute(update(Workshop).where(Workshop.id == workshop.id).values(id=Workshop.id))
+
+
 def has_room(workshop: Workshop) -> bool:
     """True when a new registration gets a place rather than a spot on the waiting list."""
     if workshop.capacity is None:
@@ -154,6 +161,7 @@ def register(
     email = line(applicant.email, MAX_EMAIL)
     if not name or "@" not in email:
         raise RegistrationError("missing")
+    lock_places(workshop)
     key = email_key(email)
     existing = db.session.scalar(
         select(Registration).where(
@@ -213,6 +221,7 @@ def waiting_position(registration: Registration) -> int | None:
 
 def promote(workshop: Workshop) -> list[Registration]:
     """Move people up from the waiting list, first come first served, while there is room."""
+    lock_places(workshop)
     moved: list[Registration] = []
     if workshop.capacity is None:
         free = len(_waiting(workshop))
@@ -286,6 +295,42 @@ def undo_check_in(entry: CheckIn) -> None:
     db.session.flush()
 
 
+@dataclass(frozen=True)
+class Counts:
+    """A workshop's registrations as numbers only (what viewers see)."""
+
+    confirmed: int
+    waiting: int
+    cancelled: int
+    checked_in: int  # checked-in registrations and walk-ins, as Roster.checked_in
+
+
+def counts(workshop: Workshop) -> Counts:
+    """How many have a place, wait, cancelled, are here; without loading anyone's data."""
+    by_status = dict(
+        db.session.execute(
+            select(Registration.status, func.count())
+            .where(Registration.workshop_id == workshop.id)
+            .group_by(Registration.status)
+        ).all()
+    )
+    here = db.session.scalar(
+        select(func.count())
+        .select_from(CheckIn)
+        .outerjoin(Registration, CheckIn.registration_id == Registration.id)
+        .where(
+            CheckIn.workshop_id == workshop.id,
+            (CheckIn.registration_id.is_(None)) | (Registration.status == "confirmed"),
+        )
+    )
+    return Counts(
+        confirmed=by_status.get("confirmed", 0),
+        waiting=by_status.get("waiting", 0),
+        cancelled=by_status.get("cancelled", 0),
+        checked_in=here or 0,
+    )
+
+
 def roster(workshop: Workshop) -> Roster:
     """Everyone registered for the workshop, by list, and the walk-ins."""
     rows = list(
@@ -310,28 +355,37 @@ def roster(workshop: Workshop) -> Roster:
     return Roster(by_status["confirmed"], by_status["waiting"], by_status["cancelled"], walk_ins)
 
 
-def neutralise(value: object) -> object:
-    """Text a spreadsheet would run as a formula, made plain with a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
-def to_csv(header: Sequence[str], rows: Sequence[Sequence]) -> bytes:
-    """UTF-8 CSV with a BOM (so spreadsheet programs read the letters right), formulas neutralised."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    for row in [header, *rows]:
-        writer.writerow(["" if cell is None else neutralise(cell) for cell in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
 def workshop_end(workshop: Workshop) -> datetime | None:
     """When the workshop ended (or will end), naive UTC; None when it has no time yet."""
     if workshop.ended_at is not None:
         return workshop.ended_at
     span = calendar.span(workshop)
     return span[1] if span else None
+
+
+def anonymise(registration: Registration, now: datetime) -> bool:
+    """Remove the person from a registration; its status and check-in stay, to be counted.
+
+    Old links stop working (the token is renewed). False when it was anonymised already.
+    """
+    if registration.anonymised_at is not None:
+        return False
+    registration.token = secrets.token_urlsafe(32)
+    registration.name = registration.business_name = registration.email = ""
+    registration.dietary = ""
+    registration.email_key = None
+    registration.contact_consent = False
+    registration.device = None
+    registration.anonymised_at = now
+    if registration.check_in is not None:
+        registration.check_in.device = None
+    return True
+
+
+def anonymise_walk_in(entry: CheckIn) -> None:
+    """Remove the name, business and phone of a walk-in; the check-in stays, to be counted."""
+    entry.name = entry.business_name = ""
+    entry.device = None
 
 
 def purge_registrations(older_than_days: int | None = None, *, now: datetime | None = None) -> int:
@@ -365,19 +419,10 @@ def purge_registrations(older_than_days: int | None = None, *, now: datetime | N
         )
     )
     for registration in registrations:
-        registration.token = secrets.token_urlsafe(32)  # old links stop working
-        registration.name = registration.business_name = registration.email = ""
-        registration.dietary = ""
-        registration.email_key = None
-        registration.contact_consent = False
-        registration.device = None
-        registration.anonymised_at = now
-        if registration.check_in is not None:
-            registration.check_in.device = None
+        anonymise(registration, now)
     for entry in db.session.scalars(
         select(CheckIn).where(CheckIn.workshop_id.in_(ended), CheckIn.registration_id.is_(None))
     ):
-        entry.name = entry.business_name = ""
-        entry.device = None
+        anonymise_walk_in(entry)
     db.session.flush()
     return len(registrations)

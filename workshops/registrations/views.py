@@ -17,22 +17,25 @@ from flask import (
 )
 from flask_babel import force_locale, get_locale, refresh
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import login_required
-from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import BooleanField, EmailField, IntegerField, StringField
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from app.db import utcnow
 from app.extensions import db
-from workshops import devices
+from workshops import devices, public_cache, spreadsheets
 from workshops.live import participants
+from workshops.programme import lookup
 from workshops.programme.models import Workshop
 from workshops.projects import access
 from workshops.projects.models import Project
 from workshops.registrations import calendar, mail
 from workshops.registrations import service as registrations
+from workshops.registrations.forms import (
+    ActionForm,
+    RegistrationForm,
+    RegistrationSettingsForm,
+    WalkInForm,
+)
 from workshops.registrations.models import CheckIn, Registration
 from workshops.registrations.service import RegistrationError
 
@@ -43,73 +46,6 @@ bp = Blueprint(
     static_folder="static",
     static_url_path="/public/static",
 )
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-class RegistrationForm(FlaskForm):
-    """What a person gives to take part in a public workshop."""
-
-    name = StringField(
-        _l("Your name"), validators=[DataRequired(), Length(max=registrations.MAX_NAME)]
-    )
-    business = StringField(
-        _l("Business"), validators=[Optional(), Length(max=registrations.MAX_BUSINESS)]
-    )
-    email = EmailField(
-        _l("E-mail"),
-        description=_l("We send the confirmation and a link to cancel here."),
-        filters=[_strip],
-        validators=[DataRequired(), Email(), Length(max=registrations.MAX_EMAIL)],
-    )
-    dietary = StringField(
-        _l("Dietary needs"),
-        description=_l("Allergies or other needs for the food served, if any."),
-        validators=[Optional(), Length(max=registrations.MAX_DIETARY)],
-    )
-    contact_consent = BooleanField(
-        _l("The process leader may contact me later about this project's workshops and offers.")
-    )
-
-    def applicant(self) -> registrations.Applicant:
-        """The form's values for the registration service."""
-        return registrations.Applicant(
-            name=self.name.data or "",
-            email=(self.email.data or "").strip(),
-            business_name=self.business.data or "",
-            dietary=self.dietary.data or "",
-            contact_consent=bool(self.contact_consent.data),
-        )
-
-
-class WalkInForm(FlaskForm):
-    """Someone at the door who did not register; the name may be left out in a hurry."""
-
-    name = StringField(_l("Name"), validators=[Optional(), Length(max=registrations.MAX_NAME)])
-    business = StringField(
-        _l("Business"), validators=[Optional(), Length(max=registrations.MAX_BUSINESS)]
-    )
-
-
-class RegistrationSettingsForm(FlaskForm):
-    """Places and theme of a workshop, as the public calendar shows them."""
-
-    capacity = IntegerField(
-        _l("Places"),
-        description=_l("Leave empty for no limit. Past it, people go to the waiting list."),
-        validators=[Optional(), NumberRange(min=1, max=10_000)],
-    )
-    theme = StringField(
-        _l("Theme"),
-        description=_l("Shown in the public calendar, which can be filtered by it."),
-        validators=[Optional(), Length(max=80)],
-    )
-
-
-class ActionForm(FlaskForm):
-    """Only the CSRF token: for buttons that change something."""
 
 
 def _error_message(code: str) -> str:
@@ -200,10 +136,26 @@ def _filters() -> tuple[str, str]:
     return municipality, theme
 
 
+def _fresh_seconds() -> float:
+    """How long a calendar page or feed is served from memory (PUBLIC_CACHE_SECONDS)."""
+    return float(current_app.config.get("PUBLIC_CACHE_SECONDS", 30))
+
+
 @bp.get("/calendar")
 def calendar_page():
-    """Upcoming public workshops of every project, filterable by municipality and theme."""
+    """Upcoming public workshops of every project, filterable by municipality and theme.
+
+    Anonymous visitors share one body per filter and language for a short while."""
     municipality, theme = _filters()
+    return public_cache.serve(
+        (municipality, theme),
+        lambda: _calendar_page(municipality, theme),
+        ttl=_fresh_seconds(),
+        params=("municipality", "theme"),
+    )
+
+
+def _calendar_page(municipality: str, theme: str) -> str:
     now = utcnow()
     rows = calendar.public_workshops(municipality=municipality, theme=theme, upcoming_after=now)
     municipalities, themes = calendar.filter_choices(now=now)
@@ -234,14 +186,30 @@ def calendar_page():
 def calendar_feed():
     """Every public workshop as an iCalendar feed (the page's filters apply here too)."""
     municipality, theme = _filters()
-    rows = calendar.public_workshops(municipality=municipality, theme=theme)
-    name = " · ".join(["Kraftverk", *(v for v in (municipality, theme) if v)])
-    return _ics(rows, name, "kraftverk.ics")
+
+    def build() -> Response:
+        rows = calendar.public_workshops(municipality=municipality, theme=theme)
+        name = " · ".join(["Kraftverk", *(v for v in (municipality, theme) if v)])
+        return _ics(rows, name, "kraftverk.ics")
+
+    return public_cache.serve(
+        (municipality, theme),
+        build,
+        ttl=_fresh_seconds(),
+        params=("municipality", "theme"),
+        everyone=True,
+    )
 
 
 @bp.get("/projects/<slug>/calendar.ics")
 def project_feed(slug: str):
     """A project's public workshops as an iCalendar feed."""
+    return public_cache.serve(
+        (slug,), lambda: _project_feed(slug), ttl=_fresh_seconds(), everyone=True
+    )
+
+
+def _project_feed(slug: str) -> Response:
     project = db.session.scalar(select(Project).where(Project.slug == slug))
     # A project that never showed a workshop publicly answers as if it did not exist.
     if project is None or not calendar.has_public_workshops(project):
@@ -252,6 +220,12 @@ def project_feed(slug: str):
 @bp.get("/workshops/<int:workshop_id>/calendar.ics")
 def workshop_feed(workshop_id: int):
     """One public workshop as an iCalendar file, to add to one's own calendar."""
+    return public_cache.serve(
+        (workshop_id,), lambda: _workshop_feed(workshop_id), ttl=_fresh_seconds(), everyone=True
+    )
+
+
+def _workshop_feed(workshop_id: int) -> Response:
     workshop, project = _public_workshop(workshop_id)
     rows = [(w, p) for w, p in calendar.public_workshops(project=project) if w.id == workshop.id]
     if not rows:
@@ -357,14 +331,6 @@ def cancel(token: str):
 # --- for leaders: the list at the door, the export, the outbox ----------------------------------
 
 
-def _led_workshop(slug: str, workshop_id: int, *, lead: bool) -> tuple[Project, Workshop]:
-    project = access.project_for(slug, lead=lead)
-    workshop = db.session.get(Workshop, workshop_id)
-    if workshop is None or workshop.project_id != project.id:
-        abort(404)
-    return project, workshop
-
-
 def _back(project: Project, workshop: Workshop, anchor: str = ""):
     url = url_for("public.registrations_list", slug=project.slug, workshop_id=workshop.id)
     return redirect(url + (f"#{anchor}" if anchor else ""), 303)
@@ -380,8 +346,20 @@ def _own_registration(workshop: Workshop, registration_id: int) -> Registration:
 @bp.get("/projects/<slug>/workshops/<int:workshop_id>/registrations")
 @login_required
 def registrations_list(slug: str, workshop_id: int):
-    """Who registered, who waits, who is here: leaders check people in, viewers read."""
-    project, workshop = _led_workshop(slug, workshop_id, lead=False)
+    """Who registered, who waits, who is here: leaders check people in; viewers see the counts."""
+    project, workshop = lookup.project_workshop(slug, workshop_id, lead=False)
+    if g.project_role != "leader":  # names, e-mails and dietary needs are for leaders only
+        return _private(
+            Response(
+                render_template(
+                    "registrations/registration_counts.html",
+                    project=project,
+                    workshop=workshop,
+                    counts=registrations.counts(workshop),
+                    when=_when(workshop, project),
+                )
+            )
+        )
     settings = RegistrationSettingsForm(obj=workshop)
     return _private(
         Response(
@@ -406,14 +384,32 @@ def registrations_list(slug: str, workshop_id: int):
 @bp.get("/projects/<slug>/workshops/<int:workshop_id>/registrations.csv")
 @login_required
 def registrations_csv(slug: str, workshop_id: int):
-    """The registration list and walk-ins as CSV (cells that look like formulas neutralised)."""
-    project, workshop = _led_workshop(slug, workshop_id, lead=False)
-    roster = registrations.roster(workshop)
+    """The registration list and walk-ins as CSV (cells that look like formulas neutralised).
+
+    Viewers get the counts only, as on the page."""
+    project, workshop = lookup.project_workshop(slug, workshop_id, lead=False)
     status_names = {
         "confirmed": _("Has a place"),
         "waiting": _("Waiting list"),
         "cancelled": _("Cancelled"),
     }
+    if g.project_role != "leader":
+        counts = registrations.counts(workshop)
+        table = [
+            [status_names["confirmed"], counts.confirmed],
+            [status_names["waiting"], counts.waiting],
+            [_("Here (checked in and walk-ins)"), counts.checked_in],
+            [status_names["cancelled"], counts.cancelled],
+        ]
+        response = Response(
+            spreadsheets.to_csv([_("Status"), _("Number")], table), mimetype="text/csv"
+        )
+        response.headers["Content-Type"] = "text/csv; charset=utf-8"
+        response.headers["Content-Disposition"] = (
+            f'attachment; filename="registrations-{project.slug}-{workshop.id}-counts.csv"'
+        )
+        return _private(response)
+    roster = registrations.roster(workshop)
     header = [
         _("Status"),
         _("Name"),
@@ -446,7 +442,7 @@ def registrations_csv(slug: str, workshop_id: int):
         [_("Walk-in"), c.name, c.business_name, "", "", "", "", stamp(c.checked_in_at)]
         for c in roster.walk_ins
     ]
-    response = Response(registrations.to_csv(header, rows), mimetype="text/csv")
+    response = Response(spreadsheets.to_csv(header, rows), mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = (
         f'attachment; filename="registrations-{project.slug}-{workshop.id}.csv"'
@@ -460,7 +456,7 @@ def registrations_csv(slug: str, workshop_id: int):
 @login_required
 def check_in(slug: str, workshop_id: int, registration_id: int):
     """Mark a registered person as present."""
-    project, workshop = _led_workshop(slug, workshop_id, lead=True)
+    project, workshop = lookup.project_workshop(slug, workshop_id, lead=True)
     found = _own_registration(workshop, registration_id)
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -477,7 +473,7 @@ def check_in(slug: str, workshop_id: int, registration_id: int):
 @login_required
 def leader_cancel(slug: str, workshop_id: int, registration_id: int):
     """Cancel for someone who phoned in; the first on the waiting list moves up and is told."""
-    project, workshop = _led_workshop(slug, workshop_id, lead=True)
+    project, workshop = lookup.project_workshop(slug, workshop_id, lead=True)
     found = _own_registration(workshop, registration_id)
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -494,7 +490,7 @@ def leader_cancel(slug: str, workshop_id: int, registration_id: int):
 @login_required
 def undo_check_in(slug: str, workshop_id: int, check_in_id: int):
     """Take back a check-in made by mistake."""
-    project, workshop = _led_workshop(slug, workshop_id, lead=True)
+    project, workshop = lookup.project_workshop(slug, workshop_id, lead=True)
     entry = db.session.get(CheckIn, check_in_id)
     if entry is None or entry.workshop_id != workshop.id:
         abort(404)
@@ -510,7 +506,7 @@ def undo_check_in(slug: str, workshop_id: int, check_in_id: int):
 @login_required
 def walk_in(slug: str, workshop_id: int):
     """Count someone who came without registering."""
-    project, workshop = _led_workshop(slug, workshop_id, lead=True)
+    project, workshop = lookup.project_workshop(slug, workshop_id, lead=True)
     form = WalkInForm()
     if not form.validate_on_submit():
         flash(_("Check the walk-in's name and business: one of them is too long."), "error")
@@ -525,7 +521,7 @@ def walk_in(slug: str, workshop_id: int):
 @login_required
 def registration_settings(slug: str, workshop_id: int):
     """Set the number of places and the theme; more places move people up from the waiting list."""
-    project, workshop = _led_workshop(slug, workshop_id, lead=True)
+    project, workshop = lookup.project_workshop(slug, workshop_id, lead=True)
     form = RegistrationSettingsForm()
     if not form.validate_on_submit():
         flash(

@@ -1,6 +1,6 @@
 /* The phone's idea queue: every idea is kept in local storage until the server says it is
    stored (201), and retried with the same Idempotency-Key, so nothing is lost and nothing doubles.
-   Also the idea list for dot voting and "I want to work on this". */
+   Dot votes and "I want to work on this" are in live.js, with the step's other kinds. */
 (function () {
   "use strict";
   var box = document.getElementById("idea-capture");
@@ -105,100 +105,4 @@
   updateCounter();
   render();
   flush();
-
-  /* Voting and interests: the idea list appears when the step collects votes or interests. */
-  var pick = document.getElementById("idea-pick");
-  var pickList = pick.querySelector(".pick-list");
-  var dotsLeft = pick.querySelector(".dots-left");
-  var ideasEtag = null;
-  var mode = null;
-  var interested = {};
-  try { interested = JSON.parse(window.localStorage.getItem(storeKey + "-interests") || "{}"); } catch (e) { interested = {}; }
-
-  function post(url, body) {
-    return fetch(url, {
-      method: "POST", credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "Accept": "application/json" },
-      body: JSON.stringify(body)
-    }).then(function (r) { return r.json().then(function (b) { return { status: r.status, body: b }; }); });
-  }
-
-  function showDots(left) {
-    dotsLeft.textContent = left === null || left === undefined ? "" : box.dataset.textDotsLeft + ": " + left;
-  }
-
-  function renderPick(ideas) {
-    pickList.textContent = "";
-    ideas.forEach(function (idea) {
-      var li = document.createElement("li");
-      var p = document.createElement("p");
-      p.className = "idea-text";
-      p.textContent = idea.text;
-      li.appendChild(p);
-      var actions = document.createElement("div");
-      actions.className = "pick-actions";
-      if (mode === "votes") {
-        [[1, box.dataset.textVote], [-1, box.dataset.textUnvote]].forEach(function (pair) {
-          var b = document.createElement("button");
-          b.type = "button";
-          b.className = pair[0] > 0 ? "small" : "secondary small";
-          b.textContent = pair[1];
-          b.addEventListener("click", function () {
-            post(box.dataset.votesUrl, { idea: idea.id, dots: pair[0] }).then(function (r) {
-              if (r.status === 201) showDots(r.body.dots_left); else dotsLeft.textContent = r.body.message || "";
-            });
-          });
-          actions.appendChild(b);
-        });
-      } else {
-        var b = document.createElement("button");
-        b.type = "button";
-        b.className = interested[idea.id] ? "secondary small" : "small";
-        b.textContent = interested[idea.id] ? box.dataset.textInterested : box.dataset.textInterest;
-        b.setAttribute("aria-pressed", interested[idea.id] ? "true" : "false");
-        b.addEventListener("click", function () {
-          var business = box.dataset.business || window.localStorage.getItem(storeKey + "-business") || "";
-          if (!business) business = window.prompt(box.dataset.textBusinessPrompt) || "";
-          if (!business.trim()) return;
-          window.localStorage.setItem(storeKey + "-business", business);
-          post(box.dataset.interestsUrl, { idea: idea.id, business: business }).then(function (r) {
-            if (r.status === 201) {
-              interested[idea.id] = true;
-              window.localStorage.setItem(storeKey + "-interests", JSON.stringify(interested));
-              b.textContent = box.dataset.textInterested; b.className = "secondary small"; b.setAttribute("aria-pressed", "true");
-            }
-          });
-        });
-        actions.appendChild(b);
-      }
-      li.appendChild(actions);
-      pickList.appendChild(li);
-    });
-  }
-
-  function refreshPick() {
-    if (!mode) { pick.hidden = true; return; }
-    pick.hidden = false;
-    var url = box.dataset.ideasUrl;
-    var headers = { "Accept": "application/json" };
-    if (ideasEtag) headers["If-None-Match"] = ideasEtag;
-    fetch(url, { headers: headers, credentials: "same-origin" }).then(function (r) {
-      if (r.status === 304) return null;
-      ideasEtag = r.headers.get("ETag");
-      return r.json();
-    }).then(function (ideas) { if (ideas) renderPick(ideas); }).catch(function () {});
-    if (mode === "votes") {
-      fetch(box.dataset.votesUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
-        .then(function (r) { return r.json(); })
-        .then(function (v) { showDots(v.open ? v.dots_left : null); }).catch(function () {});
-    } else { showDots(null); }
-  }
-
-  document.addEventListener("kraftverk:state", function (event) {
-    var step = event.detail.step;
-    var collects = step ? step.collects || [] : [];
-    var next = collects.indexOf("votes") >= 0 ? "votes" : (collects.indexOf("interests") >= 0 ? "interests" : null);
-    if (next !== mode) { mode = next; ideasEtag = null; }
-    refreshPick();
-  });
 })();

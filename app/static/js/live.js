@@ -73,10 +73,81 @@
     if (card) card.hidden = !(state.agenda && state.agenda.length);
   }
 
+  /* What the step opens on the phone: the evaluation form, the business profile form. */
+  function renderCollect(state) {
+    var step = state.step, collect = (step && step.collect) || {};
+    var kinds = ((step && step.collects) || []).map(function (c) { return String(c).split(":")[0]; });
+    var evaluation = el("evaluation");
+    if (evaluation) {
+      evaluation.hidden = !collect.evaluation;
+      if (collect.evaluation) {
+        var link = el("evaluation-link");
+        if (link && link.getAttribute("href") !== collect.evaluation.url) link.setAttribute("href", collect.evaluation.url);
+        setText("evaluation-title", collect.evaluation.title || "");
+      }
+    }
+    var profiles = el("profiles");
+    if (profiles) profiles.hidden = kinds.indexOf("profiles") < 0 || state.status === "closed";
+  }
+
+  /* On the wall: what the step's kinds show (the evaluation's QR code and answers, the vote, the
+     speed-meeting tables), with texts the server wrote in the workshop's language. */
+  var wallBox = null, wallMark = null;
+  function renderWallCollect(state) {
+    var collect = (state.status !== "closed" && state.collect) || {};
+    var mark = JSON.stringify(collect);
+    if (mark === wallMark) return;
+    wallMark = mark;
+    if (!wallBox) {
+      var host = root.querySelector(".wall-step");
+      if (!host) return;
+      wallBox = document.createElement("div");
+      wallBox.className = "wall-collect";
+      wallBox.setAttribute("aria-live", "polite");
+      host.appendChild(wallBox);
+    }
+    wallBox.textContent = "";
+    Object.keys(collect).forEach(function (kind) {
+      var data = collect[kind] || {};
+      var part = document.createElement("div");
+      part.className = "wall-collect-" + kind;
+      if (data.qr_url) {
+        var img = document.createElement("img");
+        img.className = "wall-collect-qr";
+        img.alt = "";
+        img.src = data.qr_url + "?v=" + encodeURIComponent(data.url || "");
+        part.appendChild(img);
+      }
+      (data.lines || []).forEach(function (line) {
+        var p = document.createElement("p");
+        p.textContent = line;
+        part.appendChild(p);
+      });
+      if (data.tables) {
+        var list = document.createElement("ol");
+        list.className = "wall-tables";
+        data.tables.forEach(function (table) {
+          var li = document.createElement("li");
+          var b = document.createElement("strong");
+          b.textContent = (data.table_label || "") + " " + table.table + ": ";
+          li.appendChild(b);
+          li.appendChild(document.createTextNode(table.names.join(" · ")));
+          list.appendChild(li);
+        });
+        part.appendChild(list);
+      }
+      wallBox.appendChild(part);
+    });
+    wallBox.hidden = !Object.keys(collect).length;
+  }
+
   function render(state) {
     if (state.server_time) offset = Date.parse(state.server_time) - Date.now();
     if (mode === "console") {
       if (version !== null && String(state.version) !== String(version)) { window.location.reload(); return; }
+      // The re-plan proposal appears (or goes) as the clock runs: show its button.
+      if (root.dataset.replan !== undefined && (state.replan_pending ? "1" : "0") !== root.dataset.replan &&
+          state.status !== "closed") { window.location.reload(); return; }
       var counts = state.counts || {};
       Object.keys(counts).forEach(function (key) {
         var dd = root.querySelector('[data-count="' + key + '"]');
@@ -100,6 +171,8 @@
     var stepId = step ? step.id : null;
     if (stepId !== lastStep) { renderTracks(step); lastStep = stepId; document.dispatchEvent(new CustomEvent("kraftverk:step", { detail: state })); }
     renderAgenda(state);
+    if (mode === "phone") renderCollect(state);
+    if (mode === "wall") renderWallCollect(state);
     document.dispatchEvent(new CustomEvent("kraftverk:state", { detail: state }));
     tick();
   }
@@ -142,4 +215,379 @@
   tick();
   window.setInterval(tick, 1000);
   schedule(mode === "console" ? 1000 : 300);
+})();
+
+/* The phone's idea list for dot voting and "I want to work on this". Votes and interests are
+   queued in local storage and sent with an Idempotency-Key, like ideas, so a phone that is
+   offline for a while loses nothing and a retry is never counted twice. */
+(function () {
+  "use strict";
+  var box = document.getElementById("idea-pick");
+  if (!box || !window.fetch) return;
+  var list = box.querySelector(".pick-list");
+  var dotsLeft = box.querySelector(".dots-left");
+  var message = box.querySelector(".pick-message");
+  var businessForm = box.querySelector(".business-form");
+  var businessInput = businessForm.querySelector("input");
+  var businessLine = box.querySelector(".pick-business");
+  var base = "kraftverk-pick-" + box.dataset.code;
+  var ideas = {};
+  var cursor = null;
+  var ideasEtag = null;
+  var mode = null; // "votes", "interests" or null
+  var vote = null; // {dots, dots_left, mine} from the server
+  var revealed = false;
+  var sending = false;
+  var backoff = 1000;
+  var timer = null;
+
+  function load(key, fallback) {
+    try { return JSON.parse(window.localStorage.getItem(base + key) || "null") || fallback; } catch (e) { return fallback; }
+  }
+  function store(key, value) {
+    try { window.localStorage.setItem(base + key, JSON.stringify(value)); } catch (e) { /* full: keep in memory */ }
+  }
+  var queue = load("-queue", []);
+  var interested = load("-interests", {});
+  var business = box.dataset.business || load("-business", "");
+
+  function newKey() {
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
+  function pending(idea) {
+    // Dots queued but not yet counted by the server, on one idea or in all.
+    return queue.reduce(function (sum, item) {
+      return item.kind === "vote" && (idea === undefined || item.body.idea === idea) ? sum + item.body.dots : sum;
+    }, 0);
+  }
+  function left() { return vote ? vote.dots_left - pending() : 0; }
+  function mineOn(id) { return vote ? (vote.mine[String(id)] || 0) + pending(id) : 0; }
+
+  function showBusiness() {
+    var needed = mode === "interests";
+    businessForm.hidden = !needed || !!business;
+    businessLine.hidden = !needed || !business;
+    if (business) businessLine.textContent = business;
+  }
+
+  function render() {
+    dotsLeft.textContent = mode === "votes" && vote ? box.dataset.textDotsLeft + ": " + left() : "";
+    showBusiness();
+    var sorted = Object.keys(ideas).map(function (k) { return ideas[k]; })
+      .sort(function (a, b) { return b.id - a.id; });
+    list.textContent = "";
+    sorted.forEach(function (idea) {
+      var li = document.createElement("li");
+      var p = document.createElement("p");
+      p.className = "idea-text";
+      p.textContent = idea.text || "";
+      if (box.dataset.contentLang && box.dataset.contentLang !== document.documentElement.lang) {
+        p.lang = box.dataset.contentLang; // the project's language (WCAG 3.1.2)
+      }
+      li.appendChild(p);
+      var actions = document.createElement("div");
+      actions.className = "pick-actions";
+      if (mode === "votes" && vote) {
+        var mine = mineOn(idea.id);
+        li.classList.toggle("dotted", mine > 0);
+        var count = document.createElement("span");
+        count.className = "my-dots";
+        count.textContent = mine > 0 ? box.dataset.textYourDots + ": " + new Array(mine + 1).join("●") : "";
+        actions.appendChild(count);
+        [[1, box.dataset.textVote], [-1, box.dataset.textUnvote]].forEach(function (pair) {
+          var b = document.createElement("button");
+          b.type = "button";
+          b.className = pair[0] > 0 ? "small" : "secondary small";
+          b.textContent = pair[1];
+          b.disabled = pair[0] > 0 ? left() <= 0 : mine <= 0;
+          b.addEventListener("click", function () { enqueue("vote", box.dataset.votesUrl, { idea: idea.id, dots: pair[0] }); });
+          actions.appendChild(b);
+        });
+      } else if (mode === "interests") {
+        var b = document.createElement("button");
+        var on = !!interested[idea.id];
+        b.type = "button";
+        b.className = on ? "secondary small" : "small";
+        b.textContent = on ? box.dataset.textInterested : box.dataset.textInterest;
+        b.setAttribute("aria-pressed", on ? "true" : "false");
+        b.disabled = on;
+        b.addEventListener("click", function () {
+          if (!business) { businessForm.hidden = false; businessInput.focus(); return; }
+          interested[idea.id] = true;
+          store("-interests", interested);
+          enqueue("interest", box.dataset.interestsUrl, { idea: idea.id, business: business });
+        });
+        actions.appendChild(b);
+      }
+      if (revealed && typeof idea.votes === "number") {
+        var total = document.createElement("span");
+        total.className = "vote-total";
+        total.textContent = box.dataset.textVotes + ": " + idea.votes;
+        actions.appendChild(total);
+      }
+      li.appendChild(actions);
+      list.appendChild(li);
+    });
+    message.textContent = queue.length ? box.dataset.textWaiting + " (" + queue.length + ")" : message.textContent;
+  }
+
+  function enqueue(kind, url, body) {
+    queue.push({ kind: kind, url: url, body: body, key: newKey() });
+    store("-queue", queue);
+    message.textContent = "";
+    render();
+    flush();
+  }
+
+  function later(ms) { window.clearTimeout(timer); timer = window.setTimeout(flush, ms); }
+
+  function flush() {
+    if (sending || !queue.length) return;
+    var item = queue[0];
+    sending = true;
+    fetch(item.url, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "Accept": "application/json", "Idempotency-Key": item.key },
+      body: JSON.stringify(item.body)
+    }).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (b) { return { status: r.status, body: b }; });
+    }).then(function (result) {
+      sending = false;
+      if (result.status >= 500 || result.status === 429) { later(2000); return; }
+      queue.shift();
+      store("-queue", queue);
+      backoff = 1000;
+      if (result.status === 201) {
+        if (item.kind === "vote" && vote) {
+          vote.dots_left = result.body.dots_left;
+          vote.mine[String(item.body.idea)] = (vote.mine[String(item.body.idea)] || 0) + item.body.dots;
+        }
+        message.textContent = "";
+      } else {
+        // The server read it and said no (no dots left, the vote closed): say why.
+        message.textContent = result.body.message || String(result.status);
+        if (item.kind === "interest") { delete interested[item.body.idea]; store("-interests", interested); }
+        refreshVote();
+      }
+      render();
+      flush();
+    }).catch(function () {
+      sending = false;
+      backoff = Math.min(backoff * 2, 15000);
+      later(backoff);
+    });
+  }
+
+  function refreshIdeas() {
+    var url = box.dataset.ideasUrl + (cursor ? "?since=" + encodeURIComponent(cursor) : "");
+    var headers = { "Accept": "application/json" };
+    if (ideasEtag) headers["If-None-Match"] = ideasEtag;
+    fetch(url, { headers: headers, credentials: "same-origin" }).then(function (r) {
+      if (r.status === 304 || !r.ok) return null;
+      ideasEtag = r.headers.get("ETag");
+      return r.json();
+    }).then(function (body) {
+      if (!body) return;
+      var items = Array.isArray(body) ? body : body.ideas || [];
+      if (Array.isArray(body) || body.full) ideas = {};
+      if (!Array.isArray(body)) cursor = body.cursor || null;
+      items.forEach(function (idea) {
+        if (idea.hidden) { delete ideas[idea.id]; return; }
+        ideas[idea.id] = Object.assign(ideas[idea.id] || {}, idea);
+      });
+      render();
+    }).catch(function () {});
+  }
+
+  function refreshVote() {
+    if (mode !== "votes") { vote = null; return; }
+    fetch(box.dataset.votesUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) { return r.json(); })
+      .then(function (v) {
+        vote = v.open ? { dots: v.dots, dots_left: v.dots_left, mine: v.mine || {} } : null;
+        render();
+      }).catch(function () {});
+  }
+
+  businessForm.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var name = businessInput.value.trim();
+    if (!name) { businessInput.focus(); return; }
+    business = name;
+    store("-business", business);
+    // Tell the server too, so the leader sees which business this phone is.
+    fetch(box.dataset.joinUrl, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "Accept": "application/json" },
+      body: JSON.stringify({ business: business })
+    }).catch(function () {});
+    render();
+  });
+
+  var lastVersion = null;
+  document.addEventListener("kraftverk:state", function (event) {
+    var state = event.detail, step = state.step;
+    var collect = (step && step.collect) || {};
+    var kinds = ((step && step.collects) || []).map(function (c) { return String(c).split(":")[0]; });
+    var next = collect.votes && collect.votes.open ? "votes" : (kinds.indexOf("interests") >= 0 && state.status !== "closed" ? "interests" : null);
+    revealed = !!(collect.votes && collect.votes.revealed);
+    var changed = next !== mode;
+    mode = next;
+    box.hidden = !mode;
+    if (!mode) return;
+    var mark = JSON.stringify([state.step && state.step.id, collect.votes || null]);
+    if (changed || mark !== lastVersion) { lastVersion = mark; refreshVote(); }
+    refreshIdeas();
+  });
+  window.addEventListener("online", function () { backoff = 1000; flush(); });
+  window.setInterval(function () {
+    if (!sending) flush();
+    if (mode) refreshIdeas(); // others' new ideas (an unchanged list is a 304)
+  }, 5000);
+  flush();
+})();
+
+/* Speed meetings and connections on the phone: the table and whom to meet in this round, and
+   "We met" to record a connection. */
+(function () {
+  "use strict";
+  var box = document.getElementById("meeting");
+  if (!box || !window.fetch) return;
+  var roundLine = box.querySelector(".meeting-round");
+  var tableLine = box.querySelector(".meeting-table");
+  var list = box.querySelector(".meeting-list");
+  var met = {};
+  var lastMark = null;
+
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (_, key) { return values[key] === undefined ? "" : values[key]; });
+  }
+
+  function metButton(business) {
+    var li = document.createElement("li");
+    li.textContent = business.name + " ";
+    var b = document.createElement("button");
+    b.type = "button";
+    b.className = met[business.id] ? "secondary small" : "small";
+    b.textContent = met[business.id] ? box.dataset.textRecorded : box.dataset.textMet;
+    b.setAttribute("aria-pressed", met[business.id] ? "true" : "false");
+    b.disabled = !!met[business.id];
+    b.addEventListener("click", function () {
+      b.disabled = true;
+      fetch(box.dataset.metUrl, {
+        method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "Accept": "application/json" },
+        body: JSON.stringify({ with: business.id })
+      }).then(function (r) {
+        return r.json().catch(function () { return {}; }).then(function (body) { return { status: r.status, body: body }; });
+      }).then(function (result) {
+        if (result.status === 201) {
+          met[business.id] = true;
+          b.textContent = box.dataset.textRecorded; b.className = "secondary small"; b.setAttribute("aria-pressed", "true");
+        } else { b.disabled = false; tableLine.textContent = result.body.message || String(result.status); }
+      }).catch(function () { b.disabled = false; });
+    });
+    li.appendChild(b);
+    return li;
+  }
+
+  function render(data) {
+    list.textContent = "";
+    roundLine.textContent = data.round ? fill(box.dataset.textRound, { n: data.round, total: data.rounds }) : "";
+    if (!data.business) tableLine.textContent = box.dataset.textNoBusiness;
+    else if (data.table) {
+      tableLine.textContent = fill(box.dataset.textTable, {
+        names: data["with"].map(function (w) { return w.name; }).join(", "), table: data.table
+      });
+    } else tableLine.textContent = data.present ? "" : box.dataset.textWaiting;
+    (data["with"] || []).concat(data.present || []).forEach(function (business) {
+      list.appendChild(metButton(business));
+    });
+  }
+
+  function refresh() {
+    fetch(box.dataset.meetingUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) { if (data) render(data); })
+      .catch(function () {});
+  }
+
+  document.addEventListener("kraftverk:state", function (event) {
+    var state = event.detail, step = state.step, collect = (step && step.collect) || {};
+    var on = state.status !== "closed" && !!(collect.pairings || collect.connections);
+    box.hidden = !on;
+    if (!on) return;
+    var mark = JSON.stringify([step.id, collect.pairings || null]);
+    if (mark !== lastMark) { lastMark = mark; refresh(); }
+  });
+  // A name given meanwhile (Tell us who you are) shows the table on the next look.
+  window.setInterval(function () { if (!box.hidden) refresh(); }, 10000);
+})();
+
+/* The group's product sheet on the phone: one phone writes, the others see it and may take over. */
+(function () {
+  "use strict";
+  var box = document.getElementById("product");
+  if (!box || !window.fetch) return;
+  var form = box.querySelector("form");
+  var status = box.querySelector(".product-status");
+  var group = box.querySelector(".product-group");
+  var take = box.querySelector(".product-take");
+  var editing = false;
+  var lastStep = null;
+
+  function show(data) {
+    group.textContent = data.group || "";
+    form.hidden = !data.group;
+    if (!data.group) { status.textContent = box.dataset.textNoGroup; return; }
+    var other = data.writer === "other";
+    status.textContent = other ? box.dataset.textOther : "";
+    take.hidden = !other;
+    Array.prototype.forEach.call(form.querySelectorAll("textarea"), function (field) {
+      field.readOnly = other;
+      if (!editing || other) field.value = (data.fields || {})[field.name] || "";
+    });
+  }
+
+  function load() {
+    fetch(box.dataset.productUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) { if (data) show(data); })
+      .catch(function () {});
+  }
+
+  function send(takeOver) {
+    var fields = {};
+    Array.prototype.forEach.call(form.querySelectorAll("textarea"), function (field) { fields[field.name] = field.value; });
+    fetch(box.dataset.productUrl, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "Accept": "application/json" },
+      body: JSON.stringify({ fields: fields, take: takeOver })
+    }).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (body) { return { status: r.status, body: body }; });
+    }).then(function (result) {
+      if (result.status === 200) { editing = false; show(result.body); status.textContent = box.dataset.textSaved; }
+      else status.textContent = result.body.message || String(result.status);
+    }).catch(function () { status.textContent = ""; });
+  }
+
+  form.addEventListener("input", function () { editing = true; });
+  form.addEventListener("submit", function (event) { event.preventDefault(); send(false); });
+  take.addEventListener("click", function () {
+    Array.prototype.forEach.call(form.querySelectorAll("textarea"), function (field) { field.readOnly = false; });
+    take.hidden = true; status.textContent = ""; editing = true;
+    send(true);
+  });
+
+  document.addEventListener("kraftverk:state", function (event) {
+    var state = event.detail, step = state.step, collect = (step && step.collect) || {};
+    var on = state.status !== "closed" && !!collect.products;
+    box.hidden = !on;
+    if (!on) return;
+    if (!editing || (step && step.id !== lastStep)) load();
+    lastStep = step && step.id;
+  });
 })();

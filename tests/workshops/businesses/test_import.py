@@ -293,3 +293,36 @@ def test_pairings_text_output_and_unknown_project(runner, db, project):
 
     assert text.exit_code == 0 and text.stdout.splitlines()[0] == "A"
     assert unknown.exit_code == 1 and len(unknown.stderr.splitlines()) == 1
+
+
+def test_rows_with_only_a_name_a_sector_foreign_words_or_500_tags_import_with_warnings(
+    db, make_project
+):
+    from workshops.businesses import pairing_service
+
+    project = make_project("bad-input")
+    many = ", ".join(f"overnatting {k}" for k in range(500))
+    text = (
+        "name;sector;offers;needs\n"
+        "Bare Navn;;;\n"
+        "Bare Sektor AS;hotell;;\n"
+        "Ukjent Språk;xyzzy plugh;Zimmer mit Frühstück, Wanderungen;Kunden\n"
+        f"Mange Tagger;55.10;{many};guidede turer\n"
+        "Bare Guide AS;79.90;;\n"
+    )
+
+    plan = businesses.import_file(project, text.encode("utf-8-sig"))
+    db.session.commit()
+
+    assert plan.errors == []
+    assert plan.created == 5
+    codes = {(w.row, w.column, w.code) for w in plan.warnings}
+    assert (4, "offers", "cut") in codes
+    assert (3, "sector", "unknown_sector") in codes
+    many_tags = businesses.find_by_name(project, "Mange Tagger")
+    assert "accommodation" in many_tags.offers
+    found = dict(pairing_service.suggestions(project, k=3))
+    assert found[businesses.find_by_name(project, "Bare Navn")] == []
+    hotel = [p.business.name for p in found[businesses.find_by_name(project, "Bare Sektor AS")]]
+    assert "Bare Guide AS" in hotel  # partners from the sector's assumed profile
+    assert "Mange Tagger" not in hotel  # beds and beds, no need met: competitors

@@ -184,7 +184,7 @@ def test_an_exact_match_outranks_a_close_one_of_equal_sector():
         ("nb", ["trenger", "tilbyr", "guidede turer"]),
         ("sv", ["behöver", "erbjuder", "guidade turer"]),
         ("da", ["har brug for", "tilbyder", "guidede ture"]),
-        ("fi", ["tarvitsee", "tarjoaa", "opastetut kierrokset"]),
+        ("fi", ["on tarve", "tarjoaa", "opastetut kierrokset"]),
         ("en", ["needs", "offers", "guided tours"]),
     ],
 )
@@ -224,14 +224,16 @@ def test_candidates_come_from_the_tag_index_not_from_all_pairs(monkeypatch):
         for i, p in enumerate(region)
     ]
     calls = []
-    original = pairing._score
+    original = pairing.candidates._score_and_exact
     monkeypatch.setattr(
-        pairing, "_score", lambda *args, **kw: calls.append(1) or original(*args, **kw)
+        pairing.candidates,
+        "_score_and_exact",
+        lambda *args, **kw: calls.append(1) or original(*args, **kw),
     )
 
     top = pairing.top_partners(region, k=3)
 
-    assert len(calls) <= 2 * 10
+    assert 0 < len(calls) <= 2 * 10
     assert top["b0"][0].partner_id == "b1"
     assert top["b150"] == []
 

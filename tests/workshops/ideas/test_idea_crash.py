@@ -1,8 +1,9 @@
 """Crash test (issue 5, "Measured"): kill -9 the server during a burst of ideas; nothing is lost.
 
-gunicorn serves the app as `make run` does (2 sync workers) on a throwaway database made through
-the command line. 200 phones post 3 ideas each, spread over a few seconds, each idea with its own
-Idempotency-Key; a phone retries an idea with the same key until the server acknowledges it.
+gunicorn serves the app as `make run` does (2 gthread workers of 4 threads, tests/serverkit.py) on
+a throwaway database made through the command line. 200 phones post 3 ideas each, spread over a
+few seconds, each idea with its own Idempotency-Key; a phone retries an idea with the same key
+until the server acknowledges it.
 Meanwhile the master and both workers are killed with SIGKILL at once, three times, and gunicorn
 is started again on the same port each time. Afterwards every acknowledged idea is stored exactly
 once, with the id its 201 gave, every retry was answered with the same body, and (SQLite) the
@@ -26,9 +27,9 @@ from dataclasses import dataclass, field
 import pytest
 from sqlalchemy import create_engine, text
 
-from bench.serverkit import NETWORK_ERRORS, Server, app_env, fresh_postgres, http, is_postgres
-from bench.serverkit import prepare as prepare_workshops
 from config import normalise_database_url
+from tests.serverkit import NETWORK_ERRORS, Server, app_env, fresh_postgres, http, is_postgres
+from tests.serverkit import prepare as prepare_workshops
 
 PHONES, PER_PHONE = 200, 3
 SPREAD = 10.0  # seconds over which the ideas are first sent

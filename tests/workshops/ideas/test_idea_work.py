@@ -42,7 +42,7 @@ def test_hidden_idea_leaves_the_wall_but_stays_with_an_audit_trail(
     idea_id = add(phone, w2, "Sauna boat")
 
     leader_client.post(f"{base(w2)}/ideas/{idea_id}/hide")
-    wall = phone.get(f"/api/v1/workshops/{w2.join_code}/ideas").json
+    wall = phone.get(f"/api/v1/workshops/{w2.join_code}/ideas").json["ideas"]
     board = leader_client.get(f"{base(w2)}/ideas").get_data(as_text=True)
     leader_client.post(f"{base(w2)}/ideas/{idea_id}/show")
 
@@ -53,12 +53,34 @@ def test_hidden_idea_leaves_the_wall_but_stays_with_an_audit_trail(
     assert db.session.get(Idea, idea_id).hidden_at is None
 
 
-def test_there_is_no_way_to_delete_an_idea(app, leader_client, w2):
+DESTRUCTIVE = ("delete", "remove", "erase", "destroy", "purge", "drop")
+
+
+def test_there_is_no_way_to_delete_an_idea(app, db, leader_client, w2):
     idea_id = add(app.test_client(), w2, "Keep me")
+    rules = list(app.url_map.iter_rules())
+    about_ideas = [r for r in rules if "idea" in r.rule.lower() or "idea" in r.endpoint.lower()]
 
-    response = leader_client.post(f"{base(w2)}/ideas/{idea_id}/delete")
+    assert [r.rule for r in rules if "DELETE" in r.methods] == []
+    assert [
+        r.rule for r in about_ideas if any(w in f"{r.rule} {r.endpoint}" for w in DESTRUCTIVE)
+    ] == []
+    # Every rule that names one idea, with each word its free segments could take.
+    one_idea = [r for r in about_ideas if "idea_id" in r.arguments]
+    assert one_idea, "no rule addresses one idea: this test would check nothing"
+    for rule in one_idea:
+        free = sorted(rule.arguments - {"slug", "workshop_id", "idea_id"})
+        for word in (*DESTRUCTIVE, "hide", "show", "spotlight", "theme"):
+            values = {"slug": "kanalbyen", "workshop_id": w2.id, "idea_id": idea_id}
+            values |= dict.fromkeys(free, word)
+            url = rule.build(values, append_unknown=False)[1]
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                answer = leader_client.open(url, method=method)
+                if word in DESTRUCTIVE and free:
+                    assert answer.status_code == 404, (method, url)
 
-    assert response.status_code == 404
+    db.session.expire_all()
+    assert db.session.get(Idea, idea_id).text == "Keep me"
 
 
 def test_themes_are_created_renamed_assigned_and_merged(db, app, leader_client, w2):
@@ -75,7 +97,7 @@ def test_themes_are_created_renamed_assigned_and_merged(db, app, leader_client, 
     db.session.expire_all()
     listed = {
         i["text"]: i["theme"]
-        for i in app.test_client().get(f"/api/v1/workshops/{w2.join_code}/ideas").json
+        for i in app.test_client().get(f"/api/v1/workshops/{w2.join_code}/ideas").json["ideas"]
     }
     assert listed == {"Båt": "Kanalhelg", "Padling": "Kanalhelg"}
     assert db.session.query(Theme).count() == 1
@@ -102,9 +124,9 @@ def test_dot_vote_results_stay_hidden_until_revealed(db, app, leader_client, w2)
     leader_client.post(f"{base(w2)}/vote/open", data={"dots": "3"})
 
     spent = phone.post(f"/api/v1/workshops/{w2.join_code}/votes", json={"idea": idea_id, "dots": 2})
-    before = phone.get(f"/api/v1/workshops/{w2.join_code}/ideas").json[0]
+    before = phone.get(f"/api/v1/workshops/{w2.join_code}/ideas").json["ideas"][0]
     leader_client.post(f"{base(w2)}/vote/reveal")
-    after = phone.get(f"/api/v1/workshops/{w2.join_code}/ideas").json[0]
+    after = phone.get(f"/api/v1/workshops/{w2.join_code}/ideas").json["ideas"][0]
 
     assert (spent.status_code, spent.json["dots_left"]) == (201, 1)
     assert "votes" not in before

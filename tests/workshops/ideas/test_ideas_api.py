@@ -55,7 +55,7 @@ def test_retried_idea_with_same_key_is_stored_once(client, w2):
     first, second = client.post(url, **send), client.post(url, **send)
 
     assert (first.status_code, second.status_code, second.json) == (201, 201, first.json)
-    assert [idea["text"] for idea in client.get(url).json] == ["Sauna boat"]
+    assert [idea["text"] for idea in client.get(url).json["ideas"]] == ["Sauna boat"]
 
 
 def test_same_key_with_other_text_is_a_conflict(client, w2):
@@ -79,7 +79,7 @@ def test_two_devices_may_use_the_same_key(app, db, w2):
 def test_hostile_text_is_stored_and_listed_exactly_as_typed(client, w2, text):
     post(client, w2.join_code, text, "key-hostile-1")
 
-    listed = client.get(f"/api/v1/workshops/{w2.join_code}/ideas").json
+    listed = client.get(f"/api/v1/workshops/{w2.join_code}/ideas").json["ideas"]
 
     assert listed[0]["text"] == text
 
@@ -195,7 +195,9 @@ def test_list_is_newest_first_and_hides_hidden_ideas(db, client, w2):
     hidden.hidden_at = utcnow()
     db.session.commit()
 
-    listed = [i["text"] for i in client.get(f"/api/v1/workshops/{w2.join_code}/ideas").json]
+    listed = [
+        i["text"] for i in client.get(f"/api/v1/workshops/{w2.join_code}/ideas").json["ideas"]
+    ]
 
     assert listed == ["idea 2", "idea 0"]
 

@@ -1,5 +1,6 @@
 """Running a workshop live: moves, extensions, pauses, re-planning, the clock."""
 
+import threading
 from datetime import datetime, timedelta
 
 import pytest
@@ -40,19 +41,40 @@ def test_next_records_the_step_as_run(db, w2):
     assert (w2.steps[0].actual_minutes, w2.steps[0].ended_at) == (17, T0 + timedelta(minutes=17))
 
 
-def test_two_leaders_pressing_next_at_once_advance_one_step(db, w2):
+def test_two_leaders_pressing_next_at_once_advance_one_step(app, db, w2):
     live.start(w2, T0)
     db.session.commit()
-    leaving = w2.steps[0].id
+    workshop_id, leaving = w2.id, w2.steps[0].id
+    db.session.remove()
+    both_loaded = threading.Barrier(2, timeout=10)
+    outcomes = []
 
-    live.advance(w2, leaving, T0 + timedelta(minutes=15))
-    db.session.commit()
-    with pytest.raises(live.LiveError) as second:
-        live.advance(w2, leaving, T0 + timedelta(minutes=15))
+    def press() -> None:
+        # Each leader's request: its own thread, app context, session and connection.
+        with app.app_context():
+            workshop = db.session.get(Workshop, workshop_id)
+            assert workshop.current_step_id == leaving and workshop.steps
+            both_loaded.wait()  # both saw the same step before either moves on
+            try:
+                live.advance(workshop, leaving, T0 + timedelta(minutes=15))
+                db.session.commit()
+                outcomes.append("moved")
+            except live.LiveError as error:
+                outcomes.append(error.code)
+            finally:
+                db.session.remove()
 
-    db.session.expire_all()
-    assert second.value.code == "moved_meanwhile"
-    assert live.step_index(db.session.get(Workshop, w2.id)) == 1
+    leaders = [threading.Thread(target=press) for _ in range(2)]
+    for thread in leaders:
+        thread.start()
+    for thread in leaders:
+        thread.join(30)
+
+    assert sorted(outcomes) == ["moved", "moved_meanwhile"]
+    workshop = db.session.get(Workshop, workshop_id)
+    assert live.step_index(workshop) == 1
+    assert workshop.steps[1].started_at == T0 + timedelta(minutes=15)
+    assert workshop.steps[2].started_at is None  # not moved twice
 
 
 def test_previous_goes_back_and_cannot_pass_the_first_step(db, w2):

@@ -162,3 +162,29 @@ def test_openapi_lists_the_live_endpoints(client):
     paths = client.get("/api/v1/openapi.json").json["paths"]
 
     assert "/workshops/{code}" in paths and "/workshops/{code}/join" in paths
+
+
+def test_an_unchanged_poll_does_no_session_language_or_template_work(app, client, w2):
+    from flask import template_rendered
+
+    first = state(client, w2.join_code, **{"X-Device": "d" * 20})
+    babel = app.extensions["babel"]
+    work = []
+    choose = babel.locale_selector
+    babel.locale_selector = lambda: work.append("language") or choose()
+    loader = app.login_manager._user_callback
+    app.login_manager._user_callback = lambda user_id: work.append("user") or loader(user_id)
+    signer = app.session_interface.get_signing_serializer
+    app.session_interface.get_signing_serializer = lambda a: work.append("session") or signer(a)
+    template_rendered.connect(lambda *_a, **_k: work.append("template"), app, weak=False)
+    try:
+        again = state(
+            client, w2.join_code, **{"X-Device": "d" * 20, "If-None-Match": first.headers["ETag"]}
+        )
+    finally:
+        babel.locale_selector = choose
+        app.login_manager._user_callback = loader
+        del app.session_interface.get_signing_serializer
+
+    assert again.status_code == 304
+    assert work == []

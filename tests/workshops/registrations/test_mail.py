@@ -13,6 +13,7 @@ from tests.conftest import login
 from tests.workshops.registrations.test_registrations import new_workshop
 from workshops.registrations import mail
 from workshops.registrations import service as registrations
+from workshops.registrations.models import QueuedMail
 from workshops.registrations.service import Applicant
 
 pytestmark = pytest.mark.db
@@ -118,7 +119,9 @@ def test_with_smtp_url_the_message_is_sent_and_not_kept(app, db, project, monkey
 
     result = mail.notify(registered(db, workshop), "confirmation")
 
-    assert result == "sent"
+    assert result == "queued" and FakeSMTP.calls == []  # the request never talks to the server
+    assert mail.send_queued() == 1  # the sender thread's work
+    assert db.session.query(QueuedMail).count() == 0
     assert FakeSMTP.calls == [
         ("connect", "mail.example.org", 587),
         ("starttls",),
@@ -137,9 +140,14 @@ def test_when_smtp_fails_the_message_is_kept_with_the_reason(app, db, project):
 
     result = mail.notify(registered(db, workshop), "confirmation")
 
-    assert result == "outbox"
+    assert result == "queued"
+    for attempt in range(1, mail.MAX_ATTEMPTS):
+        assert mail.send_queued() == 0 and outbox_files(app) == []
+        assert db.session.query(QueuedMail).one().attempts == attempt
+    mail.send_queued()  # the last attempt: kept in the outbox with the server's answer
     (path,) = outbox_files(app)
     assert parse(path)["X-Kraftverk-Unsent"].startswith("ConnectionRefusedError")
+    assert db.session.query(QueuedMail).count() == 0
 
 
 @pytest.mark.parametrize(

@@ -306,29 +306,46 @@ def test_leader_sets_places_and_theme(db, leader_client, workshop):
     assert (workshop.capacity, workshop.theme) == (25, "Mat og drikke")
 
 
-def test_viewer_sees_the_list_but_cannot_change_it(
+def test_viewer_sees_the_counts_but_no_one_and_cannot_change_anything(
     db, client, leader, make_user, project, workshop
 ):
     viewer = make_user("officer@example.org", can_create=False)
     from workshops.projects import service as projects
 
     projects.set_role(project, viewer, "viewer")
-    reg = registrations.register(workshop, Applicant("Kari", "kari@example.org"))
+    workshop.capacity = 1
+    reg = registrations.register(
+        workshop, Applicant("Kari", "kari@example.org", dietary="Nøtteallergi")
+    )
+    registrations.register(workshop, Applicant("Ola", "ola@example.org"))
+    registrations.check_in(reg)
+    registrations.walk_in(workshop, "Walker", "")
     db.session.commit()
     login(client, viewer.email)
     base = f"/projects/slusedal/workshops/{workshop.id}"
 
-    page = client.get(f"{base}/registrations")
+    page = client.get(f"{base}/registrations").get_data(as_text=True)
+    csv_text = client.get(f"{base}/registrations.csv").get_data(as_text=True)
 
-    assert page.status_code == 200 and "kari@example.org" in page.get_data(as_text=True)
-    assert "/check-in" not in page.get_data(as_text=True)
-    assert client.get(f"{base}/registrations.csv").status_code == 200
+    for personal in ("Kari", "kari@example.org", "Nøtteallergi", "Ola", "Walker"):
+        assert personal not in page and personal not in csv_text
+    assert registrations.counts(workshop) == registrations.Counts(
+        confirmed=1, waiting=1, cancelled=0, checked_in=2
+    )
+    assert "<strong>1</strong> / 1" in page and "<strong>2</strong>" in page
+    assert csv_text.splitlines()[1:] == [
+        "Has a place,1",
+        "Waiting list,1",
+        "Here (checked in and walk-ins),2",
+        "Cancelled,0",
+    ]
+    assert "/check-in" not in page
     assert client.post(f"{base}/registrations/{reg.id}/check-in").status_code == 403
     assert client.post(f"{base}/registrations/{reg.id}/cancel").status_code == 403
     assert client.post(f"{base}/walk-ins", data={"name": "X"}).status_code == 403
     assert client.post(f"{base}/registration-settings", data={"capacity": "9"}).status_code == 403
     assert client.get("/projects/slusedal/outbox").status_code == 403
-    assert db.session.query(CheckIn).count() == 0
+    assert db.session.query(CheckIn).count() == 2  # the two made above, nothing more
 
 
 def test_leader_of_another_project_gets_404(db, client, make_user, make_project, workshop):

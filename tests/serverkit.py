@@ -1,16 +1,22 @@
 """Serve the app as `make run` does, on a throwaway database, and talk raw HTTP to it.
 
-Shared by the idea burst benchmark (bench/idea_burst.py) and the crash test
-(tests/workshops/ideas/test_idea_crash.py):
+The one gunicorn harness, shared by the benchmarks (bench/idea_burst.py, bench/live_poll.py) and
+the fault tests (tests/workshops/test_faults.py, tests/workshops/ideas/test_idea_crash.py). It
+lives under tests/ because tests never import from bench/:
 
+- `app_env(scratch, url)` is the environment of the app's processes, and `flask_run()` /
+  `flask_cli()` run one `flask --app run` command in it;
 - `prepare(env, ...)` makes the database through the command line (`db upgrade`, a leader, a
   project, W2 workshops) and returns the workshops' join codes;
-- `Server` runs gunicorn (2 sync workers, as `make run`) on 127.0.0.1 in its own process group,
-  so that `kill_hard()` can kill -9 the master and its workers at once and `start()` can bring it
-  back on the same port; `stop()` ends it (terminate, then kill) whatever happened;
+- `Server` runs gunicorn with the command of `make run` (`gunicorn_command()`: 2 gthread workers
+  of 4 threads; tests/test_serverkit.py compares it with the Makefile) on 127.0.0.1 in its own
+  process group, so that `kill_hard()` can kill -9 the master and its workers at once and
+  `start()` can bring it back on the same port; `stop()` ends it (terminate, then kill) whatever
+  happened;
 - `fresh_postgres(url)` gives a new, empty database on the server of a PostgreSQL URL and drops it
   afterwards, so `db upgrade` never meets tables made by other tests;
-- `http(...)` is one HTTP/1.1 exchange on a fresh connection, for asyncio clients.
+- `request(...)` (blocking, JSON) and `http(...)` (asyncio) are one HTTP/1.1 exchange on a fresh
+  connection.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import http.client as httplib
+import json
 import math
 import os
 import secrets
@@ -33,7 +40,24 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 LEADER = "leader@bench.example"
 PROJECT = "idea-burst"
-NETWORK_ERRORS = (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError)
+NETWORK_ERRORS = (
+    OSError,
+    httplib.HTTPException,
+    asyncio.IncompleteReadError,
+    TimeoutError,
+    ValueError,
+)
+WORKERS, THREADS = 2, 4  # the Makefile's defaults for `make run`
+
+
+def gunicorn_command(app: str, port: int) -> list[str]:
+    """gunicorn's command line as `make run` has it, on 127.0.0.1:port."""
+    command = [sys.executable, "-m", "gunicorn", "--config", "python:app.gunicorn_conf"]
+    command += ["--workers", str(WORKERS)]
+    command += ["--worker-class", "gthread", "--threads", str(THREADS)]
+    command += ["--bind", f"127.0.0.1:{port}", "--access-logfile", "-"]
+    command += ["--forwarded-allow-ips", "", app]
+    return command
 
 
 def free_port() -> int:
@@ -66,18 +90,25 @@ def app_env(scratch: Path, database_url: str) -> dict[str, str]:
     return env
 
 
-def flask_cli(env: dict[str, str], *args: str, stdin: str = "") -> str:
-    """Run one `flask --app run` command; its standard output, or an error naming it."""
-    done = subprocess.run(
+def flask_run(
+    env: dict[str, str], *args: str, stdin: str = "", timeout: float = 120
+) -> subprocess.CompletedProcess:
+    """Run one `flask --app run` command with this Python; never raises on its exit status."""
+    return subprocess.run(
         [sys.executable, "-m", "flask", "--app", "run", *args],
         cwd=ROOT,
         env=env,
         input=stdin,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
         check=False,
     )
+
+
+def flask_cli(env: dict[str, str], *args: str, stdin: str = "") -> str:
+    """Run one `flask --app run` command; its standard output, or an error naming it."""
+    done = flask_run(env, *args, stdin=stdin)
     if done.returncode != 0:
         lines = done.stderr.strip().splitlines() or ["no message"]
         last = next((x for x in reversed(lines) if "Error" in x), lines[-1])[:300]
@@ -134,7 +165,8 @@ def fresh_postgres(url: str, prefix: str) -> Iterator[str]:
 
 
 class Server:
-    """gunicorn as `make run` starts it (2 sync workers), on one port of 127.0.0.1."""
+    """gunicorn as `make run` starts it (2 gthread workers of 4 threads), on one port of
+    127.0.0.1, in its own process group, with its own log."""
 
     def __init__(self, app: str, env: dict[str, str], scratch: Path, name: str) -> None:
         self.app, self.env, self.scratch, self.name = app, env, scratch, name
@@ -150,12 +182,11 @@ class Server:
         the clients' requests; the workers may still be loading the app)."""
         self.starts += 1
         self.log = self.log_path.open("ab")
-        command = [sys.executable, "-m", "gunicorn", "--workers", "2"]
-        command += ["--bind", f"127.0.0.1:{self.port}", "--access-logfile", "-"]
-        command += ["--forwarded-allow-ips", ""]
-        command += ["--control-socket", str(self.scratch / f"{self.name}-{self.starts}.ctl")]
+        # The control socket (a file beside the app) stays off: a killed master leaves it behind.
+        command = gunicorn_command(self.app, self.port)
+        command[-1:-1] = ["--no-control-socket"]
         self.process = subprocess.Popen(
-            [*command, self.app],
+            command,
             cwd=ROOT,
             env=self.env,
             stdout=self.log,
@@ -167,9 +198,14 @@ class Server:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited at start: {self.log_tail()}")
             if self._healthy() if healthy else self._listening():
+                break
+            time.sleep(0.05)
+        else:
+            raise RuntimeError(f"not ready within {timeout:.0f} s: {self.log_tail()}")
+        for _ in range(50 if healthy else 0):  # every worker booted, so usage() counts them all
+            if len(children_of(self.process.pid)) >= WORKERS:
                 return
             time.sleep(0.1)
-        raise RuntimeError(f"/healthz did not answer within {timeout:.0f} s: {self.log_tail()}")
 
     def _listening(self) -> bool:
         try:
@@ -201,6 +237,10 @@ class Server:
         if self.process is not None:
             self.process.wait(10)
         self._close_log()
+        for _ in range(100):  # until the dying workers' copies of the socket are gone too
+            if not self._listening():
+                return
+            time.sleep(0.05)
 
     def stop(self) -> None:
         """Terminate gunicorn and its workers; kill them if they do not go within 15 s."""
@@ -240,6 +280,17 @@ class Server:
         return " | ".join(line for line in text[-lines:] if line.strip())
 
 
+@contextlib.contextmanager
+def serving(env: dict[str, str], scratch: Path, app: str = "run:app") -> Iterator[Server]:
+    """A started Server for the duration of the block; stopped whatever happens."""
+    server = Server(app, env, scratch, app.split(":")[0].replace(".", "-"))
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
 def cpu_seconds(pid: int) -> float:
     """User plus system CPU of one process, from /proc (0 when it is gone)."""
     try:
@@ -273,6 +324,34 @@ def children_of(pid: int) -> list[int]:
     return found
 
 
+def request(
+    port: int,
+    method: str,
+    path: str,
+    body: dict | None = None,
+    headers: dict[str, str] | None = None,
+    timeout: float = 10.0,
+) -> tuple[int, dict[str, str], dict]:
+    """One exchange with 127.0.0.1 on a fresh connection: status, headers, JSON body ({} if none).
+    Raises one of NETWORK_ERRORS when no answer comes."""
+    connection = httplib.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        payload = json.dumps(body).encode() if body is not None else None
+        sent = {"Accept": "application/json", **(headers or {})}
+        if payload is not None:
+            sent["Content-Type"] = "application/json"
+        connection.request(method, path, body=payload, headers=sent)
+        answer = connection.getresponse()
+        raw = answer.read()
+        try:
+            parsed = json.loads(raw) if raw else {}
+        except ValueError:
+            parsed = {}
+        return answer.status, {k.lower(): v for k, v in answer.getheaders()}, parsed
+    finally:
+        connection.close()
+
+
 @dataclass
 class Reply:
     status: int
@@ -288,8 +367,8 @@ async def http(
     body: bytes = b"",
     timeout: float = 10.0,
 ) -> Reply:
-    """One HTTP/1.1 exchange with 127.0.0.1 on a fresh connection (gunicorn's sync workers
-    close it after each answer anyway). Raises one of NETWORK_ERRORS when it fails."""
+    """One HTTP/1.1 exchange with 127.0.0.1 on a fresh connection, closed after the answer.
+    Raises one of NETWORK_ERRORS when it fails."""
 
     async def exchange() -> Reply:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)

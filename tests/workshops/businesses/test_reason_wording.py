@@ -1,0 +1,89 @@
+"""Reason sentences read naturally in every language: every kind, every language, hard labels."""
+
+import re
+
+import pytest
+
+from method import taxonomy
+from workshops.businesses import pairing
+from workshops.businesses.pairing import Reason
+
+LANGS = ("nb", "sv", "da", "fi", "en")
+AND = {"nb": "og", "sv": "och", "da": "og", "fi": "ja", "en": "and"}
+QUOTED = re.compile(r"[«»“”\"][^«»“”\"]*[«»“”\"]")
+IDEAS = {"i1": "Kanalhelg med konsert"}
+
+
+def _full(kind: str) -> Reason:
+    """A reason of `kind` with every field set, using labels that hold commas and an "and"."""
+    return Reason(
+        kind,
+        giver="Slusedal Padling",
+        taker="Slusedal Gjestegård",
+        tag="booking_channel",  # "Booking, sales channel"
+        offer="venue",  # "Venue, meeting room"
+        idea="i1",
+        group_a="accommodation",
+        group_b="guides_activities",  # "Guiding and activities"
+        product="transfers_boat_tours",
+        parts=("stay", "eat", "do"),
+    )
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("kind", taxonomy.reason_kinds())
+def test_every_reason_kind_reads_as_a_sentence_in_every_language(kind, lang):
+    text = pairing.explain(_full(kind), lang, IDEAS)
+    outside_quotes = QUOTED.sub("«»", text)
+    conjunction = AND[lang]
+
+    assert text[:1].isupper() and text[-1] in ".?", text
+    assert "{" not in text and "}" not in text and "  " not in text, text
+    assert not re.search(rf"\b{conjunction}\s+\w+\s+{conjunction}\b", outside_quotes), text
+    assert ", ," not in text and ",," not in text, text
+    for key in ("booking_channel", "venue", "guides_activities"):
+        label = (taxonomy.tag_label if key != "guides_activities" else taxonomy.group_label)(
+            key, lang
+        )
+        inside = label[:1].lower() + label[1:]
+        if inside in text:  # a label with a comma or an "and" never stands bare in a sentence
+            assert inside not in outside_quotes, text
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_day_parts_are_listed_with_the_languages_and(lang):
+    text = pairing.explain(_full("covers_day"), lang)
+
+    assert re.search(rf"\w, \w+ {AND[lang]} \w+\.$", text), text
+
+
+def test_finnish_agreement_and_case():
+    support = pairing.explain(Reason("support", group_a="accommodation", group_b="enablers"), "fi")
+    chain = pairing.explain(_full("value_chain"), "fi")
+    need = pairing.explain(_full("covers_need"), "fi")
+    close = pairing.explain(_full("close_need"), "fi")
+
+    assert support == (
+        "Ryhmän ”kehittäjät ja asiantuntijat” toimijat voivat tukea ryhmän ”majoitus” "
+        "yrityksiä neuvoilla ja osaamisella."
+    )
+    assert chain.startswith("Ryhmien ”majoitus” ja ”opastus ja aktiviteetit” yritykset tekevät")
+    assert need == (
+        "Yrityksellä Slusedal Gjestegård on tarve ”varaus, myyntikanava”, "
+        "ja Slusedal Padling tarjoaa sitä."
+    )
+    assert "tarjonta ”tila, kokoustila” on sitä lähellä" in close
+
+
+def test_norwegian_group_reasons_do_not_chain_og():
+    chain = pairing.explain(_full("value_chain"), "nb")
+    serves = pairing.explain(_full("serves_need"), "nb")
+
+    assert chain == (
+        "Bedrifter innen overnatting og «guiding og aktiviteter» lager ofte transfer og båtturer "
+        "sammen."
+    )
+    assert serves == (
+        "Slusedal Gjestegård trenger «booking, salgskanal»; Slusedal Padling tilbyr "
+        "«lokale, møterom», som dekker behovet."
+    )

@@ -1,0 +1,195 @@
+"""Faults on PostgreSQL (issue 18): the kill -9 burst of evaluation answers and votes and the
+backup under writes of tests/workshops/test_faults.py, on a new database of TEST_DATABASE_URL's
+server (skipped unless that is PostgreSQL; `make test` runs them in its PostgreSQL pass).
+
+1. gunicorn (tests/serverkit.py, as `make run` starts it) serves a new database; 40 phones
+   answer an evaluation form once and spend their dots, retrying on network errors and 5xx, while
+   the whole process group is killed with SIGKILL three times and started again on the same port.
+   Afterwards, read with SQLAlchemy: an evaluation is stored exactly for the devices told 201 (or
+   409 already_answered after a try that got no answer), once each and with all its answers; each
+   device's stored dots equal its votes, stay within its dots and lie between the dots
+   acknowledged and those plus the dots whose answer was lost.
+2. `flask backup FILE` (pg_dump) while a writer posts ideas, then `flask restore FILE`
+   (pg_restore) into another new database: every idea acknowledged before the backup began is
+   there; the copy is one moment of the live database (the writer's ideas up to the newest
+   it holds, none missing in between); and the app serves the restored database.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from tests.serverkit import app_env, flask_run, fresh_postgres, is_postgres, serving
+from tests.workshops.test_faults import (
+    DOTS,
+    HARD_LIMIT,
+    IN_FLIGHT,
+    KILLS,
+    Burst,
+    IdeaWriter,
+    Kill,
+    Phone,
+    in_app,
+    killer,
+    prepare,
+    run_phone,
+    stored_outcome,
+)
+
+_TEST_URL = os.environ.get("TEST_DATABASE_URL")
+POSTGRES_URL = _TEST_URL if is_postgres(_TEST_URL) else None
+DEVICES = 40  # fewer than on SQLite: the same kills and checks within the time of `make test`
+
+pytestmark = [
+    pytest.mark.db,
+    pytest.mark.slow,
+    pytest.mark.skipif(not POSTGRES_URL, reason="TEST_DATABASE_URL is not PostgreSQL"),
+]
+
+
+def rows(url: str, query: str, **params) -> list[tuple]:
+    """The rows of one query on the database at url, on a connection of its own."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(text(query), params)]
+    finally:
+        engine.dispose()
+
+
+# ---- 1. kill -9 during an evaluation and a vote burst ------------------------------------------
+
+
+def test_kill_9_during_evaluation_and_vote_bursts_loses_no_acknowledged_item_on_postgres(
+    tmp_path,
+):
+    with fresh_postgres(POSTGRES_URL, "faults") as url:
+        env = app_env(tmp_path, url)
+        setup = prepare(env, tmp_path)
+        phones = [Phone(f"fault-phone-{n:03d}-{secrets.token_hex(6)}") for n in range(DEVICES)]
+        total = DEVICES * (1 + DOTS)
+        kills: list[Kill] = []
+        with serving(env, tmp_path) as server:
+            now = time.monotonic()
+            burst = Burst(server.port, setup, now + HARD_LIMIT)
+            with ThreadPoolExecutor(max_workers=1) as chaos, ThreadPoolExecutor(IN_FLIGHT) as pool:
+                killing = chaos.submit(killer, server, burst, total, kills)
+                done = [pool.submit(run_phone, burst, phone) for phone in phones]
+                for future in [*done, killing]:
+                    future.result(timeout=HARD_LIMIT + 30)
+            log = server.log_tail()
+        took = time.monotonic() - now
+        outcome = stored_outcome(env, tmp_path, setup, phones)
+        answer_rows = rows(
+            url,
+            "SELECT count(a.response_id) FROM evaluation_response r"
+            " JOIN evaluation_form f ON f.id = r.form_id"
+            " LEFT JOIN evaluation_answer a ON a.response_id = r.id"
+            " WHERE f.token = :token GROUP BY r.id",
+            token=setup["token"],
+        )
+    failed = Counter(str(f) for p in phones for f in p.failed)
+
+    print(
+        f"\nkills survived: {len(kills)} {kills}; acknowledged: {burst.acks} of {total};"
+        f" evaluation tries without answer: {sum(p.answer_lost for p in phones)};"
+        f" vote dots without answer: {sum(p.dots_lost for p in phones)};"
+        f" failed tries: {dict(failed)}; {took:.1f} s"
+    )
+    assert len(kills) == KILLS, f"only {len(kills)} kills before the burst ended"
+    assert all(k.acks_before < total for k in kills)
+    unfinished = [p.device for p in phones if p.answer is None]
+    assert unfinished == [], f"{len(unfinished)} phones never got an answer: {log}"
+
+    # Evaluations: stored exactly for the devices told 201, or 409 already_answered after a
+    # lost acknowledgement; once each, each with every answer (no half-written response).
+    told = {p.device for p in phones if p.answer == 201}
+    late = {p.device for p in phones if (p.answer, p.answer_error) == (409, "already_answered")}
+    assert all(p.answer_lost > 0 for p in phones if p.device in late), "409 without a lost try"
+    assert {p.answer for p in phones} <= {201, 409}
+    answered = {d for d, row in outcome["devices"].items() if row["answered"]}
+    assert answered == told | late, "an acknowledged evaluation is missing, or one is extra"
+    assert outcome["responses"] == outcome["receipts"] == len(told | late) == DEVICES
+    assert sorted(answer_rows) == [(len(setup["answers"]),)] * DEVICES
+
+    # Votes: within the dots, consistent with the votes, and between acknowledged and
+    # acknowledged plus the dots whose answer was lost.
+    wrong = []
+    for phone in phones:
+        row = outcome["devices"][phone.device]
+        if not (
+            row["used"] == row["votes"]
+            and 0 <= row["used"] <= DOTS
+            and phone.dots_acked <= row["used"] <= phone.dots_acked + phone.dots_lost
+        ):
+            wrong.append((phone.device, row, phone.dots_acked, phone.dots_lost))
+    assert wrong == [], f"{len(wrong)} devices' dots are off: {wrong[:5]}"
+    refused = {r for p in phones for r in p.vote_refused}
+    assert refused <= {(409, "no_dots_left")}, refused
+    assert all(p.dots_lost for p in phones if p.vote_refused), "no_dots_left without a lost try"
+
+
+# ---- 2. backup (pg_dump) while the app takes writes, then restore (pg_restore) -----------------
+
+
+def test_backup_while_writing_then_restore_holds_everything_acknowledged_before_on_postgres(
+    tmp_path,
+):
+    backup_file = tmp_path / "copies" / "kraftverk-backup.dump"
+    with fresh_postgres(POSTGRES_URL, "live") as url:
+        env = app_env(tmp_path, url)
+        setup = prepare(env, tmp_path)
+        with serving(env, tmp_path) as server:
+            writer = IdeaWriter(server.port, setup["code"], limit=40.0)
+            writer.start()
+            try:
+                writer.wait_for(30)
+                started = time.monotonic()
+                before = {idea for at, idea in writer.acked if at < started}
+                done = flask_run(env, "backup", str(backup_file))
+                ended = time.monotonic()
+                writer.wait_for(len(writer.acked) + 30)  # the app kept taking writes
+            finally:
+                writer.halt.set()
+                writer.join(15)
+        assert not writer.is_alive()
+        assert done.returncode == 0, done.stderr[-1000:]
+        during = sum(1 for at, _idea in writer.acked if started <= at <= ended)
+        live = {row[0] for row in rows(url, "SELECT id FROM idea")}
+    assert before <= live  # the writer's acknowledgements are real
+
+    fresh = tmp_path / "fresh"
+    with fresh_postgres(POSTGRES_URL, "restored") as restored_url:
+        restored_env = app_env(fresh, restored_url)
+        done = flask_run(restored_env, "restore", str(backup_file))
+        assert done.returncode == 0, done.stderr[-1000:]
+        restored = {row[0] for row in rows(restored_url, "SELECT id FROM idea")}
+        missing = before - restored
+        print(
+            f"\nbackup: {len(before)} ideas acknowledged before it, {during} during it,"
+            f" {len(writer.acked)} in all; restored {len(restored)}; lost {len(missing)}"
+        )
+        assert missing == set(), f"{len(missing)} ideas acknowledged before the backup are missing"
+        assert restored <= live, "the restore holds an idea the live database never had"
+        # The writer sends an idea only after the previous one's answer: a copy of one moment
+        # holds the acknowledged ideas up to its newest, with no gap.
+        acked = [idea for _at, idea in writer.acked]
+        kept = restored & set(acked)
+        assert kept == set(acked[: len(kept)]), "the copy is not one moment of the database"
+        # The restored database serves: the app starts on it and finds the workshop's ideas.
+        app = in_app(restored_env, fresh)
+        with app.app_context():
+            from app.extensions import db
+
+            response = app.test_client().get(f"/api/v1/workshops/{setup['code']}/ideas")
+            assert response.status_code == 200
+            assert {idea["id"] for idea in response.json["ideas"]} == restored
+            db.session.remove()
+            db.engine.dispose()
