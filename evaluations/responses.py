@@ -8,7 +8,7 @@ device the second sees the first's hash and is refused.
 
 Nothing stored may say in which order responses came (models.py). On PostgreSQL, where new rows go
 to the end of the table and carry their transaction's id, submit() rewrites all responses and
-answers of the form in a random order in the same transaction.
+answers of the form (up to REWRITE_LIMIT of them) in a random order in the same transaction.
 """
 
 from __future__ import annotations
@@ -220,7 +220,7 @@ def submit(form: EvaluationForm, checked: list[Checked], device: str, today: dat
     db.session.add(response)
     db.session.flush()
     if db.engine.dialect.name == "postgresql":
-        _rewrite_in_random_order(form)
+        _rewrite_in_random_order(form, response.id)
     return response
 
 
@@ -255,9 +255,25 @@ END $$
 )
 
 
-def _rewrite_in_random_order(form: EvaluationForm) -> None:
-    """PostgreSQL: give every response and answer of the form a new place, in a random order."""
-    ids = list(db.session.scalars(select(Response.id).where(Response.form_id == form.id)))
+# A form's answer rewrites at most this many earlier responses besides the new one, so the cost of
+# an answer stays bounded on a very large form (docs/privacy.md says what that leaves).
+REWRITE_LIMIT = 120
+
+
+def _rewrite_in_random_order(form: EvaluationForm, new_id: str) -> None:
+    """PostgreSQL: give the form's responses and answers new places, in a random order.
+
+    Up to REWRITE_LIMIT earlier responses (all of a workshop-sized form) are rewritten with the
+    new one; on a larger form the new one goes among a random sample of that many.
+    """
+    ids = [
+        rid
+        for rid in db.session.scalars(select(Response.id).where(Response.form_id == form.id))
+        if rid != new_id
+    ]
+    if len(ids) > REWRITE_LIMIT:
+        ids = RANDOM.sample(ids, REWRITE_LIMIT)
+    ids.append(new_id)
     RANDOM.shuffle(ids)
     if not all(TOKEN.match(rid) for rid in ids):  # ids are hex; never anything else in the list
         raise ValueError("unexpected response id")

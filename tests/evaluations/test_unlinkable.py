@@ -161,3 +161,34 @@ def test_no_time_finer_than_the_date_is_stored_with_answers_or_receipts(app):
     for table in ("evaluation_response", "evaluation_answer", "evaluation_receipt_set"):
         types = {str(c["type"]).upper() for c in inspector.get_columns(table)}
         assert not any("TIME" in t for t in types), (table, types)
+
+
+def test_on_a_very_large_form_an_answer_rewrites_a_bounded_sample(
+    app, db, workshop, custom_form, make_phone, seeded, monkeypatch
+):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the rewrite is PostgreSQL's (SQLite stores responses WITHOUT ROWID)")
+    monkeypatch.setattr(responses, "REWRITE_LIMIT", 3)
+    answers = {
+        qid(custom_form, 0): option_id(custom_form, 0, 0),
+        qid(custom_form, 1): option_id(custom_form, 1, 0),
+        qid(custom_form, 2): 3,
+        qid(custom_form, 3): [option_id(custom_form, 3, 0)],
+        qid(custom_form, 4): "large form",
+    }
+    for n in range(7):
+        assert (
+            make_phone(f"large-form-phone-{n:02d}").answer(custom_form.token, answers).status_code
+            == 201
+        )
+
+    db.session.expire_all()
+    by_transaction = db.session.execute(
+        text("SELECT xmin::text, count(*) FROM evaluation_response GROUP BY 1 ORDER BY 1")
+    ).all()
+    newest = db.session.execute(
+        text("SELECT xmin::text FROM evaluation_response ORDER BY xmin::text::bigint DESC LIMIT 1")
+    ).scalar()
+
+    assert dict(by_transaction)[newest] == 4  # the new response and 3 drawn at random
+    assert sum(n for _x, n in by_transaction) == 7
