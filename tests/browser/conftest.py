@@ -78,3 +78,24 @@ def live_leader(live_app):
         db.session.add(user)
         db.session.commit()
     return "lea@example.org"
+
+
+@pytest.fixture
+def started_w2(live_app, live_leader):
+    """Workshop W2 of an English project led by the live leader, started now."""
+    from app.auth.models import user_by_email
+    from app.db import utcnow
+    from workshops.live import clock as live
+    from workshops.programme import builder as programme_builder
+    from workshops.projects import service as projects
+
+    with live_app.app_context():
+        leader = user_by_email(live_leader)
+        project = projects.create(
+            projects.ProjectData(slug="kanalbyen", name="Kanalbyen", language="en"),
+            leaders=[leader],
+        )
+        workshop = programme_builder.add_workshop(project, template="W2")
+        live.start(workshop, utcnow())
+        db.session.commit()
+        return {"id": workshop.id, "code": workshop.join_code}

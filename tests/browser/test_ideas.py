@@ -21,23 +21,8 @@ HOSTILE = [
 
 
 @pytest.fixture
-def w2(live_app, live_leader):
-    from app.auth.models import user_by_email
-    from app.db import utcnow
-    from workshops.live import clock as live
-    from workshops.programme import builder as programme_builder
-    from workshops.projects import service as projects
-
-    with live_app.app_context():
-        leader = user_by_email(live_leader)
-        project = projects.create(
-            projects.ProjectData(slug="kanalbyen", name="Kanalbyen", language="en"),
-            leaders=[leader],
-        )
-        workshop = programme_builder.add_workshop(project, template="W2")
-        live.start(workshop, utcnow())
-        db.session.commit()
-        return {"id": workshop.id, "code": workshop.join_code}
+def w2(started_w2):
+    return started_w2
 
 
 def phone(browser, live_url, code):
