@@ -85,15 +85,29 @@ def normalise_database_url(url: str) -> str:
 
 
 def postgres_engine_options() -> dict:
-    """Pool sizes and a statement timeout for PostgreSQL (docs/deploy.md sizes them)."""
+    """Pool sizes and a statement timeout for PostgreSQL (docs/deploy.md sizes them).
+
+    No ping on every checkout (a round trip per request): app/db.py checks only connections that
+    sat idle in the pool."""
     timeout_ms = _int("DATABASE_STATEMENT_TIMEOUT_MS", 30000)
     return {
-        "pool_pre_ping": True,
+        "pool_pre_ping": False,
         "pool_size": _int("DATABASE_POOL_SIZE", 5),
         "max_overflow": _int("DATABASE_MAX_OVERFLOW", 5),
         "pool_timeout": 10,
-        "connect_args": {"connect_timeout": 5, "options": f"-c statement_timeout={timeout_ms}"},
+        "connect_args": {
+            "connect_timeout": 5,
+            "options": f"-c statement_timeout={timeout_ms}",
+            # psycopg prepares a statement on the server after its fifth run on a connection;
+            # PgBouncer in transaction mode (before 1.21) needs that off (docs/deploy.md).
+            "prepare_threshold": None if _off("DATABASE_PREPARED_STATEMENTS") else 5,
+        },
     }
+
+
+def _off(name: str) -> bool:
+    """True when the setting is one of off, no, false, 0."""
+    return os.environ.get(name, "").strip().lower() in {"off", "no", "false", "0"}
 
 
 class Config:

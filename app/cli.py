@@ -261,7 +261,7 @@ def pairings_command(slug: str, top: int, as_json: bool, lang: str | None) -> No
     for item in document["suggestions"]:
         click.echo(item["business"])
         if not item["partners"]:
-            click.echo("  -")
+            click.echo(f"  - {item.get('reason', '')}".rstrip())
         for partner in item["partners"]:
             click.echo(f"  {partner['score']:.2f}  {partner['business']}")
             for reason in partner["reasons"]:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 from flask import current_app, has_app_context
 from sqlalchemy import MetaData, event, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.pool import Pool
 
 from config import StartupError
 
@@ -60,6 +62,36 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+# A pooled PostgreSQL connection idle this long is checked before reuse (one round trip); one in
+# steady use is not, so a busy request costs no extra round trip. A connection that died in use (a
+# restarted server) fails its request with a 503 (errors.py), and SQLAlchemy then replaces every
+# connection of the pool.
+IDLE_PING_SECONDS = 10.0
+
+
+@event.listens_for(Pool, "checkin")
+def _idle_since(_dbapi_connection, record) -> None:
+    if record is not None:
+        record.info["idle_since"] = time.monotonic()
+
+
+@event.listens_for(Pool, "checkout")
+def _ping_if_idle(dbapi_connection, record, _proxy) -> None:
+    """Check a PostgreSQL connection that sat idle in the pool; a dead one is replaced."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        return
+    idle_since = record.info.get("idle_since")
+    if idle_since is None or time.monotonic() - idle_since < IDLE_PING_SECONDS:
+        return
+    autocommit = dbapi_connection.autocommit
+    try:
+        dbapi_connection.autocommit = True  # no transaction left open by the check
+        dbapi_connection.execute("SELECT 1")
+        dbapi_connection.autocommit = autocommit
+    except Exception as error:  # any failure: let the pool connect anew (it retries checkout)
+        raise DisconnectionError(str(error)) from error
 
 
 def check_database(app) -> None:

@@ -29,8 +29,6 @@ from pathlib import Path
 import yaml
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font
 
 from app import catalogues
 
@@ -165,6 +163,9 @@ def _write_po(lang: str, items: list[ReviewItem], target: Path) -> None:
 
 
 def _write_xlsx(lang: str, items: list[ReviewItem], target: Path) -> None:
+    from openpyxl import Workbook  # imported where used: the app starts without it
+    from openpyxl.styles import Alignment, Font
+
     book = Workbook()
     sheet = book.active
     sheet.title = f"review-{lang}"
@@ -224,6 +225,8 @@ def _read_po(source: Path) -> tuple[str, list[ReviewItem]]:
 
 
 def _read_xlsx(source: Path) -> tuple[str, list[ReviewItem]]:
+    from openpyxl import load_workbook  # imported where used: the app starts without it
+
     try:
         book = load_workbook(source, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises several kinds for a broken file

@@ -8,9 +8,17 @@ site file, started in the same run.
 
 Phases, each against ours and then bare through nginx:
 1. ideas flat out: 1,500 ideas (600 in BENCH_QUICK), 64 requests in flight, new phones; ideas/s;
+   in four slices taking turns (ours, bare, bare, ours), so a change in the machine's load
+   during the run weighs on both alike;
 2. ideas paced: the same number spread evenly over 10 s from 600 phones (240), each phone's ideas
    4 s apart; latency p50/p95/p99 from the first try to the 201, retries after errors;
-3. evaluation answers: 300 respondents (120) flat out (32 in flight), then paced over 10 s;
+3. evaluation answers as a host gets them: 15 open forms of workshop size (15 workshops), each
+   device answering one form (device n answers form n mod 15): 300 respondents (120) flat out
+   (32 in flight, 20 per form; in halves taking turns ours, bare, bare, ours), then 1,500 (600)
+   more paced evenly over 10 s (100 per form, so each form ends with 120 responses), ours and
+   then bare; then the WORST CASE, labelled as such: the same two phases all to ONE further
+   form (ending with 1,800 responses); acknowledged against stored. The bare baseline gets the
+   same posts to the same form tokens;
 4. ten workshops live at once (ours only), 30 phones and a wall each polling the live state every
    second with If-None-Match; a leader presses "next" in each workshop in turn (three presses
    each); press-to-every-client is the time from the press's answer until the last of the 31
@@ -19,7 +27,8 @@ The load generator's own CPU seconds and the machine's load average are printed 
 Aims (issue 18): ideas flat out at least 0.5x bare; paced p95 at most 300 ms; the same for evaluation
 answers; press to every phone p95 at most 2 s.
 
-Run from the repository root: python -m bench.cluster_burst (BENCH_QUICK=1 for a smaller run).
+Run from the repository root: python -m bench.cluster_burst (BENCH_QUICK=1 for a smaller run,
+BENCH_ONLY=evaluations for phase 3 alone, BENCH_ONLY=ideas for phases 1 and 2 alone).
 """
 
 from __future__ import annotations
@@ -33,6 +42,7 @@ import secrets
 import shutil
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,6 +57,11 @@ QUICK = bool(os.environ.get("BENCH_QUICK"))
 IDEAS = 600 if QUICK else 1500
 PHONES = 240 if QUICK else 600
 RESPONDENTS = 120 if QUICK else 300
+EVAL_FORMS = 15  # open forms of workshop size; device n answers form n % EVAL_FORMS
+EVAL_PACED = 600 if QUICK else 1500
+ONLY_EVALUATIONS = os.environ.get("BENCH_ONLY") == "evaluations"
+ONLY_IDEAS = os.environ.get("BENCH_ONLY") == "ideas"
+IDEA_SLICES = ("ours", "bare", "bare", "ours")
 SECONDS = 10.0
 LIVE_WORKSHOPS, LIVE_PHONES, PRESSES = 10, 30, 3
 LEADER = "leader@cluster-bench.example"
@@ -126,6 +141,134 @@ async def paced(port: int, count: int, seconds: float, make) -> Phase:
     await asyncio.gather(*(one(n) for n in range(count)))
     phase.seconds, phase.cpu = time.monotonic() - started, _cpu() - cpu
     return phase
+
+
+def idea_phases(ports: dict[str, int], idea_maker) -> dict[str, dict[str, Phase]]:
+    """Ideas flat out in slices taking turns between ours and bare, then paced for each."""
+    flat = {name: Phase() for name in ports}
+    per_slice = IDEAS // IDEA_SLICES.count("ours")
+    for n, name in enumerate(IDEA_SLICES):
+        part = asyncio.run(flat_out(ports[name], per_slice, 64, idea_maker(f"{name}-flat{n}")))
+        total = flat[name]
+        total.latencies += part.latencies
+        total.errors += part.errors
+        total.acknowledged += part.acknowledged
+        total.seconds += part.seconds
+        total.cpu += part.cpu
+    return {
+        name: {
+            "flat": flat[name],
+            "paced": asyncio.run(paced(port, IDEAS, SECONDS, idea_maker(f"{name}-paced"))),
+        }
+        for name, port in ports.items()
+    }
+
+
+def _print_ideas(o: dict, b: dict, database_url: str, burst_id: int) -> None:
+    print(f"  ideas flat out ({IDEAS}, 64 in flight, slices {'/'.join(IDEA_SLICES)}):")
+    print(
+        _line(
+            "ideas/s",
+            o["flat"].acknowledged / o["flat"].seconds,
+            b["flat"].acknowledged / b["flat"].seconds,
+            "/s",
+        )
+        + " (aim ratio >= 0.5)"
+    )
+    print(f"  ideas paced ({IDEAS} over {SECONDS:.0f} s from {PHONES} phones):")
+    print(f"    ours {_latency(o['paced'])}")
+    print(f"    bare {_latency(b['paced'])} (aim ours p95 <= 300 ms)")
+    stored = _sql(database_url, "SELECT count(*) FROM idea WHERE workshop_id=%s", burst_id)[0][0]
+    acked = o["flat"].acknowledged + o["paced"].acknowledged
+    print(f"  ideas acknowledged {acked}, stored {stored}; load {os.getloadavg()[0]:.1f}")
+
+
+def evaluation_phases(ports: dict[str, int], answer_maker) -> dict[str, dict[str, Phase]]:
+    """Spread over EVAL_FORMS forms, then to one form: RESPONDENTS flat out in halves taking turns
+    between ours and bare (IDEA_SLICES), then EVAL_PACED paced, ours and then bare."""
+    phases: dict[str, dict[str, Phase]] = {name: {} for name in ports}
+    half = RESPONDENTS // 2
+    for shape in ("spread", "one"):
+        make = {name: answer_maker(f"{name}-{shape}", shape) for name in ports}
+        flat = {name: Phase() for name in ports}
+        offset = dict.fromkeys(ports, 0)
+        for name in IDEA_SLICES:
+            start = offset[name]
+            part = asyncio.run(
+                flat_out(ports[name], half, 32, lambda n, m=make[name], s=start: m(n + s))
+            )
+            offset[name] += half
+            total = flat[name]
+            total.latencies += part.latencies
+            total.errors += part.errors
+            total.acknowledged += part.acknowledged
+            total.seconds += part.seconds
+            total.cpu += part.cpu
+        for name, port in ports.items():
+            phases[name][f"{shape}_flat"] = flat[name]
+            phases[name][f"{shape}_paced"] = asyncio.run(
+                paced(port, EVAL_PACED, SECONDS, lambda n, m=make[name]: m(RESPONDENTS + n))
+            )
+    return phases
+
+
+def _print_evaluations(o: dict, b: dict, database_url: str, tokens: list[str]) -> None:
+    where = {
+        "spread": f"spread over {EVAL_FORMS} open forms, each device answering one form",
+        "one": "WORST CASE: all to ONE form",
+    }
+    for shape in ("spread", "one"):
+        flat, pace = f"{shape}_flat", f"{shape}_paced"
+        print(
+            f"  evaluation answers flat out ({RESPONDENTS}, 32 in flight, slices "
+            f"{'/'.join(IDEA_SLICES)}, {where[shape]}):"
+        )
+        print(
+            _line(
+                "answers/s",
+                o[flat].acknowledged / o[flat].seconds,
+                b[flat].acknowledged / b[flat].seconds,
+                "/s",
+            )
+            + " (aim ratio >= 0.5)"
+        )
+        print(f"  evaluation answers paced ({EVAL_PACED} over {SECONDS:.0f} s, {where[shape]}):")
+        print(f"    ours {_latency(o[pace])}")
+        print(f"    bare {_latency(b[pace])} (aim ours p95 <= 300 ms)")
+        forms = tokens[:EVAL_FORMS] if shape == "spread" else tokens[EVAL_FORMS:]
+        stored = _sql(
+            database_url,
+            "SELECT coalesce(sum(s.count), 0) FROM evaluation_response_set s JOIN evaluation_form f"
+            " ON f.id = s.form_id WHERE f.token = ANY(%s)",
+            forms,
+        )[0][0]
+        acked = o[flat].acknowledged + o[pace].acknowledged
+        print(
+            f"  evaluation answers acknowledged {acked}, stored {stored}; "
+            f"load {os.getloadavg()[0]:.1f}"
+        )
+
+
+def _open_forms(ours: Cluster, workshop_ids: list[int]) -> tuple[list[str], dict[str, dict]]:
+    """Open the workshops' evaluation forms; their tokens in that order and an answer for each."""
+    tokens, answers = [], {}
+    for workshop_id in workshop_ids:
+        _sql(
+            ours.database_url,
+            "UPDATE evaluation_form SET status='open' WHERE workshop_id=%s",
+            workshop_id,
+        )
+        (token,) = _sql(
+            ours.database_url, "SELECT token FROM evaluation_form WHERE workshop_id=%s", workshop_id
+        )[0]
+        form = requests.get(f"{ours.url}/api/v1/evaluations/{token}", timeout=30).json()
+        tokens.append(token)
+        answers[token] = {
+            q["id"]: ([q["options"][0]["id"]] if q["type"] == "multiple" else q["options"][0]["id"])
+            for q in form["questions"]
+            if q["type"] != "text"
+        }
+    return tokens, answers
 
 
 def _leader_session(base: str) -> requests.Session:
@@ -263,20 +406,11 @@ def main() -> None:
             return code, wid
 
         burst_code, burst_id = workshop("Burst")
-        _sql(
-            ours.database_url,
-            "UPDATE evaluation_form SET status='open' WHERE workshop_id=%s",
-            burst_id,
-        )
-        (form_token,) = _sql(
-            ours.database_url, "SELECT token FROM evaluation_form WHERE workshop_id=%s", burst_id
-        )[0]
-        form = requests.get(f"{ours.url}/api/v1/evaluations/{form_token}", timeout=30).json()
-        answers = {
-            q["id"]: ([q["options"][0]["id"]] if q["type"] == "multiple" else q["options"][0]["id"])
-            for q in form["questions"]
-            if q["type"] != "text"
-        }
+        tokens, answers = [], {}
+        if not ONLY_IDEAS:
+            with ThreadPoolExecutor(4) as pool:
+                made = list(pool.map(workshop, [f"Evaluation {n + 1}" for n in range(EVAL_FORMS)]))
+            tokens, answers = _open_forms(ours, [wid for _code, wid in made] + [burst_id])
         live_codes = [workshop(f"Live {n + 1}") for n in range(LIVE_WORKSHOPS)]
 
         bare_pg.create_schema(ours.database_url)
@@ -292,69 +426,36 @@ def main() -> None:
 
             return make
 
-        def answer_maker(tag):
+        def answer_maker(tag, shape):
             def make(n):
+                token = tokens[n % EVAL_FORMS] if shape == "spread" else tokens[EVAL_FORMS]
                 headers = {
                     "Content-Type": "application/json",
                     "X-Device": f"{tag}-{n}-{secrets.token_hex(6)}",
                 }
-                return f"/api/v1/evaluations/{form_token}", {"answers": answers}, headers
+                return f"/api/v1/evaluations/{token}", {"answers": answers[token]}, headers
 
             return make
 
         print(
             f"cluster_burst: 2 app servers (gunicorn gthread 2x4, as make run) behind nginx, PostgreSQL; load {os.getloadavg()[0]:.1f}"
         )
-        results = {}
-        for name, target in (("ours", ours), ("bare", bare)):
-            results[name] = {
-                "flat": asyncio.run(flat_out(target.port, IDEAS, 64, idea_maker(f"{name}-flat"))),
-                "paced": asyncio.run(
-                    paced(target.port, IDEAS, SECONDS, idea_maker(f"{name}-paced"))
-                ),
-                "eval_flat": asyncio.run(
-                    flat_out(target.port, RESPONDENTS, 32, answer_maker(f"{name}-ef"))
-                ),
-                "eval_paced": asyncio.run(
-                    paced(target.port, RESPONDENTS, SECONDS, answer_maker(f"{name}-ep"))
-                ),
-            }
+        results = {"ours": {}, "bare": {}}
+        if not ONLY_EVALUATIONS:
+            ideas = idea_phases({"ours": ours.port, "bare": bare.port}, idea_maker)
+            for name, phases in ideas.items():
+                results[name] |= phases
+        if not ONLY_IDEAS:
+            answered = evaluation_phases({"ours": ours.port, "bare": bare.port}, answer_maker)
+            for name, phases in answered.items():
+                results[name] |= phases
         o, b = results["ours"], results["bare"]
-        print(f"  ideas flat out ({IDEAS}, 64 in flight):")
-        print(
-            _line(
-                "ideas/s",
-                o["flat"].acknowledged / o["flat"].seconds,
-                b["flat"].acknowledged / b["flat"].seconds,
-                "/s",
-            )
-            + " (aim ratio >= 0.5)"
-        )
-        print(
-            f"  ideas paced ({IDEAS} over {SECONDS:.0f} s from {PHONES} phones): ours {_latency(o['paced'])}"
-        )
-        print(
-            f"                                         bare {_latency(b['paced'])} (aim ours p95 <= 300 ms)"
-        )
-        print(f"  evaluation answers flat out ({RESPONDENTS}, 32 in flight):")
-        print(
-            _line(
-                "answers/s",
-                o["eval_flat"].acknowledged / o["eval_flat"].seconds,
-                b["eval_flat"].acknowledged / b["eval_flat"].seconds,
-                "/s",
-            )
-            + " (aim ratio >= 0.5)"
-        )
-        print(f"  evaluation answers paced: ours {_latency(o['eval_paced'])}")
-        print(
-            f"                            bare {_latency(b['eval_paced'])} (aim ours p95 <= 300 ms)"
-        )
-        stored = _sql(
-            ours.database_url, "SELECT count(*) FROM idea WHERE workshop_id=%s", burst_id
-        )[0][0]
-        acked = o["flat"].acknowledged + o["paced"].acknowledged
-        print(f"  ideas acknowledged {acked}, stored {stored}")
+        if not ONLY_EVALUATIONS:
+            _print_ideas(o, b, ours.database_url, burst_id)
+        if not ONLY_IDEAS:
+            _print_evaluations(o, b, ours.database_url, tokens)
+        if ONLY_EVALUATIONS or ONLY_IDEAS:
+            return
         delays, cpu = asyncio.run(live_room(ours, live_codes))
         ms = [1000 * d for d in delays]
         print(

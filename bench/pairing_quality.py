@@ -1,11 +1,14 @@
 """Measure pairing quality on labelled fictional regions: NDCG@3 and competitors in top-3.
 
-Three regions: Elvedalen (the first tuning set), Kivilahti (written before any run) and Kuusivaara
-(a `;`-separated CSV with a BOM in Swedish, Finnish and Danish, labelled before any tuning). Each
-business is read the way the app reads a form: sector through the taxonomy, offers and needs
-through the synonym data, and a sector's default profile when nothing else was given. Kuusivaara
-goes through the import's own reading (`registry.read_table` and `registry.read_profile`), as
-`import-businesses` reads it. The headline figures use the first reader's labels alone; those
+Five regions: Elvedalen (the first tuning set), Kivilahti (written before any run), Kuusivaara
+(a `;`-separated CSV with a BOM in Swedish, Finnish and Danish, labelled before any tuning), and
+Fjordbygda (mostly Norwegian) and Skärgården (Swedish, Finnish, Danish), both written and labelled
+blind by readers who never saw the scoring code. A region whose files are missing is skipped with
+a note. Each business is read the way the app reads a form: sector through the taxonomy, offers
+and needs through the synonym data, and a sector's default profile when nothing else was given.
+The CSV regions go through the import's own reading (`registry.read_table` and
+`registry.read_profile`), as `import-businesses` reads them. `--misses` prints, per business,
+its top-3 beside its labelled partners. The headline figures use the first reader's labels alone; those
 with the second reader's additions follow in brackets (bench/data/README.md says why).
 """
 
@@ -23,10 +26,13 @@ from workshops.businesses import pairing
 from workshops.businesses.pairing import Profile
 
 DATA = Path(__file__).parent / "data"
+# (title, file stem, id prefix of a CSV region's rows: row N is <prefix>NN)
 REGIONS = (
-    ("Elvedalen (tuning set)", "elvedalen"),
-    ("Kivilahti (held out)", "kivilahti"),
-    ("Kuusivaara (sv/fi/da CSV)", "kuusivaara"),
+    ("Elvedalen (tuning set)", "elvedalen", ""),
+    ("Kivilahti (held out)", "kivilahti", ""),
+    ("Kuusivaara (sv/fi/da CSV)", "kuusivaara", "t"),
+    ("Fjordbygda (blind, mostly nb/nn CSV)", "fjordbygda", "f"),
+    ("Skärgården (blind, sv/fi/da CSV)", "skargarden", "s"),
 )
 TOP = 3
 
@@ -58,21 +64,29 @@ def read_profile(row: Mapping[str, object], profile_id: str | None = None) -> Pr
     )
 
 
-def read_csv_region(path: Path) -> list[Profile]:
+def read_csv_region(path: Path, prefix: str = "t") -> list[Profile]:
     """Read a business file as `import-businesses` does; the N-th data row gets the id tNN."""
     from workshops.businesses import registry
 
     table = registry.read_table(path.read_bytes(), path.name)
     return [
-        read_profile({"name": row.name, **row.cells}, f"t{k:02d}")
+        read_profile({"name": row.name, **row.cells}, f"{prefix}{k:02d}")
         for k, row in enumerate(table.rows, start=1)
     ]
 
 
-def load_region(stem: str, second_reader: bool = True) -> tuple[list[Profile], Labels]:
+def available(stem: str) -> bool:
+    """Tell whether a region's businesses and first reader's labels are both in bench/data."""
+    found = (DATA / f"{stem}.csv").exists() or (DATA / f"{stem}.yaml").exists()
+    return found and (DATA / f"{stem}_labels.csv").exists()
+
+
+def load_region(
+    stem: str, second_reader: bool = True, prefix: str = "t"
+) -> tuple[list[Profile], Labels]:
     """Read a region's businesses and labels from bench/data (with the second reader's)."""
     if (DATA / f"{stem}.csv").exists():
-        profiles = read_csv_region(DATA / f"{stem}.csv")
+        profiles = read_csv_region(DATA / f"{stem}.csv", prefix or "t")
     else:
         data = yaml.safe_load((DATA / f"{stem}.yaml").read_text(encoding="utf-8"))
         profiles = [read_profile(row) for row in data["businesses"]]
@@ -128,11 +142,60 @@ def evaluate(profiles: Sequence[Profile], labels: Labels) -> tuple[float, int, i
     return ndcg_at(ranked, labels, ids), labelled, flagged, slots
 
 
-def main() -> None:
+def misses(profiles: Sequence[Profile], labels: Labels) -> list[str]:
+    """Return, per business whose top-3 misses a labelled partner, its top-3 and its partners."""
+    top = pairing.top_partners(profiles, k=TOP)
+    by_id = {p.id: p for p in profiles}
+    lines = []
+    for p in profiles:
+        partners = sorted(
+            (
+                (g, b)
+                for pair, g in labels.grades.items()
+                if p.id in pair and g > 0
+                for b in pair - {p.id}
+            ),
+            reverse=True,
+        )
+        if not partners:
+            continue
+        got = [s.partner_id for s in top.get(p.id, [])]
+        best = [b for _g, b in partners[:TOP]]
+        if set(best) <= set(got) or set(got) >= {b for _g, b in partners}:
+            continue
+
+        lines.append(
+            f"{p.id} {p.name[:28]} [{p.group}] offers={sorted(p.offers)} needs={sorted(p.needs)}"
+            + ("  (assumed)" if p.assumed else "")
+        )
+        lines.append(
+            "   got:  "
+            + " | ".join(
+                f"{x}({labels.grades.get(frozenset((p.id, x)), 0)}) {by_id[x].name[:22]}"
+                for x in got
+            )
+        )
+        lines.append(
+            "   want: " + " | ".join(f"{b}({g}) {by_id[b].name[:22]}" for g, b in partners)
+        )
+    return lines
+
+
+def main(argv: Sequence[str] | None = None) -> None:
     """Print one line per figure for each labelled region: first reader's labels, then all."""
-    for title, stem in REGIONS:
-        first_ndcg, first_labelled, _, _ = evaluate(*load_region(stem, second_reader=False))
-        profiles, labels = load_region(stem)
+    import sys
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    show_misses = "--misses" in args
+    for title, stem, prefix in REGIONS:
+        if not available(stem):
+            print(f"{title}: skipped, bench/data/{stem}.* or {stem}_labels.csv is missing")
+            continue
+        first = load_region(stem, second_reader=False, prefix=prefix)
+        first_ndcg, first_labelled, _, _ = evaluate(*first)
+        if show_misses:
+            print("\n".join(misses(*first)))
+        profiles, labels = load_region(stem, prefix=prefix)
         ndcg, labelled, flagged, slots = evaluate(profiles, labels)
         print(f"{title}: {len(profiles)} businesses, {len(labels.grades)} labelled pairs")
         # The headline is the first reader's: the second reader added pairs by the very rule the

@@ -1,40 +1,48 @@
-"""Time the method report: the demo project, and a big one at a quarter and at full size.
+"""Time the report command as an operator runs it: the demo project and a large one.
 
-The big project has 5 workshops with the default programme's steps, 1,000 ideas, 200 businesses,
-400 connections, 20 ecosystems and 500 evaluation responses (100 per workshop's Form A). Each line
-gives the seconds to assemble and render the PDF (median of a few runs for the demo), its pages,
-the PDF's size, the process's peak memory so far, and the ratio to the floor: a fresh Python
-process in which WeasyPrint lays out the same PDF's text as plain paragraphs.
+Each report is made anew (the PDFs the app keeps deleted first) by `flask --app run report` in a
+fresh process, its start included, against a database made in a temporary folder. The floor, measured in the same run right after it: a fresh
+Python process in which WeasyPrint lays out the same PDF's text as plain paragraphs. Each line
+gives the wall-clock seconds (medians of a few runs for the demo), the floor's and the ratio,
+the same for CPU seconds (steadier on a busy machine), the pages and the PDF's size; the first
+and last lines give the machine's load.
+
+The large project has 10 workshops (the default programme's five, twice), 1,000 ideas, 200
+businesses, 400 connections, 20 ecosystems and 500 evaluation responses (50 per workshop's
+Form A). A last line runs the command on the large project again: unchanged data, so the PDF
+the app kept is written (its bytes compared with the first).
 
 Run from the repository root: python -m bench.report_speed
 """
 
 from __future__ import annotations
 
+import os
 import random
 import resource
-import secrets
+import sqlite3
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from datetime import date, datetime, timedelta
+from io import BytesIO
 from pathlib import Path
 
 from app import create_app
 from app.extensions import db
-from app.reports import data, render
-from config import Config
+from config import BASE_DIR, Config
 from evaluations import builder
 from workshops.businesses.models import Business, Connection, Ecosystem
 from workshops.ideas.models import Idea
 from workshops.live.models import Participant
 from workshops.programme.models import Step, Workshop
 from workshops.projects import service as projects
-from workshops.projects.models import Project
 
-DEMO_REPEATS = 2
+DEMO_REPEATS = 3
 FULL = {"ideas": 1000, "businesses": 200, "responses": 500, "connections": 400, "ecosystems": 20}
-SCALES = (0.25, 1.0)
+WORKSHOPS = 10
 WORDS = [
     "kanal",
     "padling",
@@ -82,32 +90,20 @@ def _sentence(rng: random.Random) -> str:
 
 
 def _responses(form, count: int, rng: random.Random) -> None:
-    from evaluations.models import Answer, Response
+    from evaluations import store
 
+    made = []
     for _ in range(count):
-        response = Response(
-            id=secrets.token_hex(16), form_id=form.id, submitted_on=date(2026, 3, 1)
-        )
-        db.session.add(response)
+        answers = []
         for question in form.questions:
             if question.type == "text":
                 if rng.random() < 0.3:
-                    db.session.add(
-                        Answer(
-                            response_id=response.id, question_id=question.id, text=_sentence(rng)
-                        )
-                    )
+                    answers.append(store.StoredAnswer(question.id, text=_sentence(rng)))
             elif question.options:
                 picks = rng.sample(question.options, k=1 if question.type != "multiple" else 2)
-                for item, option in enumerate(picks):
-                    db.session.add(
-                        Answer(
-                            response_id=response.id,
-                            question_id=question.id,
-                            item=item,
-                            option_id=option.id,
-                        )
-                    )
+                answers.extend(store.StoredAnswer(question.id, option.id) for option in picks)
+        made.append(store.StoredResponse(store.new_id(), date(2026, 3, 1), tuple(answers)))
+    store.add(form.id, made)
 
 
 def build_big(slug: str, scale: float, seed: int = 3) -> object:
@@ -137,12 +133,15 @@ def build_big(slug: str, scale: float, seed: int = 3) -> object:
     ]
     db.session.add_all(businesses)
     workshops = []
-    for position, template in enumerate(catalogue.workshop_templates()):
+    templates = catalogue.workshop_templates()
+    for position in range(WORKSHOPS):
+        template = templates[position % len(templates)]
+        round_ = f" ({position // len(templates) + 1})" if position >= len(templates) else ""
         workshop = Workshop(
             project=project,
             position=position,
             template_key=template.key,
-            title=template.title.get("nb"),
+            title=template.title.get("nb") + round_,
             starts_at=datetime(2026, 1, 14, 7) + timedelta(weeks=4 * position),
             status="closed",
             join_code=f"{slug[:2].upper()}{position}{rng.randint(100, 999)}"[:6],
@@ -209,11 +208,6 @@ def build_big(slug: str, scale: float, seed: int = 3) -> object:
     return project
 
 
-def _render(project) -> bytes:
-    lang = project.language
-    return render.report_pdf(data.assemble(project, lang), lang)
-
-
 # The floor: a fresh Python process in which WeasyPrint lays out the report's own text as plain
 # paragraphs (the text read back from the PDF). The report's time is compared with it.
 FLOOR = """
@@ -225,70 +219,118 @@ HTML(string=f"<html><body>{body}</body></html>").write_pdf()
 """
 
 
-def floor_seconds(pdf: bytes) -> float:
-    """Seconds a fresh process takes to lay out the PDF's text as plain paragraphs."""
-    import subprocess
-    import sys
-    from io import BytesIO
+def _environment(folder: Path) -> dict[str, str]:
+    """The report command's environment: the bench's database and instance folder."""
+    env = dict(os.environ)
+    env.update(
+        KRAFTVERK_INSTANCE=str(folder / "instance"),
+        DATABASE_URL=f"sqlite:///{folder}/bench.sqlite3",
+        PYTHONPATH=str(BASE_DIR),
+    )
+    return env
 
+
+def _timed(command: list[str], **options) -> tuple[float, float]:
+    """Run command; its wall-clock seconds and its CPU seconds (user and system)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(command, check=True, **options)  # noqa: S603 - our own interpreter
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def report_seconds(folder: Path, slug: str, *, kept: bool = False) -> tuple[float, float, bytes]:
+    """Wall and CPU seconds of `flask --app run report` in a fresh process, and its PDF.
+
+    The PDFs the app keeps are deleted first unless kept is true: the report is made anew.
+    """
+    if not kept:
+        with sqlite3.connect(folder / "bench.sqlite3") as connection:
+            connection.execute("DELETE FROM pdf_cache")
+    output = folder / f"{slug}.pdf"
+    command = [sys.executable, "-m", "flask", "--app", "run", "report", "--project", slug]
+    wall, cpu = _timed(
+        [*command, "--output", str(output)],
+        cwd=BASE_DIR,
+        env=_environment(folder),
+        stdout=subprocess.DEVNULL,
+    )
+    return wall, cpu, output.read_bytes()
+
+
+def floor_seconds(pdf: bytes, folder: Path) -> tuple[float, float]:
+    """Wall and CPU seconds a fresh process takes to lay out the PDF's text as paragraphs."""
     from pypdf import PdfReader
 
-    text = "\n".join(page.extract_text() or "" for page in PdfReader(BytesIO(pdf)).pages)
-    with tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        start = time.perf_counter()
-        subprocess.run([sys.executable, "-c", FLOOR, handle.name], check=True)  # noqa: S603
-        return time.perf_counter() - start
+    text_file = folder / "floor.txt"
+    reader = PdfReader(BytesIO(pdf))
+    text_file.write_text("\n".join(page.extract_text() or "" for page in reader.pages), "utf-8")
+    return _timed([sys.executable, "-c", FLOOR, str(text_file)])
+
+
+def _median(runs: list[tuple[float, float]]) -> tuple[float, float]:
+    return statistics.median(w for w, _c in runs), statistics.median(c for _w, c in runs)
 
 
 def _pages(pdf: bytes) -> int:
-    from io import BytesIO
-
     from pypdf import PdfReader
 
     return len(PdfReader(BytesIO(pdf)).pages)
 
 
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _line(name: str, seconds: float, pdf: bytes, base: float) -> None:
-    floor = floor_seconds(pdf)
+def _line(name: str, report: tuple[float, float], floor: tuple[float, float], pdf: bytes) -> None:
     print(
-        f"{name:24} {seconds:6.2f} s  {_pages(pdf):3d} pages  pdf {len(pdf) / 2**20:5.2f} MB  "
-        f"peak memory {_peak_mb():6.0f} MB  ratio to demo {seconds / base:5.2f}  "
-        f"floor {floor:5.2f} s  ratio to floor {seconds / floor:5.2f}"
+        f"{name:34} {report[0]:6.2f} s  floor {floor[0]:5.2f} s  ratio to floor "
+        f"{report[0] / floor[0]:5.2f}  (CPU {report[1]:5.2f} s / {floor[1]:5.2f} s = "
+        f"{report[1] / floor[1]:4.2f})  {_pages(pdf):3d} pages  pdf {len(pdf) / 2**20:5.2f} MB",
+        flush=True,
     )
 
 
+def _load() -> str:
+    one, five, _fifteen = os.getloadavg()
+    return f"load average {one:.2f} (1 min) {five:.2f} (5 min) on {os.cpu_count()} CPUs"
+
+
 def main() -> None:
-    """Render the demo's report and the big project's at two sizes; print a line for each."""
-    with tempfile.TemporaryDirectory() as folder:
-        app = _app(Path(folder))
+    """Make the demo's and the large project's report by the command; print a line for each."""
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        app = _app(folder)
         with app.app_context():
             db.create_all()
             from app import demo
 
             demo.ensure()
-            demo_project = db.session.scalar(db.select(Project).where(Project.slug == "demo"))
-            _render(demo_project)  # fonts, templates and chart images warm outside the timing
-            times = []
-            for _ in range(DEMO_REPEATS):
-                start = time.perf_counter()
-                pdf = _render(demo_project)
-                times.append(time.perf_counter() - start)
-            base = statistics.median(times)
-            _line("demo (baseline)", base, pdf, base)
-            for scale in SCALES:
-                project = build_big(f"big-{int(scale * 100)}", scale)
-                start = time.perf_counter()
-                pdf = _render(project)
-                seconds = time.perf_counter() - start
-                ideas = round(FULL["ideas"] * scale)
-                _line(f"big x{scale:<4} ({ideas} ideas)", seconds, pdf, base)
+            build_big("big", 1.0)
             db.session.remove()
+        print(_load(), flush=True)
+        report_seconds(folder, "demo")  # the disk cache warm outside the timings
+        runs = [report_seconds(folder, "demo") for _ in range(DEMO_REPEATS)]
+        pdf = runs[0][2]
+        floors = [floor_seconds(pdf, folder) for _ in range(DEMO_REPEATS)]
+        _line(
+            f"demo (medians of {DEMO_REPEATS})",
+            _median([(w, c) for w, c, _pdf in runs]),
+            _median(floors),
+            pdf,
+        )
+        wall, cpu, pdf = report_seconds(folder, "big")
+        _line(
+            f"large ({FULL['ideas']} ideas, {WORKSHOPS} workshops)",
+            (wall, cpu),
+            floor_seconds(pdf, folder),
+            pdf,
+        )
+        wall, _cpu, kept = report_seconds(folder, "big", kept=True)
+        print(
+            f"{'large, PDF kept':34} {wall:6.2f} s  (the command again, data unchanged: "
+            f"{'the same bytes' if kept == pdf else 'DIFFERENT bytes'})",
+            flush=True,
+        )
+        print(_load(), flush=True)
+        with app.app_context():
             db.drop_all()
 
 

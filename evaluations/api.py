@@ -6,18 +6,19 @@ from flask import Blueprint, g
 from flask_babel import get_locale, refresh
 from flask_babel import gettext as _
 
-from app.extensions import db
 from evaluations import builder, responses
 from evaluations.models import EvaluationForm
 from workshops.devices import current_device
 from workshops.http import api_abort, json_body
-from workshops.projects.models import Project
 
 bp = Blueprint("evaluations_api", __name__, url_prefix="/api/v1/evaluations")
 
 
 def _form(token: str) -> EvaluationForm:
-    form = responses.form_by_token(token)
+    return _found(responses.form_by_token(token))
+
+
+def _found(form: EvaluationForm | None) -> EvaluationForm:
     if form is None:
         api_abort(404, "not_found", _("No open evaluation form has this link."))
     g.project_language = form.language
@@ -68,16 +69,22 @@ def get_form(token: str):
 
 @bp.post("/<token>")
 def post_answers(token: str):
-    """Store one response per device: 201, or 409 already_answered / form_closed, or 422."""
-    form = _form(token)
+    """Store one response per device: 201, or 409 already_answered / form_closed, or 422.
+
+    Two queries before the write: the form with its project's time zone, and (in submit) the
+    form's receipt set, which also refuses a device that has answered; only when the answers have
+    problems is the receipt set read first, so such a device still gets its 409 rather than a 422.
+    """
+    found = responses.form_and_timezone(token)
+    form = _found(found[0] if found else None)
     data = json_body()
     if form.status == "closed":
         api_abort(409, "form_closed", _("This evaluation form is closed."))
     device = current_device()
-    if responses.has_answered(form, device):
-        api_abort(409, "already_answered", _("This device has already answered this form."))
     checked, problems = responses.check(form, data.get("answers", {}))
     if problems:
+        if responses.has_answered(form, device):
+            api_abort(409, "already_answered", _("This device has already answered this form."))
         lang = _lang(form)
         messages = [responses.problem_message(p, form, lang) for p in problems]
         error = {
@@ -89,9 +96,8 @@ def post_answers(token: str):
             ],
         }
         return error, 422
-    project = db.session.get(Project, form.project_id)
     try:
-        responses.submit(form, checked, device, responses.local_today(project.timezone))
+        responses.submit(form, checked, device, responses.local_today(found[1]))
         responses.commit_response()  # before answering: a 201 promises the answers are stored
     except responses.AlreadyAnswered:
         api_abort(409, "already_answered", _("This device has already answered this form."))

@@ -11,11 +11,11 @@ import secrets
 from collections.abc import Mapping, Sequence
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
 
 from app.db import utcnow
 from app.extensions import db
-from evaluations.models import QUESTION_TYPES, EvaluationForm, Option, Question, Response
+from evaluations import store
+from evaluations.models import QUESTION_TYPES, EvaluationForm, Option, Question
 from method.evaluation_templates import LANGUAGES, build_form, templates
 
 SCALE_SETS = ("amount", "useful", "satisfied", "likely")
@@ -172,9 +172,7 @@ def copy(source: EvaluationForm, project, *, workshop=None) -> EvaluationForm:
 
 def response_count(form: EvaluationForm) -> int:
     """How many responses the form has."""
-    return db.session.scalar(
-        select(func.count()).select_from(Response).where(Response.form_id == form.id)
-    )
+    return store.count(form.id)
 
 
 def check_editable(form: EvaluationForm) -> None:

@@ -1,7 +1,7 @@
 """Exports of a form's anonymous answers (rows for workshops/spreadsheets.py) and of its charts
 (a ZIP of PNGs).
 
-Rows are ordered by the random response id, so no order of arrival survives.
+Rows are ordered by the random response id (evaluations/store.py), so no order of arrival shows.
 """
 
 from __future__ import annotations
@@ -11,11 +11,9 @@ import re
 import zipfile
 from collections.abc import Callable
 
-from sqlalchemy import select
-
-from app.extensions import db
+from evaluations import store
 from evaluations.builder import text_in
-from evaluations.models import Answer, EvaluationForm, Response
+from evaluations.models import EvaluationForm
 from evaluations.results import FormResults
 
 
@@ -27,31 +25,23 @@ def answer_rows(form: EvaluationForm, lang: str, date_label: str) -> tuple[list[
     option_text = {
         o.id: (q, text_in(o.text, lang, form.language), o.key) for q in questions for o in q.options
     }
-    responses = db.session.execute(
-        select(Response.id, Response.submitted_on)
-        .where(Response.form_id == form.id)
-        .order_by(Response.id)
-    ).all()
-    rows: dict[str, list] = {
-        rid: [day.isoformat()] + [None] * len(questions) for rid, day in responses
-    }
-    values: dict[tuple[str, int], list] = {}
-    if questions and rows:
-        for rid, qid, option_id, text in db.session.execute(
-            select(Answer.response_id, Answer.question_id, Answer.option_id, Answer.text)
-            .where(Answer.question_id.in_(list(column)))
-            .order_by(Answer.response_id, Answer.question_id, Answer.item)
-        ):
-            if option_id is not None:
-                question, label, key = option_text[option_id]
+    rows = []
+    for response in store.responses(form.id):
+        row = [response.submitted_on.isoformat()] + [None] * len(questions)
+        values: dict[int, list] = {}
+        for answer in response.answers:
+            if answer.question_id not in column:
+                continue
+            if answer.option_id is not None:
+                question, label, key = option_text[answer.option_id]
                 value = int(key) if question.type == "scale" and key.isdigit() else label
             else:
-                value = text
-            values.setdefault((rid, qid), []).append(value)
-    for (rid, qid), items in values.items():
-        if rid in rows:
-            rows[rid][column[qid]] = items[0] if len(items) == 1 else "; ".join(map(str, items))
-    return header, list(rows.values())
+                value = answer.text
+            values.setdefault(answer.question_id, []).append(value)
+        for qid, items in values.items():
+            row[column[qid]] = items[0] if len(items) == 1 else "; ".join(map(str, items))
+        rows.append(row)
+    return header, rows
 
 
 def charts_zip(

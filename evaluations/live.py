@@ -14,11 +14,11 @@ from datetime import datetime
 from flask import url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.extensions import db
-from evaluations import builder
-from evaluations.models import EvaluationForm, Response
+from evaluations import builder, store
+from evaluations.models import EvaluationForm
 from method.evaluation_templates import LANGUAGES
 from workshops.live import steps
 from workshops.live.steps import Kind, Panel
@@ -73,9 +73,7 @@ def answers(form: EvaluationForm | None) -> int:
     """How many responses the form has."""
     if form is None:
         return 0
-    return db.session.scalar(
-        select(func.count()).select_from(Response).where(Response.form_id == form.id)
-    )
+    return store.count(form.id)
 
 
 def _title(form: EvaluationForm) -> str:

@@ -1,21 +1,20 @@
 """Evaluation forms, their questions and options, anonymous responses, and device receipts.
 
-Anonymity is in the schema: a Response has a random id and a date, nothing else; an Answer links
-only to its Response, Question and Option. The receipts of a form are one set (ReceiptSet: the
-sorted keyed hashes of the devices that answered, one row per form, rewritten in place), so a
-receipt has no id, no time, no row and no position that could line up with a response.
-
-Responses and answers have no row order either: on SQLite they are tables WITHOUT ROWID, stored in
-the order of their random ids; on PostgreSQL every answer rewrites the form's responses and answers
-in a random order (evaluations/responses.py), so their physical order (ctid) and transaction ids
-(xmin) say nothing about the order in which they came.
+Anonymity is in the schema. The receipts of a form are one set (ReceiptSet: the sorted keyed
+hashes of the devices that answered, one row per form, rewritten in place), so a receipt has no
+id, no time, no row and no position that could line up with a response. The responses of a form
+are one set too (ResponseSet: one row per form, each response a random id, the date and its
+answers, kept in a uniformly random order and rewritten in place by the transaction that adds the
+receipt), so no row id, physical order (rowid, ctid) or transaction id (xmin) belongs to one
+response: an answer writes the same two rows whatever its form holds.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import utcnow
@@ -107,38 +106,25 @@ class Option(db.Model):
     question: Mapped[Question] = relationship(back_populates="options")
 
 
-class Response(db.Model):
-    """One anonymous response: a random id and the date, never who, where from or when exactly."""
+class ResponseSet(db.Model):
+    """All anonymous responses to a form, in one row per form, in a uniformly random order.
 
-    __tablename__ = "evaluation_response"
-    __table_args__ = {"sqlite_with_rowid": False}  # no rowid that counts up with each answer
+    `responses` is a JSON array (JSONB on PostgreSQL) with one item per response: [random id,
+    date, [[question id, option id] or [question id, null, text], ...]] (evaluations/store.py reads
+    and writes it; nothing else should). Each new response takes a uniformly random place in the
+    array and the row is updated in place, so neither the order of the items nor the row's own
+    id, place or transaction says which response came when.
+    """
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    __tablename__ = "evaluation_response_set"
+
     form_id: Mapped[int] = mapped_column(
-        ForeignKey("evaluation_form.id", ondelete="CASCADE"), index=True
+        ForeignKey("evaluation_form.id", ondelete="CASCADE"), primary_key=True
     )
-    submitted_on: Mapped[date]
-
-    answers: Mapped[list[Answer]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
-
-
-class Answer(db.Model):
-    """One answer of a response: an option (one row per chosen option) or a text."""
-
-    __tablename__ = "evaluation_answer"
-    __table_args__ = {"sqlite_with_rowid": False}  # stored in the order of the random response id
-
-    response_id: Mapped[str] = mapped_column(
-        ForeignKey("evaluation_response.id", ondelete="CASCADE"), primary_key=True
+    count: Mapped[int] = mapped_column(default=0)  # the number of items
+    responses: Mapped[list] = mapped_column(
+        JSON().with_variant(JSONB(), "postgresql"), default=list
     )
-    question_id: Mapped[int] = mapped_column(
-        ForeignKey("evaluation_question.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
-    item: Mapped[int] = mapped_column(primary_key=True, default=0)  # 0.. for multiple choice
-    option_id: Mapped[int | None] = mapped_column(
-        ForeignKey("evaluation_option.id", ondelete="CASCADE"), index=True
-    )
-    text: Mapped[str | None] = mapped_column(Text)
 
 
 class ReceiptSet(db.Model):

@@ -2,20 +2,25 @@
 
 The same rules serve the HTML page and the JSON API: both turn their input into a dict
 {question id: value} and call check(); submit() adds the device's hash to the form's receipt set
-and stores the Response in one transaction. The set's row is locked first (its insert takes the
-write lock on SQLite; SELECT ... FOR UPDATE on PostgreSQL), so of two racing requests from one
-device the second sees the first's hash and is refused.
+and the response to the form's response set (evaluations/store.py) in one transaction. The
+receipt set's row is locked first (on SQLite an UPDATE of the set, made only if it is still as
+read before, takes the write lock, and when it is not the set is read again under the lock; on
+PostgreSQL one statement updates the receipt set only if it lacks the hash, then the response
+set), so of two racing requests from one device the second sees the first's hash and is refused,
+and answers to one form are stored one after another. Checking, building the stored item and
+the other queries all come before the lock; between the lock and the commit run only those
+statements (and, on SQLite when the set changed, its reading and sorting again).
 
-Nothing stored may say in which order responses came (models.py). On PostgreSQL, where new rows go
-to the end of the table and carry their transaction's id, submit() rewrites all responses and
-answers of the form (up to REWRITE_LIMIT of them) in a random order in the same transaction.
+Nothing stored may say in which order responses came (models.py): an answer rewrites the same two
+rows of its form, the receipt set (sorted) and the response set (in a uniformly random order).
 """
 
 from __future__ import annotations
 
 import bisect
 import re
-import secrets
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -23,19 +28,21 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import func, select, text
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
+from evaluations import store
 from evaluations.builder import text_in
-from evaluations.models import Answer, EvaluationForm, Option, Question, ReceiptSet, Response
+from evaluations.models import EvaluationForm, Question, ReceiptSet
 from workshops.devices import hashed
+from workshops.projects.models import Project
 
 MAX_ANSWER_TEXT = 2000
 SCALE_POINTS = ("1", "2", "3", "4", "5")
 TOKEN = re.compile(r"^[A-Za-z0-9_-]+$")  # what new tokens are made of (URL-safe base64)
-RANDOM = secrets.SystemRandom()  # the order of the rewrite on PostgreSQL (tests may seed another)
 
 
 class AlreadyAnswered(Exception):
@@ -51,12 +58,73 @@ class Problem:
 
 
 @dataclass(frozen=True)
+class AskedOption:
+    """What checking needs of an option (a copy that outlives the database session)."""
+
+    id: int
+    key: str
+    position: int
+    exclusive: bool
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What checking needs of a question, with its options."""
+
+    id: int
+    type: str
+    required: bool
+    max_choices: int | None
+    options: tuple[AskedOption, ...]
+
+
+@dataclass(frozen=True)
 class Checked:
     """One question's valid answer: chosen options, or a text."""
 
-    question: Question
-    options: tuple[Option, ...] = ()
+    question: Asked
+    options: tuple[AskedOption, ...] = ()
     text: str | None = None
+
+
+# The questions of forms that are no longer drafts, by (form id, token), per process: such a
+# form's questions never change again (builder.check_editable), so answers are checked without
+# loading them from the database each time.
+_ASKED: OrderedDict[tuple[int, str], tuple[Asked, ...]] = OrderedDict()
+_ASKED_LOCK = threading.Lock()
+_ASKED_MAX = 256
+
+
+def asked(form: EvaluationForm) -> tuple[Asked, ...]:
+    """The form's questions and options as checking needs them."""
+    key = (form.id, form.token)
+    if form.status != "draft":
+        with _ASKED_LOCK:
+            found = _ASKED.get(key)
+            if found is not None:
+                _ASKED.move_to_end(key)
+                return found
+    questions = tuple(
+        Asked(
+            q.id,
+            q.type,
+            q.required,
+            q.max_choices,
+            tuple(AskedOption(o.id, o.key, o.position, o.exclusive) for o in q.options),
+        )
+        for q in db.session.scalars(
+            select(Question)
+            .where(Question.form_id == form.id)
+            .order_by(Question.position, Question.id)
+            .options(selectinload(Question.options))
+        )
+    )
+    if form.status != "draft":
+        with _ASKED_LOCK:
+            _ASKED[key] = questions
+            while len(_ASKED) > _ASKED_MAX:
+                _ASKED.popitem(last=False)
+    return questions
 
 
 def form_by_token(token: str) -> EvaluationForm | None:
@@ -67,6 +135,20 @@ def form_by_token(token: str) -> EvaluationForm | None:
     if form is None or form.status == "draft":
         return None
     return form
+
+
+def form_and_timezone(token: str) -> tuple[EvaluationForm, str] | None:
+    """As form_by_token, with the time zone of the form's project, in one query (answering)."""
+    if not token or len(token) > 64 or not TOKEN.match(token):
+        return None
+    found = db.session.execute(
+        select(EvaluationForm, Project.timezone)
+        .join(Project, Project.id == EvaluationForm.project_id)
+        .where(EvaluationForm.token == token)
+    ).first()
+    if found is None or found[0].status == "draft":
+        return None
+    return found[0], found[1]
 
 
 def receipt_key(form: EvaluationForm, device: str) -> str:
@@ -95,7 +177,7 @@ def _contains(members: list[str], key: str) -> bool:
 
 def new_response_id() -> str:
     """A random response id (tests may replace it to make the order reproducible)."""
-    return secrets.token_hex(16)
+    return store.new_id()
 
 
 def from_post(form: EvaluationForm, data: Mapping) -> dict[str, object]:
@@ -118,10 +200,11 @@ def check(form: EvaluationForm, answers: object) -> tuple[list[Checked], list[Pr
     """Check answers {question id: value} against the form; return the valid ones and problems."""
     if not isinstance(answers, Mapping):
         return [], [Problem(None, "not_an_object")]
-    by_id = {str(q.id): q for q in form.questions}
+    questions = asked(form)
+    by_id = {str(q.id): q for q in questions}
     problems = [Problem(None, "unknown_question") for key in answers if str(key) not in by_id]
     checked: list[Checked] = []
-    for question in form.questions:
+    for question in questions:
         value = answers.get(str(question.id))
         result = _check_one(question, value)
         if isinstance(result, Problem):
@@ -133,7 +216,7 @@ def check(form: EvaluationForm, answers: object) -> tuple[list[Checked], list[Pr
     return checked, problems
 
 
-def _check_one(question: Question, value: object) -> Checked | Problem | None:
+def _check_one(question: Asked, value: object) -> Checked | Problem | None:
     """None when unanswered."""
     if value is None:
         return None
@@ -152,7 +235,7 @@ def _check_one(question: Question, value: object) -> Checked | Problem | None:
             return Problem(question.id, "not_a_list")
         if not value:
             return None
-        chosen: list[Option] = []
+        chosen: list[AskedOption] = []
         for item in value:
             option = options.get(str(item)) if isinstance(item, (str, int)) else None
             if option is None or isinstance(item, bool):
@@ -175,7 +258,7 @@ def _check_one(question: Question, value: object) -> Checked | Problem | None:
     return Checked(question, options=(option,))
 
 
-def _check_scale(question: Question, value: object) -> Checked | Problem:
+def _check_scale(question: Asked, value: object) -> Checked | Problem:
     """A point 1-5, as an integer or as the option id the API lists for it ("1".."5")."""
     by_key = {option.key: option for option in question.options}
     point = None
@@ -195,13 +278,42 @@ def local_today(timezone: str, now: datetime | None = None) -> date:
     return (now.astimezone(zone) if now else datetime.now(zone)).date()
 
 
-def submit(form: EvaluationForm, checked: list[Checked], device: str, today: date) -> Response:
-    """Add the device to the receipt set and store the response in the session; the caller commits.
+def submit(
+    form: EvaluationForm, checked: list[Checked], device: str, today: date
+) -> store.StoredResponse:
+    """Add the device to the receipt set and the response to the response set; the caller commits.
 
     Raises AlreadyAnswered when the set holds this device, also when a parallel request added it
     first (the set's row is locked until that request commits).
     """
     key = receipt_key(form, device)
+    response = store.StoredResponse(new_response_id(), today, _stored_answers(checked))
+    if db.engine.dialect.name == "postgresql":
+        if not store.add_with_receipt(form.id, key, response):
+            db.session.rollback()
+            raise AlreadyAnswered
+        return response
+    # SQLite: the new receipt set is built from the set as read before the write lock; the first
+    # write (an UPDATE only if the set is still what was read) takes the lock, so nothing but that
+    # UPDATE and the response's UPDATE runs between the lock and the commit. When another answer
+    # changed the set in between (or there is none yet), it is read again under the lock.
+    item = store.item_of(response)
+    seen = db.session.scalar(select(ReceiptSet.hashes).where(ReceiptSet.form_id == form.id))
+    if seen is not None:
+        members = seen.split()
+        if _contains(members, key):
+            db.session.rollback()
+            raise AlreadyAnswered
+        bisect.insort(members, key)
+        swapped = db.session.execute(
+            update(ReceiptSet)
+            .where(ReceiptSet.form_id == form.id, ReceiptSet.hashes == seen)
+            .values(hashes=" ".join(members))
+            .execution_options(synchronize_session=False)
+        )
+        if swapped.rowcount == 1:
+            store.add_items(form.id, [item])
+            return response
     receipts = _locked_receipts(form)
     members = receipts.members()
     if _contains(members, key):
@@ -209,19 +321,17 @@ def submit(form: EvaluationForm, checked: list[Checked], device: str, today: dat
         raise AlreadyAnswered
     bisect.insort(members, key)
     receipts.hashes = " ".join(members)
-    response = Response(id=new_response_id(), form_id=form.id, submitted_on=today)
+    store.add_items(form.id, [item])
+    return response
+
+
+def _stored_answers(checked: list[Checked]) -> tuple[store.StoredAnswer, ...]:
+    answers = []
     for answer in checked:
         if answer.text is not None:
-            response.answers.append(Answer(question_id=answer.question.id, text=answer.text))
-        for item, option in enumerate(answer.options):
-            response.answers.append(
-                Answer(question_id=answer.question.id, item=item, option_id=option.id)
-            )
-    db.session.add(response)
-    db.session.flush()
-    if db.engine.dialect.name == "postgresql":
-        _rewrite_in_random_order(form, response.id)
-    return response
+            answers.append(store.StoredAnswer(answer.question.id, text=answer.text))
+        answers.extend(store.StoredAnswer(answer.question.id, o.id) for o in answer.options)
+    return tuple(answers)
 
 
 def _locked_receipts(form: EvaluationForm) -> ReceiptSet:
@@ -237,48 +347,6 @@ def _locked_receipts(form: EvaluationForm) -> ReceiptSet:
         .with_for_update()
         .execution_options(populate_existing=True)
     ).one()
-
-
-# Each response of the form, and then its answers, updated one by one in the order given: the new
-# row versions take new places in the table (ctid) and this transaction's id (xmin).
-_REWRITE = text(
-    """
-DO $$
-DECLARE rid text;
-BEGIN
-  FOREACH rid IN ARRAY string_to_array(current_setting('kraftverk.rewrite_order'), ',') LOOP
-    UPDATE evaluation_response SET submitted_on = submitted_on WHERE id = rid;
-    UPDATE evaluation_answer SET item = item WHERE response_id = rid;
-  END LOOP;
-END $$
-"""
-)
-
-
-# A form's answer rewrites at most this many earlier responses besides the new one, so the cost of
-# an answer stays bounded on a very large form (docs/privacy.md says what that leaves).
-REWRITE_LIMIT = 120
-
-
-def _rewrite_in_random_order(form: EvaluationForm, new_id: str) -> None:
-    """PostgreSQL: give the form's responses and answers new places, in a random order.
-
-    Up to REWRITE_LIMIT earlier responses (all of a workshop-sized form) are rewritten with the
-    new one; on a larger form the new one goes among a random sample of that many.
-    """
-    ids = [
-        rid
-        for rid in db.session.scalars(select(Response.id).where(Response.form_id == form.id))
-        if rid != new_id
-    ]
-    if len(ids) > REWRITE_LIMIT:
-        ids = RANDOM.sample(ids, REWRITE_LIMIT)
-    ids.append(new_id)
-    RANDOM.shuffle(ids)
-    if not all(TOKEN.match(rid) for rid in ids):  # ids are hex; never anything else in the list
-        raise ValueError("unexpected response id")
-    db.session.execute(select(func.set_config("kraftverk.rewrite_order", ",".join(ids), True)))
-    db.session.execute(_REWRITE)
 
 
 def commit_response() -> None:

@@ -1,6 +1,6 @@
 """Results of a form: counts per option, charts and their data tables, text answers, comparisons.
 
-Each form's results come from three grouped queries, whatever the number of responses. Chart
+Each form's results are counted from its responses as evaluations/store.py reads them. Chart
 images are cached by charts.cache_key (what the chart shows), in memory and on disk, so they are
 drawn again only when the answers, texts or look change.
 """
@@ -18,9 +18,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from app.extensions import db
-from evaluations import charts
+from evaluations import charts, store
 from evaluations.builder import text_in
-from evaluations.models import Answer, EvaluationForm, Question, Response
+from evaluations.models import EvaluationForm, Question
 from workshops.live.models import Participant
 from workshops.programme.models import Workshop
 
@@ -92,32 +92,27 @@ def form_results(
     """Count every question's answers (or only one's) and build its chart, table or texts."""
     questions = [q for q in form.questions if only is None or q.id == only]
     ids = [q.id for q in questions]
-    responses, last_day = db.session.execute(
-        select(func.count(), func.max(Response.submitted_on)).where(Response.form_id == form.id)
-    ).one()
+    stored = store.responses(form.id)
+    responses = len(stored)
+    last_day = max((r.submitted_on for r in stored), default=None)
     counts: dict[tuple[int, int], int] = {}
     respondents: dict[int, int] = {}
     texts: dict[int, list[str]] = {}
-    if ids and responses:
-        for question_id, option_id, n in db.session.execute(
-            select(Answer.question_id, Answer.option_id, func.count())
-            .where(Answer.question_id.in_(ids), Answer.option_id.is_not(None))
-            .group_by(Answer.question_id, Answer.option_id)
-        ):
-            counts[(question_id, option_id)] = n
-        for question_id, n in db.session.execute(
-            select(Answer.question_id, func.count(func.distinct(Answer.response_id)))
-            .where(Answer.question_id.in_(ids))
-            .group_by(Answer.question_id)
-        ):
-            respondents[question_id] = n
-        # Ordered by the random response id: the list never tells who answered first.
-        for question_id, text in db.session.execute(
-            select(Answer.question_id, Answer.text)
-            .where(Answer.question_id.in_(ids), Answer.text.is_not(None))
-            .order_by(Answer.response_id)
-        ):
-            texts.setdefault(question_id, []).append(text)
+    wanted = set(ids)
+    # In the order of the random response ids: the texts never tell who answered first.
+    for response in stored:
+        answered = set()
+        for answer in response.answers:
+            if answer.question_id not in wanted:
+                continue
+            answered.add(answer.question_id)
+            if answer.option_id is not None:
+                key = (answer.question_id, answer.option_id)
+                counts[key] = counts.get(key, 0) + 1
+            if answer.text is not None:
+                texts.setdefault(answer.question_id, []).append(answer.text)
+        for question_id in answered:
+            respondents[question_id] = respondents.get(question_id, 0) + 1
     participants = participants_of(form.workshop_id)
     subtitle_tail = _subtitle_tail(responses, participants, last_day, rate_label)
     results = [

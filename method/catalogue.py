@@ -251,8 +251,11 @@ def technique(key: str) -> Technique:
 # -- reading and checking ------------------------------------------------------------------------
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe YAML loader that refuses a mapping key given twice (PyYAML keeps the last)."""
+class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """A safe YAML loader that refuses a mapping key given twice (PyYAML keeps the last).
+
+    On libyaml's parser when PyYAML has it (about ten times faster: the catalogue is read when
+    a programme or a report is made)."""
 
 
 def _construct_unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict[Any, Any]:
@@ -283,7 +286,7 @@ class _File:
         except FileNotFoundError:
             raise CatalogueError(f"{relative}: file not found") from None
         try:
-            # _UniqueKeyLoader is a SafeLoader subclass: no arbitrary objects.
+            # _UniqueKeyLoader is a (C)SafeLoader subclass: no arbitrary objects.
             self.data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506  # nosec B506
         except yaml.YAMLError as error:
             raise CatalogueError(f"{relative}: not valid YAML: {error}") from None

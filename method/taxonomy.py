@@ -19,7 +19,7 @@ ROLES = ("reason_to_go", "base_service", "market_access", "enabler", "input")
 
 # A field is split into phrases on these; each phrase is then read word by word.
 _PUNCTUATION = r"[,;/\n\r\t|•·]+"
-_AND = r"\s+(?:og|och|and|ja|samt|sekä|eller|or|tai|&|\+)\s+"
+_AND = r"\s+(?:og|och|o|and|ja|samt|sekä|eller|or|tai|&|\+)\s+"  # "o": Swedish short "och"
 _SPLIT = re.compile(f"{_PUNCTUATION}|{_AND}", re.I)
 _TOKEN = re.compile(r"[^\W_]+(?:[-&'][^\W_]+)*|&")
 _NACE = re.compile(r"^\s*(\d{2})(?:[.,\s]?(\d{1,3}))?\s*$")
@@ -81,6 +81,7 @@ class SectorGroup:
     offers: tuple[str, ...]
     needs: tuple[str, ...]
     day: str
+    core: tuple[str, ...] = ()  # offers that make two of the group substitutes (competitors)
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,41 @@ def _clauses(text: str) -> list[list[str]]:
 
 def _tokens(phrase: str) -> list[str]:
     return _TOKEN.findall(normalise(phrase))
+
+
+# "Someone who can sell our tours", "nån som kan göra etiketter", "joku joka voi kuljettaa": the
+# need is what that someone does. Selling or booking is a sales channel, driving is transport;
+# other verbs (make, take, do) only lead to the thing needed, read from the words that follow.
+_SOMEONE = re.compile(
+    r"^(?:noen|nokon|nån|någon|nogon|nogen|nokre|folk|personer|en|ein|ei|ett|et|joku|jonkun|"
+    r"ihmisiä|someone|somebody|people|"
+    r"anyone|a company|an agency|et firma|ett företag|ei bedrift|en bedrift|yritys)\s+"
+    r"(?:som|der|who|that|joka|jotka)\s+(?:kan|kunne|vil|ville|can|could|will|would|voi|osaa|"
+    r"haluaa|gerne\s+vil)?\s*",
+    re.I,
+)
+_SOMEONE_VERBS = {
+    "booking_channel": (
+        "selje selge selger sel sälja säljer sälj sælge sælger myy myydä myisi myyvät sell sells "
+        "booke booker boka bokar book books varata varaa"
+    ),
+    "passenger_transport": (
+        "køyre kjøre kjører køyrer köra kör köra køre kører kuljettaa kuljettaisi kuljettavat "
+        "drive drives frakte frakta fragte hente henter hämta hämtar"
+    ),
+    "": (
+        "lage lager laga lagar göra gör lave laver tehdä tekee tekisi make makes do does ta tar "
+        "tage tager ottaa take takes hjelpe hjälpa hjælpe auttaa help helps skrive skriva skrive "
+        "kirjoittaa write writes fikse fixa ordne ordna stå stod sköta sköter styre ha have "
+        "levere leverera levere leverer toimittaa deliver delivers tilby erbjuda tilbyde tarjota "
+        "offer offers"
+    ),
+}
+_SOMEONE_VERB = {verb: tag for tag, verbs in _SOMEONE_VERBS.items() for verb in verbs.split()}
+_OF = frozenset({"av", "af", "of", "från", "fra", "frå", "from"})
+# An adjective that only says "local" before what is local ("lokale æbler", "lokala äpplen");
+# alone or before "til"/"for" it is a hall ("lokale til selskap").
+_LOCAL = frozenset({"lokal", "lokale", "lokala", "lokalt", "local", "paikallinen", "paikallista"})
 
 
 @dataclass(frozen=True)
@@ -293,17 +329,59 @@ class _Lexicon:
         i = 0
         while i < len(tokens):
             length, found = self.phrase_at(tokens, i)
+            if length and i and tokens[i] in qualifiers and values:
+                break  # "förskola för barn": a listed phrase that says for whom, after the thing
             if length:
                 values += found
                 i += length
                 continue
             said = values or any(t not in stopwords for t in tokens[:i])
+            if tokens[i] in _OF and "equipment_rental" in values:
+                i += 1  # "utleie av leiligheter": what is let says what it is (_rented_places)
+                continue
             if said and (tokens[i] in qualifiers or _qualifies(tokens[i], qualifier_endings)):
                 break  # the rest says who it is for, not what it is ("tårtor till bröllop")
+            if not said and i == 0 and tokens[i] in _LEADING and len(tokens) > 1:
+                break  # a phrase that opens with "på", "til", "for" says where or for whom
+            rest = tokens[i + 1 :]
+            if rest and _qualifies(tokens[i], qualifier_endings) and not self._listed(tokens[i]):
+                i += 1  # "museolle kävijöitä": the allative says for whom; read what follows
+                continue
+            if tokens[i] in _LOCAL and rest and rest[0] not in stopwords | qualifiers:
+                i += 1
+                continue
+            if rest and rest[0] not in stopwords | qualifiers | _WITH and self._genitive(tokens[i]):
+                i += 1  # "museon myyntinurkka": a Finnish genitive only says whose
+                continue
             if tokens[i] not in stopwords:
                 values += self.word(tokens[i])
             i += 1
         return values
+
+    def _listed(self, token: str) -> bool:
+        return token in self.exact or fold(token) in self.folded
+
+    def _genitive(self, token: str) -> bool:
+        """Tell whether a token is a listed Finnish noun in the genitive (museo → museon)."""
+        base = token[:-1]
+        return (
+            len(token) > 4
+            and token.endswith("n")
+            and base[-1:] in "aeiouyäö"
+            and not self._listed(token)
+            and bool(self._exact((base, fold(base))) or self._prefix(base, _MIN_BASE))
+        )
+
+
+# Words that open a phrase about where or for whom ("på kroer", "til gjestene", "i uld og hør").
+_LEADING = frozenset(
+    {"på", "pa", "til", "till", "for", "för", "ved", "vid", "hos", "at", "on", "in", "i", "åt"}
+)
+
+
+# Finnish postpositions after a genitive that is the thing itself ("matkanjärjestäjien kanssa":
+# with tour operators; "jälleenmyyjien kautta": through retailers).
+_WITH = frozenset({"kanssa", "kautta"})
 
 
 def _qualifies(token: str, endings: tuple[str, ...]) -> bool:
@@ -344,8 +422,10 @@ class _Taxonomy:
 
 @cache
 def _load() -> _Taxonomy:
-    data = yaml.safe_load((DATA_DIR / "taxonomy.yaml").read_text(encoding="utf-8"))
-    reasons = yaml.safe_load((DATA_DIR / "reasons.yaml").read_text(encoding="utf-8"))
+    # libyaml's safe loader when PyYAML has it: the same data, about ten times faster.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    data = yaml.load((DATA_DIR / "taxonomy.yaml").read_text(encoding="utf-8"), Loader=loader)  # noqa: S506  # nosec B506
+    reasons = yaml.load((DATA_DIR / "reasons.yaml").read_text(encoding="utf-8"), Loader=loader)  # noqa: S506  # nosec B506
     weights = data["grp_weights"]
     tags = {
         key: Tag(
@@ -370,6 +450,7 @@ def _load() -> _Taxonomy:
             tuple(g["offers"]),
             tuple(g["needs"] or ()),
             g["day"] or "",
+            tuple(g.get("core") or g["offers"]),
         )
         for code in nace:
             codes[code] = key
@@ -516,6 +597,8 @@ def map_words(text: str, extra: Mapping[str, str] | None = None) -> WordMapping:
     for phrase in _phrases(text, data):
         values = extra_lexicon.scan(phrase) if extra_lexicon else []
         if not values:
+            values = _someone(phrase, data)
+        if not values:
             values = data.words.scan(
                 _without_counts(phrase, data),
                 data.stopwords,
@@ -548,6 +631,38 @@ def _phrases(text: str, data: _Taxonomy) -> list[str]:
 
 
 _COUNTED = frozenset({"visitors", "group_customers"})
+
+
+def _someone(phrase: str, data: _Taxonomy) -> list:
+    """Read "someone who can <verb> <thing>" as the thing needed (or the verb's own tag)."""
+    text = normalise(phrase).strip()
+    lead = _SOMEONE.match(text)
+    if not lead:
+        return []
+    tokens = _tokens(text[lead.end() :])
+    if not tokens:
+        return []
+    if data.words.phrase_at(tokens, 0)[0]:  # "gör en ny hemsida": the verb is in a phrase
+        return data.words.scan(" ".join(tokens), data.stopwords, data.qualifiers | _OF)
+    tag = _SOMEONE_VERB.get(tokens[0])
+    if tag:
+        return [tag]
+    if tag == "":
+        tokens = tokens[1:]
+    # The people served ("ta gästerna på ...") and a preposition after them are not the need.
+    kept: list[str] = []
+    for token in tokens:
+        values = data.words.word(token) if token not in data.stopwords else []
+        if not kept and (token in data.stopwords or (values and set(values) <= _COUNTED)):
+            continue
+        if not kept and token in _LEADING:
+            continue
+        kept.append(token)
+    return data.words.scan(
+        " ".join(kept), data.stopwords, data.qualifiers | _OF, data.qualifier_endings
+    )
+
+
 _PLACES = frozenset({"accommodation", "group_accommodation", "venue", "outdoor_site"})
 
 
@@ -687,15 +802,21 @@ def serves(key: str) -> frozenset[str]:
 
 def affinity(group_a: str | None, group_b: str | None) -> tuple[float, str | None]:
     """Return how often two sector groups make products together (0-1) and the joint product."""
-    if not group_a or not group_b:
-        return 0.0, None
     data = _load()
     defaults = data.affinity_defaults
+    if not group_a or not group_b:
+        # A business of no listed group (a party venue, a kindergarten) is an unlisted pair, but
+        # for the groups `no_group` names (a photographer: weddings in the venues let for them).
+        named = defaults.get("no_group")
+        other = group_a or group_b or ""
+        if isinstance(named, Mapping) and other in named:
+            return float(named[other]), None
+        return float(defaults["default"]), None
+    listed = data.affinity.get(frozenset((group_a, group_b)))
+    if listed:  # a group listed with itself makes products within it (a festival and its bands)
+        return listed
     if group_a == group_b:
         return float(defaults["same_group"]), None
-    listed = data.affinity.get(frozenset((group_a, group_b)))
-    if listed:
-        return listed
     support = defaults["any_to"]
     if group_a in support or group_b in support:
         weight = max(support.get(group_a, 0.0), support.get(group_b, 0.0))

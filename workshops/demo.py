@@ -145,6 +145,21 @@ def demo_days(today: date) -> dict[str, date]:
     return {key: first + timedelta(weeks=weeks) for key, _t, weeks, *_rest in WORKSHOPS}
 
 
+# People working in each business and its stage (section 5 of the report), in BUSINESSES order;
+# the businesses after these did not say.
+SIZE_STAGE = [
+    ("5-9", "established"),
+    ("2-4", "established"),
+    ("2-4", "new"),
+    ("1", "new"),
+    ("10-49", "established"),
+    ("1", "established"),
+    ("2-4", "established"),
+    ("1", "idea"),
+    ("1", "new"),
+    ("", "established"),
+]
+
 # (workshop key, step key, text exactly as typed)
 IDEAS = [
     ("W1", "W1.6", "Vi mangler bygdekvinnelaget og skolen her!"),
@@ -169,13 +184,14 @@ IDEAS = [
     ("W5", "W5.6", "Frokostmøte første tirsdag i måneden på kafeen, næringsforumet inviterer"),
 ]
 
-# (business index a, business index b, status), 1-based as in the method's demo table
+# (business index a, business index b, status, workshop where the two first met), 1-based as in
+# the method's demo table; the report draws the network after W1 and at the end.
 CONNECTIONS = [
-    (6, 1, "collaborating"),
-    (3, 8, "collaborating"),
-    (8, 13, "met"),
-    (9, 10, "introduced"),
-    (12, 7, "declined"),
+    (6, 1, "collaborating", "W1"),
+    (3, 8, "collaborating", "W1"),
+    (8, 13, "met", "W2"),
+    (9, 10, "introduced", "W3"),
+    (12, 7, "declined", "W2"),
 ]
 
 ECOSYSTEMS = [
@@ -348,6 +364,8 @@ def load(project: Project, now: datetime | None = None) -> None:
             # All but the last two agreed to be named in the method report.
             report_consent=len(businesses) < len(BUSINESSES) - 2,
         )
+        if len(businesses) < len(SIZE_STAGE):
+            business.size_band, business.stage = SIZE_STAGE[len(businesses)]
         db.session.add(business)
         businesses.append(business)
     workshops = {}
@@ -383,16 +401,24 @@ def load(project: Project, now: datetime | None = None) -> None:
             )
         )
     _themes_votes_interests(workshops["W2"], businesses)
-    for a, b, status in CONNECTIONS:
+    for a, b, status, met_at in CONNECTIONS:
         db.session.add(
             Connection(
                 project_id=project.id,
+                created_at=workshops[met_at].ended_at or workshops[met_at].starts_at,
                 a=businesses[a - 1],
                 b=businesses[b - 1],
                 status=status,
                 origin="suggested",
             )
         )
+    # Each ecosystem's product grew from the ideas of its W2 theme (report section 7).
+    by_text = {
+        idea.text: idea
+        for idea in db.session.scalars(
+            db.select(Idea).where(Idea.workshop_id.in_([w.id for w in workshops.values()]))
+        )
+    }
     for name, members, product in ECOSYSTEMS:
         db.session.add(
             Ecosystem(
@@ -401,6 +427,7 @@ def load(project: Project, now: datetime | None = None) -> None:
                 product=product,
                 status="testing",
                 members=[businesses[i - 1] for i in members],
+                ideas=[by_text[text] for text in THEMES.get(name, ()) if text in by_text],
             )
         )
     db.session.flush()

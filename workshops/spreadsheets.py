@@ -13,10 +13,11 @@ import csv
 import io
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.worksheet.worksheet import Worksheet
+if TYPE_CHECKING:  # openpyxl is imported where used: the app starts without it
+    from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -49,6 +50,8 @@ def fill_sheet(
     sheet: Worksheet, header: Sequence[object], rows: Sequence[Sequence[object]]
 ) -> None:
     """Write a bold, frozen header and the rows; texts as string cells, widths to fit."""
+    from openpyxl.styles import Font
+
     for c, value in enumerate(header, start=1):
         _write(sheet, 1, c, value).font = Font(bold=True)
     for r, row in enumerate(rows, start=2):
@@ -64,6 +67,8 @@ def fill_sheet(
 
 def to_xlsx(header: Sequence[object], rows: Sequence[Sequence[object]], title: str) -> bytes:
     """A workbook of one sheet named `title`, as bytes."""
+    from openpyxl import Workbook
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = sheet_title(title)

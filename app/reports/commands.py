@@ -14,7 +14,7 @@ from flask.cli import with_appcontext
 from app.cli import fail, project_or_exit
 from app.extensions import db
 from app.reports import backup as backups
-from app.reports import data, export, render
+from app.reports import export, render
 
 
 def write_atomically(path: Path, content: bytes) -> None:
@@ -35,13 +35,12 @@ def write_atomically(path: Path, content: bytes) -> None:
 @click.option("--lang", default=None, help="nb, sv, da, fi or en (default: the project's).")
 @with_appcontext
 def report_command(slug: str, output: Path, lang: str | None) -> None:
-    """Write the method report of a project as a PDF."""
+    """Write the method report of a project as a PDF (kept PDFs are shared with the download)."""
     project = project_or_exit(slug)
     if lang is not None and lang not in current_app.config["LANGUAGES"]:
         fail(f"'{lang}' is not one of {', '.join(current_app.config['LANGUAGES'])}")
     lang = lang or project.language
-    pdf = render.report_pdf(data.assemble(project, lang), lang)
-    write_atomically(output, pdf)
+    write_atomically(output, render.kept_report_pdf(project, lang))
     click.echo(f"Wrote the report of {project.slug} to {output}")
 
 

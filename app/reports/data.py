@@ -151,6 +151,17 @@ class EcosystemPart:
 
 
 @dataclass(frozen=True)
+class ProductPart:
+    """An ecosystem's joint product and the ideas it grew from (as typed), as the leader linked
+    them."""
+
+    ecosystem: str
+    product: str
+    status: str
+    ideas: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Network:
     """What the network figure draws: businesses and the ties between them.
 
@@ -278,6 +289,7 @@ class ReportData:
     evaluations: tuple = ()  # evaluations.results.FormResults, when that package has data
     evaluation_labels: tuple[str, ...] = ()  # each form's workshop (or the form's title)
     named: tuple[str, ...] = ()  # businesses that agreed to be named in the report
+    products: tuple[ProductPart, ...] = ()  # ideas that became products (section 7)
     sizes: tuple[tuple[str, int], ...] = ()  # (size band, businesses) where known, in band order
     stages: tuple[tuple[str, int], ...] = ()  # (stage, businesses) where known
     evaluations_available: bool = False
@@ -500,18 +512,6 @@ def theme_of(idea: Idea) -> str | None:
     return None
 
 
-def ideas_of(project: Project) -> list[Idea]:
-    """Every idea of the project, hidden ones too, in workshop order then as posted."""
-    return list(
-        db.session.scalars(
-            select(Idea)
-            .join(Workshop, Workshop.id == Idea.workshop_id)
-            .where(Workshop.project_id == project.id)
-            .order_by(Workshop.position, Workshop.id, Idea.created_at, Idea.id)
-        )
-    )
-
-
 def idea_extras(project: Project) -> tuple[dict[int, int], dict[int, list[str]]]:
     """Votes and interested businesses per idea (empty until those are modelled)."""
     idea_ids = (
@@ -529,7 +529,7 @@ def _ideas(
     titles = {w.id: w.title for w in workshops}
     votes, interests = idea_extras(project)
     parts = []
-    for idea in ideas_of(project):
+    for idea in pairing_service.project_ideas(project):
         step = steps.get(idea.step_id) if idea.step_id else None
         collects = tuple(step.collects or ()) if step else ()
         parts.append(
@@ -566,11 +566,12 @@ def _known(businesses: list[Business], attribute: str, order) -> tuple[tuple[str
     return tuple((key, counts[key]) for key in order if counts[key])
 
 
-def report_names(businesses: list[Business], lang: str) -> dict[int, str]:
+def report_names(businesses: list[Business], lang: str, *, short: bool = False) -> dict[int, str]:
     """The name the report shows for each business.
 
     Its own name when it agreed to be named in the report; otherwise "Business 3 (Guiding and
-    activities)": numbered in the order the businesses were registered, by sector group.
+    activities)": numbered in the order the businesses were registered, by sector group. short
+    leaves the sector out ("Business 3"), for the network figure, whose colours show it.
     """
     names: dict[int, str] = {}
     number = 0
@@ -580,6 +581,9 @@ def report_names(businesses: list[Business], lang: str) -> dict[int, str]:
                 names[business.id] = business.name
                 continue
             number += 1
+            if short:
+                names[business.id] = gettext("Business %(number)s", number=number)
+                continue
             group = sector_group(business.sector)
             sector = taxonomy.group_label(group, lang) if group else gettext("sector not given")
             names[business.id] = gettext(
@@ -620,7 +624,7 @@ def ecosystems_of(project: Project) -> list[Ecosystem]:
         db.session.scalars(
             select(Ecosystem)
             .where(Ecosystem.project_id == project.id)
-            .options(selectinload(Ecosystem.members))
+            .options(selectinload(Ecosystem.members), selectinload(Ecosystem.ideas))
             .order_by(Ecosystem.name, Ecosystem.id)
         )
     )
@@ -735,6 +739,7 @@ def assemble(project: Project, lang: str, *, now: datetime | None = None) -> Rep
     done = queries.actuals(project)
     ideas = _ideas(project, workshops, steps, zone)
     dated = _local(now, zone) if now else last_activity(workshops, ideas, evaluations, zone)
+    ecosystems = ecosystems_of(project)
     return ReportData(
         project=ProjectPart(
             slug=project.slug,
@@ -773,9 +778,20 @@ def assemble(project: Project, lang: str, *, now: datetime | None = None) -> Rep
                 e.product or "",
                 e.status,
             )
-            for e in ecosystems_of(project)
+            for e in ecosystems
         ),
-        network=_network(project, businesses, connections, first_day_end(workshops), names),
+        products=tuple(
+            ProductPart(e.name, e.product or "", e.status, tuple(idea.text for idea in e.ideas))
+            for e in ecosystems
+            if e.ideas
+        ),
+        network=_network(
+            project,
+            businesses,
+            connections,
+            first_day_end(workshops),
+            report_names(businesses, lang, short=True),
+        ),
         progress=tuple(queries.progress(project)),
         evaluations=tuple(evaluations),
         evaluation_labels=tuple(form_labels(project, evaluations, workshops)),

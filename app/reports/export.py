@@ -10,16 +10,17 @@ from collections import defaultdict
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.db import iso_z
 from app.extensions import db
 from app.reports import data
+from evaluations import store
 from evaluations.api import form_json
-from evaluations.models import EvaluationForm, Response
+from evaluations.models import EvaluationForm
 from method import taxonomy
 from workshops import spreadsheets
+from workshops.businesses import pairing_service
 from workshops.businesses.models import Business
 from workshops.programme.models import Step
 from workshops.programme.queries import workshops_of
@@ -53,13 +54,7 @@ def _evaluations(project: Project) -> list[dict]:
             .order_by(EvaluationForm.id)
         )
     )
-    counts = dict(
-        db.session.execute(
-            select(Response.form_id, func.count())
-            .where(Response.form_id.in_([f.id for f in forms]))
-            .group_by(Response.form_id)
-        ).all()
-    )
+    counts = store.counts(f.id for f in forms)
     result = []
     for form in forms:
         described = form_json(form, project.language)
@@ -156,7 +151,7 @@ def project_json(project: Project) -> dict:
                 "votes": votes.get(idea.id, 0),
                 "interests": interests.get(idea.id, []),
             }
-            for idea in data.ideas_of(project)
+            for idea in pairing_service.project_ideas(project)
         ],
         "evaluations": _evaluations(project),
         "connections": [
@@ -169,6 +164,7 @@ def project_json(project: Project) -> dict:
                 "businesses": [m.name for m in e.members],
                 "product": e.product,
                 "status": e.status,
+                "ideas": [idea.text for idea in e.ideas],  # what the product grew from
             }
             for e in data.ecosystems_of(project)
         ],
@@ -201,6 +197,8 @@ def project_xlsx(project: Project, lang: str | None = None) -> bytes:
     """The whole project as a workbook with a sheet per kind, headers in lang."""
     lang = lang or project.language
     exported = project_json(project)
+    from openpyxl import Workbook  # imported where used: the app starts without it
+
     workbook = Workbook()
     workbook.remove(workbook.active)
     with force_locale(lang):

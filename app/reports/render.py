@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from app.reports import figures
+from app.reports import cache, data, figures
 from app.reports.data import Network, ReportData
 from method import catalogue, taxonomy
 from workshops.businesses.forms import SIZE_LABELS, STAGE_LABELS
@@ -110,7 +110,9 @@ def png_image(data: bytes, alt: str, css_class: str) -> Markup:
     return template.format(css_class, alt, encoded)
 
 
-def network_png(network: Network | None, lang: str, edges=None) -> bytes | None:
+def network_png(
+    network: Network | None, lang: str, edges=None, width_mm: float = 150.0
+) -> bytes | None:
     """The network figure as a PNG at print resolution, or None when there is nothing to draw.
 
     A picture rather than SVG: WeasyPrint would lay out each of its many labels as text. The
@@ -128,7 +130,18 @@ def network_png(network: Network | None, lang: str, edges=None) -> bytes | None:
         graph.remove_nodes_from([n for n in list(graph) if graph.degree(n) == 0])
     if graph.number_of_nodes() == 0:
         return None
-    return network_figure(graph, fmt="png", lang=lang, max_nodes=60)
+    # Drawn at the width it is printed, so its names print at 6.5-7.5 pt.
+    font_pt = 6.5 if width_mm < 100 else 7.5
+    return network_figure(
+        graph,
+        fmt="png",
+        lang=lang,
+        max_nodes=60,
+        width_mm=width_mm,
+        dpi=200,
+        font_pt=font_pt,
+        unknown_label=_("Sector not given or not recognised"),
+    )
 
 
 def network_figures(network: Network | None, lang: str) -> list[tuple[str, Markup | None]]:
@@ -140,8 +153,10 @@ def network_figures(network: Network | None, lang: str) -> list[tuple[str, Marku
     if network is None:
         return []
     figures: list[tuple[str, Markup | None]] = []
-    if network.start_edges is not None and set(network.start_edges) != set(network.edges):
-        start = network_png(network, lang, network.start_edges)
+    pair = network.start_edges is not None and set(network.start_edges) != set(network.edges)
+    width_mm = 83.0 if pair else 150.0  # side by side, or one alone (report.css)
+    if pair:
+        start = network_png(network, lang, network.start_edges, width_mm)
         alt = ngettext(
             "The network after the first workshop: %(num)s tie",
             "The network after the first workshop: %(num)s ties",
@@ -149,7 +164,7 @@ def network_figures(network: Network | None, lang: str) -> list[tuple[str, Marku
         )
         image = png_image(start, alt, "network-image") if start else None
         figures.append((_("After the first workshop"), image))
-    end = network_png(network, lang)
+    end = network_png(network, lang, width_mm=width_mm)
     if end is not None:
         alt = ngettext(
             "The network at the end: %(num)s tie",
@@ -267,6 +282,19 @@ def report_body(report: ReportData, lang: str) -> Markup:
                 **evaluation_helpers(),
             )
         )
+
+
+def kept_report_pdf(project, lang: str) -> bytes:
+    """The project's report in lang: the kept PDF when its data is unchanged, else made and kept
+    (the download and the `report` command share it)."""
+    report = data.assemble(project, lang)
+    return cache.cached_pdf(
+        "report",
+        lang,
+        cache.fingerprint(report),
+        lambda: report_pdf(report, lang),
+        project_id=project.id,
+    )
 
 
 def report_pdf(report: ReportData, lang: str) -> bytes:

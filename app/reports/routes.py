@@ -54,14 +54,7 @@ def report_pdf(slug: str):
     """The method report as a PDF for the municipality."""
     project = access.project_for(slug)
     lang = _report_language(project)
-    report = data.assemble(project, lang)
-    pdf = cache.cached_pdf(
-        "report",
-        lang,
-        cache.fingerprint(report),
-        lambda: render.report_pdf(report, lang),
-        project_id=project.id,
-    )
+    pdf = render.kept_report_pdf(project, lang)
     return _download(pdf, "application/pdf", f"kraftverk-{project.slug}-report.pdf")
 
 

@@ -171,12 +171,27 @@ def _responses_kept_under_new_ids(connection, tables: dict) -> int:
             ("evaluation_answer", answer_columns),
         )
     ]
-    stored = [
-        _rows(connection, "evaluation_response", response_columns),
-        _rows(connection, "evaluation_answer", answer_columns),
-    ]
+    stored = _stored_responses(connection)
     assert grouped(*stored) == grouped(*dumped)
     return sum(len(rows) for rows in stored)
+
+
+def _stored_responses(connection) -> list[list]:
+    """Responses and answers as rows of the old tables, read from the response sets."""
+    from evaluations import store
+
+    responses, answers = [], []
+    query = sa.select(store.ResponseSet.form_id, store.ResponseSet.responses)
+    for form_id, items in connection.execute(query):
+        for response in map(store.decode, items):
+            responses.append([response.id, form_id, response.submitted_on.isoformat()])
+            items: dict[int, int] = {}
+            for answer in response.answers:
+                item = items[answer.question_id] = items.get(answer.question_id, -1) + 1
+                answers.append(
+                    [response.id, answer.question_id, item, answer.option_id, answer.text]
+                )
+    return [responses, answers]
 
 
 # Tables a later revision replaced by another shape: the check that the data moved with them.

@@ -306,7 +306,7 @@ def test_an_evaluation_is_answered_once_across_servers(cluster):
 
     assert first.status_code == 201, first.text
     assert second.status_code == 409
-    stored = _sql(cluster, "SELECT count(*) FROM evaluation_response WHERE form_id = %s", form_id)
+    stored = _sql(cluster, "SELECT count FROM evaluation_response_set WHERE form_id = %s", form_id)
     assert stored == [(1,)]
 
 
@@ -358,6 +358,72 @@ def test_a_killed_app_server_loses_nothing_and_rejoins(cluster):
     )
     assert dict(rows) == dict.fromkeys(acknowledged, 1)
     assert requests.get(f"http://127.0.0.1:{cluster.servers[0].port}/healthz", timeout=30).ok
+
+
+def test_postgresql_restarting_during_a_burst_answers_503_with_retry_after_and_loses_nothing(
+    cluster,
+):
+    code = _workshop(cluster, "Restart")
+    url = cluster.url
+    acknowledged: dict[str, int] = {}
+    statuses: list[int] = []
+    retry_after: set[str | None] = set()
+    lock = threading.Lock()
+    stop_at = time.monotonic() + 60
+
+    def phone(n: int) -> None:
+        session = _phone(f"restart-phone-{n}-{secrets.token_hex(4)}")
+        for k in range(5):
+            key, text = f"restart-{n}-{k}-{secrets.token_hex(4)}", f"Omstartidé {n}-{k}"
+            while time.monotonic() < stop_at:
+                try:
+                    answer = session.post(
+                        f"{url}/api/v1/workshops/{code}/ideas",
+                        data=json.dumps({"text": text}),
+                        headers={"Idempotency-Key": key},
+                        timeout=10,
+                    )
+                except requests.RequestException:
+                    time.sleep(0.2)
+                    continue
+                with lock:
+                    statuses.append(answer.status_code)
+                    if answer.status_code == 503:
+                        retry_after.add(answer.headers.get("Retry-After"))
+                if answer.status_code == 201:
+                    with lock:
+                        acknowledged[text] = answer.json()["id"]
+                    break
+                time.sleep(0.3)
+
+    threads = [threading.Thread(target=phone, args=(n,)) for n in range(20)]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.3)
+    cluster.postgres.stop("fast")  # ends every connection, as a restart does
+    while_down = requests.post(
+        f"{url}/api/v1/workshops/{code}/ideas",
+        data=json.dumps({"text": "Mens basen er nede"}),
+        headers={"Content-Type": "application/json", "X-Device": "down-" + secrets.token_hex(8)},
+        timeout=30,
+    )
+    cluster.postgres.start()
+    for thread in threads:
+        thread.join()
+
+    assert while_down.status_code == 503, while_down.text[:300]
+    assert while_down.headers["Retry-After"] == "2"
+    assert while_down.json()["error"] == "unavailable"
+    assert 500 not in statuses and set(statuses) <= {201, 503}
+    assert retry_after <= {"2"}
+    assert len(acknowledged) == 100  # every phone kept its ideas until they were stored
+    rows = _sql(
+        cluster,
+        "SELECT text, count(*) FROM idea WHERE workshop_id = "
+        "(SELECT id FROM workshop WHERE join_code = %s) GROUP BY text",
+        code,
+    )
+    assert dict(rows) == dict.fromkeys(acknowledged, 1)
 
 
 def test_nginx_serves_static_files_with_the_apps_headers_and_a_page_when_no_server_answers(

@@ -1,10 +1,10 @@
 """The demo's answered evaluations, and the API's place in the OpenAPI description."""
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from evaluations import results
-from evaluations.models import EvaluationForm, Response
+from evaluations import results, store
+from evaluations.models import EvaluationForm
 from workshops.programme.models import Workshop
 from workshops.projects.models import Project
 
@@ -16,21 +16,15 @@ def test_demo_project_has_answered_and_closed_evaluations(db, app):
 
     demo.ensure()
     project = db.session.scalar(select(Project).where(Project.slug == "demo"))
-    rows = db.session.execute(
-        select(
-            Workshop.template_key,
-            EvaluationForm.kind,
-            EvaluationForm.status,
-            func.count(Response.id),
-        )
+    forms = db.session.execute(
+        select(Workshop.template_key, EvaluationForm.kind, EvaluationForm.status, EvaluationForm.id)
         .join(EvaluationForm, EvaluationForm.workshop_id == Workshop.id)
-        .outerjoin(Response, Response.form_id == EvaluationForm.id)
         .where(Workshop.project_id == project.id, Workshop.status == "closed")
-        .group_by(Workshop.template_key, EvaluationForm.kind, EvaluationForm.status)
         .order_by(Workshop.template_key, EvaluationForm.kind)
     ).all()
+    rows = [(key, kind, status, store.count(form_id)) for key, kind, status, form_id in forms]
 
-    assert [tuple(row) for row in rows] == [
+    assert rows == [
         ("W1", "A", "closed", 14),
         ("W2", "A", "closed", 12),
         ("W3", "A", "closed", 11),

@@ -10,8 +10,8 @@ from matplotlib.patches import Wedge
 from sqlalchemy import inspect
 
 from app.extensions import db as _db
-from evaluations import builder, charts, responses, results
-from evaluations.models import ReceiptSet, Response
+from evaluations import builder, charts, responses, results, store
+from evaluations.models import ReceiptSet
 from tests.evaluations.conftest import option_id, qid
 
 pytestmark = pytest.mark.db
@@ -62,7 +62,7 @@ def answered(custom_form):
 
 def test_no_column_or_foreign_key_links_a_response_to_a_person_device_or_receipt(app):
     inspector = inspect(_db.engine)
-    tables = ("evaluation_response", "evaluation_answer", "evaluation_receipt_set")
+    tables = ("evaluation_response_set", "evaluation_receipt_set")
     linked = {
         table: {fk["referred_table"] for fk in inspector.get_foreign_keys(table)}
         for table in tables
@@ -70,28 +70,22 @@ def test_no_column_or_foreign_key_links_a_response_to_a_person_device_or_receipt
     columns = {table: {c["name"] for c in inspector.get_columns(table)} for table in tables}
 
     assert linked == {
-        "evaluation_response": {"evaluation_form"},
-        "evaluation_answer": {"evaluation_response", "evaluation_question", "evaluation_option"},
+        "evaluation_response_set": {"evaluation_form"},
         "evaluation_receipt_set": {"evaluation_form"},
     }
     assert columns == {
-        "evaluation_response": {"id", "form_id", "submitted_on"},
-        "evaluation_answer": {"response_id", "question_id", "item", "option_id", "text"},
+        "evaluation_response_set": {"form_id", "count", "responses"},
         "evaluation_receipt_set": {"form_id", "hashes"},
     }
-    assert inspector.get_pk_constraint("evaluation_receipt_set")["constrained_columns"] == [
-        "form_id"
-    ]
-    no_time = [
-        c for c in inspector.get_columns("evaluation_response") if c["name"] == "submitted_on"
-    ]
-    assert str(no_time[0]["type"]) == "DATE"
+    for table in tables:
+        assert inspector.get_pk_constraint(table)["constrained_columns"] == ["form_id"]
+    assert not {"evaluation_response", "evaluation_answer"} & set(inspector.get_table_names())
 
 
 def test_a_response_keeps_a_random_id_and_the_date_and_the_receipt_only_a_keyed_hash(
     db, custom_form, answered
 ):
-    response = db.session.query(Response).first()
+    response = store.responses(custom_form.id)[0]
     receipts = db.session.get(ReceiptSet, custom_form.id).members()
 
     assert len(response.id) == 32 and not response.id.isdigit()

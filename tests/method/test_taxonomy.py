@@ -213,7 +213,19 @@ def test_affinity_follows_the_method_table():
     assert taxonomy.affinity("crafts", "crafts") == (0.2, None)
     assert taxonomy.affinity("crafts", "transport") == (0.3, None)
     assert taxonomy.affinity("enablers", "crafts") == (0.4, "support")
-    assert taxonomy.affinity(None, "crafts") == (0.0, None)
+    assert taxonomy.affinity(None, "crafts") == (0.3, None)  # no listed group: unlisted pair
+    # A group listed with itself makes products within it: a festival and its performers.
+    assert taxonomy.affinity("performing_arts_events", "performing_arts_events") == (
+        0.7,
+        "festival_programme",
+    )
+    assert taxonomy.affinity("travel_trade", "transport") == (0.9, "transfers_in_packages")
+    assert taxonomy.affinity("transport", "accommodation") == (0.7, "guest_transfers")
+    assert taxonomy.affinity("visual_arts_media", "crafts") == (0.6, "gallery_shelf")
+    assert taxonomy.affinity("heritage_museums", "heritage_museums") == (0.2, None)
+    # A business of no listed group is most often a hall let for parties and weddings.
+    assert taxonomy.affinity(None, "visual_arts_media") == (0.5, None)
+    assert taxonomy.affinity(None, None) == (0.3, None)
 
 
 def test_labels_and_joint_products_exist_in_five_languages():

@@ -155,14 +155,23 @@ def test_digitoimisto_is_read_as_the_web_and_it_class():
 
 
 def test_an_unknown_sector_word_falls_back_to_the_tags_its_words_map_to():
+    party_food = taxonomy.sector_group_for("koldtbord og festmat")
+    gallery_words = taxonomy.sector_group_for("malerier og utstillinger")
+
+    assert not party_food.recognised
+    assert party_food.tags == ("catering",)
+    assert party_food.group == "food_service"  # the one group whose offers hold the tag
+    assert not gallery_words.recognised
+    assert set(gallery_words.tags) == {"artworks", "exhibition"}
+
+
+def test_venues_and_kindergartens_are_read_as_their_class_with_no_group():
     festlokal = taxonomy.sector_group_for("Selskabslokaler og bryllupper")
     kindergarten = taxonomy.sector_group_for("päiväkoti")
 
-    assert not festlokal.recognised
-    assert "venue" in festlokal.tags
-    assert not kindergarten.recognised
-    assert kindergarten.tags == ("group_customers",)
-    assert kindergarten.group is None  # one tag shared by several groups points nowhere
+    assert (festlokal.recognised, festlokal.nace_code, festlokal.group) == (True, "68.20", None)
+    assert (kindergarten.recognised, kindergarten.nace_code) == (True, "85.10")
+    assert taxonomy.default_profile("", "85.10")[0] == ("group_customers",)
 
 
 def test_a_sector_word_of_nothing_known_gives_no_tags_and_no_group():

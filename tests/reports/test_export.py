@@ -35,7 +35,7 @@ KEYS = {
     },  # fmt: skip
     "evaluation": {"title", "token", "status", "questions", "responses"},
     "connection": {"a", "b", "status", "origin"},
-    "ecosystem": {"name", "businesses", "product", "status"},
+    "ecosystem": {"name", "businesses", "product", "status", "ideas"},
 }
 TOP = {"project", "workshops", "businesses", "ideas", "evaluations", "connections", "ecosystems"}
 

@@ -136,6 +136,7 @@ RULES: dict[str, dict[str, str]] = {
     "businesses.update_connection": {P: "leader"},
     "businesses.mark_pair": {P: "leader"},
     "businesses.ecosystems": {G: "viewer+", P: "leader"},
+    "businesses.ecosystem_ideas": {P: "leader"},
     "businesses.network": {G: "viewer+"},
     "businesses.speed_meeting": {G: "leader", P: "leader"},
     # registrations at the door
@@ -284,6 +285,7 @@ def payload(endpoint: str, ids: dict) -> dict:
         "businesses.update_connection": {f"c{cid}-status": "met", f"c{cid}-notes": "Taken"},
         "businesses.mark_pair": {"a": str(a), "b": str(c), "mark": "not_relevant"},
         "businesses.ecosystems": {"name": "Eco zq", "product": "P", "members": [str(b), str(c)]},
+        "businesses.ecosystem_ideas": {f"e{ids['ecosystem_id']}-ideas": [str(ids["idea_id"])]},
         "businesses.speed_meeting": {"members": [str(a), str(b), str(c)]},
         "public.registration_settings": {"capacity": "1", "theme": "food"},
         "public.walk_in": {"name": "Walk Zq"},

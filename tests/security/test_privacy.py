@@ -12,8 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.db import utcnow
-from evaluations import builder, responses
-from evaluations.models import Answer, Response
+from evaluations import builder, responses, store
 from tests.conftest import PASSWORD, csrf_token, login
 from workshops.businesses import pairing_service
 from workshops.businesses.models import Business
@@ -142,8 +141,9 @@ def _stable(document: dict) -> dict:
 
 
 def _evaluations(db) -> tuple:
-    rows = db.session.execute(select(Answer.response_id, Answer.question_id, Answer.text)).all()
-    return db.session.scalar(select(func.count()).select_from(Response)), sorted(rows)
+    stored = [r for found in store.by_form().values() for r in found]
+    rows = [(r.id, a.question_id, a.text) for r in stored for a in r.answers]
+    return len(stored), sorted(rows, key=repr)
 
 
 # --- export ------------------------------------------------------------------------------

@@ -660,7 +660,8 @@ def app_on_copy(payloads: list[str], target: Path, **overrides):
 
 def stored_counts(app, world: World) -> dict[str, int]:
     """How many rows of each kind the payloads made (to prove every door took them)."""
-    from evaluations.models import Question, Response
+    from evaluations import store
+    from evaluations.models import Question
     from workshops.businesses.models import Business, Connection, Ecosystem
     from workshops.ideas.models import Idea, Interest, Theme
     from workshops.live.models import Participant
@@ -691,7 +692,7 @@ def stored_counts(app, world: World) -> dict[str, int]:
             "connection notes": count(Connection, Connection.notes != ""),
             "ecosystems": count(Ecosystem),
             "evaluation questions": count(Question, Question.form_id.in_(world.forms)),
-            "evaluation responses": count(Response, Response.form_id == world.forms[0]),
+            "evaluation responses": store.count(world.forms[0]),
             "registrations": count(Registration),
             "walk-ins": count(CheckIn, CheckIn.registration_id.is_(None)),
         }

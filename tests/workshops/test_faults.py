@@ -262,8 +262,8 @@ def stored_outcome(env: dict[str, str], scratch: Path, setup: dict, phones: list
         from sqlalchemy import func, select
 
         from app.extensions import db
-        from evaluations import responses
-        from evaluations.models import EvaluationForm, Response
+        from evaluations import responses, store
+        from evaluations.models import EvaluationForm
         from workshops.ideas.models import Vote, VoteBudget
         from workshops.live import participants
 
@@ -271,9 +271,7 @@ def stored_outcome(env: dict[str, str], scratch: Path, setup: dict, phones: list
             select(EvaluationForm).where(EvaluationForm.token == setup["token"])
         )
         outcome = {
-            "responses": db.session.scalar(
-                select(func.count()).select_from(Response).where(Response.form_id == form.id)
-            ),
+            "responses": store.count(form.id),
             "receipts": responses.receipt_count(form),
             "devices": {},
         }

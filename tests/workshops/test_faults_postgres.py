@@ -87,14 +87,15 @@ def test_kill_9_during_evaluation_and_vote_bursts_loses_no_acknowledged_item_on_
             log = server.log_tail()
         took = time.monotonic() - now
         outcome = stored_outcome(env, tmp_path, setup, phones)
-        answer_rows = rows(
+        from evaluations import store
+
+        stored = rows(
             url,
-            "SELECT count(a.response_id) FROM evaluation_response r"
-            " JOIN evaluation_form f ON f.id = r.form_id"
-            " LEFT JOIN evaluation_answer a ON a.response_id = r.id"
-            " WHERE f.token = :token GROUP BY r.id",
+            "SELECT s.responses FROM evaluation_response_set s"
+            " JOIN evaluation_form f ON f.id = s.form_id WHERE f.token = :token",
             token=setup["token"],
         )
+        answer_rows = [(len(store.decode(item).answers),) for (items,) in stored for item in items]
     failed = Counter(str(f) for p in phones for f in p.failed)
 
     print(

@@ -156,6 +156,17 @@ class EcosystemForm(FlaskForm):
     )
 
 
+class EcosystemIdeasForm(FlaskForm):
+    """The ideas an ecosystem's joint product grew from."""
+
+    ideas = SelectMultipleField(
+        _l("The ideas this product grew from"),
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validate_choice=False,  # ideas of other projects are left out by the service
+    )
+
+
 class SpeedMeetingForm(FlaskForm):
     """Choose who takes part in a speed-meeting round."""
 

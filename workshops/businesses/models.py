@@ -13,6 +13,7 @@ from app.db import utcnow
 from app.extensions import db
 
 if TYPE_CHECKING:
+    from workshops.ideas.models import Idea
     from workshops.projects.models import Project
 
 CONNECTION_STATUSES = ("suggested", "introduced", "met", "collaborating", "declined")
@@ -127,6 +128,13 @@ ecosystem_member = db.Table(
     db.Column("business_id", ForeignKey("business.id", ondelete="CASCADE"), primary_key=True),
 )
 
+# The ideas an ecosystem's joint product grew from, as the leader links them (report section 7).
+ecosystem_idea = db.Table(
+    "ecosystem_idea",
+    db.Column("ecosystem_id", ForeignKey("ecosystem.id", ondelete="CASCADE"), primary_key=True),
+    db.Column("idea_id", ForeignKey("idea.id", ondelete="CASCADE"), primary_key=True),
+)
+
 
 class Ecosystem(db.Model):
     """A named group of businesses with a joint product idea."""
@@ -145,6 +153,7 @@ class Ecosystem(db.Model):
     members: Mapped[list[Business]] = relationship(
         secondary=ecosystem_member, order_by="Business.name"
     )
+    ideas: Mapped[list[Idea]] = relationship(secondary=ecosystem_idea, order_by="Idea.id")
 
 
 class MeetingRound(db.Model):

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from threading import Lock
 
 import networkx as nx
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -180,27 +182,36 @@ def words(reasons: tuple[pairing.Reason, ...], lang: str, ideas: dict[str, str])
     return [pairing.explain(r, lang, ideas) for r in reasons]
 
 
+def no_partner_reason(business: Business) -> str:
+    """Why a business has no suggested partner, in the current locale."""
+    if not (business.offers or business.needs or business.sector):
+        return _("No offers, needs or sector given yet: add some to get suggestions.")
+    return _("No other business in the project needs what it offers or offers what it needs yet.")
+
+
 def pairings_document(project: Project, k: int = 5, lang: str | None = None) -> dict:
-    """The `pairings --json` document (INTERFACES.md)."""
+    """The `pairings --json` document (INTERFACES.md); a business with no partner gets the
+    reason why beside its empty list."""
     lang = lang or project.language
     ideas = idea_texts(project)
-    return {
-        "project": project.slug,
-        "suggestions": [
-            {
-                "business": business.name,
-                "partners": [
-                    {
-                        "business": p.business.name,
-                        "score": round(float(p.score), 6),
-                        "reasons": words(p.reasons, lang, ideas),
-                    }
-                    for p in partners
-                ],
-            }
-            for business, partners in suggestions(project, k)
-        ],
-    }
+    found = []
+    for business, partners in suggestions(project, k):
+        item: dict = {
+            "business": business.name,
+            "partners": [
+                {
+                    "business": p.business.name,
+                    "score": round(float(p.score), 6),
+                    "reasons": words(p.reasons, lang, ideas),
+                }
+                for p in partners
+            ],
+        }
+        if not partners:
+            with force_locale(lang):
+                item["reason"] = no_partner_reason(business)
+        found.append(item)
+    return {"project": project.slug, "suggestions": found}
 
 
 def strongest_ties(project: Project, per_business: int) -> nx.Graph:
@@ -217,10 +228,13 @@ def strongest_ties(project: Project, per_business: int) -> nx.Graph:
     return shown
 
 
-def network_figure(project: Project, fmt: str, lang: str) -> bytes:
-    """The partner network as PNG or SVG bytes."""
+def network_figure(project: Project, fmt: str, lang: str, unknown_label: str = "?") -> bytes:
+    """The partner network as PNG or SVG bytes (unknown_label: the legend's word for businesses
+    without a recognised sector)."""
     # Each business's five best ties: the full graph is too dense to read.
-    return pairing.network_figure(strongest_ties(project, 5), fmt=fmt, lang=lang)
+    return pairing.network_figure(
+        strongest_ties(project, 5), fmt=fmt, lang=lang, unknown_label=unknown_label
+    )
 
 
 def ecosystem_proposals(project: Project) -> list[tuple[pairing.Ecosystem, list[Business]]]:
@@ -453,7 +467,35 @@ def ecosystems(project: Project) -> list[Ecosystem]:
         db.session.scalars(
             select(Ecosystem)
             .where(Ecosystem.project_id == project.id)
-            .options(selectinload(Ecosystem.members))
+            .options(selectinload(Ecosystem.members), selectinload(Ecosystem.ideas))
             .order_by(Ecosystem.name)
         )
     )
+
+
+def ecosystem_of(project: Project, ecosystem_id: int) -> Ecosystem | None:
+    """The project's ecosystem with this id, or None."""
+    ecosystem = db.session.get(Ecosystem, ecosystem_id)
+    return ecosystem if ecosystem is not None and ecosystem.project_id == project.id else None
+
+
+def project_ideas(project: Project) -> list[Idea]:
+    """Every idea of the project, hidden ones too, in workshop order then as posted."""
+    return list(
+        db.session.scalars(
+            select(Idea)
+            .join(Workshop, Workshop.id == Idea.workshop_id)
+            .where(Workshop.project_id == project.id)
+            .order_by(Workshop.position, Workshop.id, Idea.created_at, Idea.id)
+        )
+    )
+
+
+def link_ideas(project: Project, ecosystem: Ecosystem, idea_ids: Sequence[int]) -> list[Idea]:
+    """Set the ideas an ecosystem's joint product grew from (ideas of other projects are left
+    out); the caller commits. Returns the linked ideas."""
+    wanted = set(idea_ids)
+    ideas = [idea for idea in project_ideas(project) if idea.id in wanted]
+    ecosystem.ideas = ideas
+    db.session.flush()
+    return ideas

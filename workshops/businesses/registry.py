@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -25,8 +25,52 @@ from workshops.projects.models import Project
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 COLUMNS = ("name", "sector", "offers", "needs", "municipality", "description", "email", "website")
+COLUMNS += ("size", "stage")
+# Headers of the optional size and stage columns as written in the other four languages.
+HEADER_ALIASES = {
+    "size_band": "size",
+    "employees": "size",
+    "størrelse": "size",  # nb, da
+    "ansatte": "size",
+    "antall ansatte": "size",
+    "antal ansatte": "size",
+    "storlek": "size",  # sv
+    "anställda": "size",
+    "antal anställda": "size",
+    "koko": "size",  # fi
+    "henkilöstö": "size",
+    "henkilöstömäärä": "size",
+    "fase": "stage",  # nb, da
+    "stadium": "stage",
+    "fas": "stage",  # sv
+    "skede": "stage",
+    "vaihe": "stage",  # fi
+}
+# Stage words in five languages (case-folded, accents kept) -> STAGES key.
+STAGE_WORDS = {
+    "idea": ("idea", "idé", "ide", "idéfase", "idefase", "idéstadium", "idéstadiet",
+             "ideavaihe", "just an idea", "bare en idé", "kun en idé", "bara en idé",
+             "an idea, not started yet"),
+    "new": ("new", "start-up", "startup", "start up", "start_up", "ny", "nystartet",
+            "nyetablert", "oppstart", "oppstartsfase", "nystartad", "nystartat",
+            "uppstart", "nyetableret", "opstart", "opstartsfase", "uusi", "aloittava",
+            "aloitteleva", "startup-yritys", "new (up to three years)"),
+    "established": ("established", "etablert", "etablerad", "etableret", "vakiintunut",
+                    "vakiintunut yritys", "mature"),
+}  # fmt: skip
+# Size words that name one person working alone, in five languages.
+SOLE_WORDS = (
+    "sole", "sole trader", "alone", "just me", "one person", "1 person", "enkeltperson",
+    "enkeltpersonforetak", "enk", "alene", "bare meg", "enskild firma", "enskild näringsidkare",
+    "ensam", "enmansföretag", "bara jag", "enkeltmandsvirksomhed", "kun mig", "yksinyrittäjä",
+    "toiminimi", "yksin", "vain minä",
+)  # fmt: skip
+_RANGE = re.compile(
+    r"^(\d+)\s*(?:(?:-|–|_|to|til|till|—)\s*(\d+)|(\+|or more|eller flere|eller fler|eller flera|tai enemmän))?"
+)
 LIMITS = {"name": 160, "sector": 80, "municipality": 120, "email": 254, "website": 500}
 LIMITS |= {"description": 5000, "offers": 2000, "needs": 2000}
+LIMITS |= {"size": 40, "stage": 60}
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _UTF8_BOM = b"\xef\xbb\xbf"
 
@@ -84,6 +128,15 @@ class Problem:
                 word=self.detail,
             ),
             "not_utf8": lambda: _("The file is not UTF-8; it was read as Windows-1252."),
+            "unknown_size": lambda: _(
+                "Unknown size '%(word)s', left as it was: give the number of people working "
+                "in the business.",
+                word=self.detail,
+            ),
+            "unknown_stage": lambda: _(
+                "Unknown stage '%(word)s', left as it was: idea, new or established.",
+                word=self.detail,
+            ),
         }
         return messages[self.code]()
 
@@ -202,10 +255,9 @@ def read_profile(
     offer_tags = tuple(
         dict.fromkeys([t for t in offer_tags if taxonomy.is_tag(t)] + list(offered.tags))
     )
+    # A business may need what it also offers: a gallery needs art, a festival beds for artists.
     need_tags = tuple(
-        t
-        for t in dict.fromkeys([t for t in need_tags if taxonomy.is_tag(t)] + list(needed.tags))
-        if t not in offer_tags
+        dict.fromkeys([t for t in need_tags if taxonomy.is_tag(t)] + list(needed.tags))
     )
     assumed = False
     if not offer_tags and not need_tags and match and not match.recognised and match.tags:
@@ -218,10 +270,19 @@ def read_profile(
             else ()
         )
         assumed = True
-    elif not offer_tags and not need_tags and group:
-        class_code = match.nace_code if match else None
-        offer_tags, need_tags = taxonomy.default_profile(group, class_code)
+    elif not offer_tags and not need_tags and match and (group or match.nace_code):
+        # A class's refinement holds even where no group lists the class (a kindergarten).
+        offer_tags, need_tags = taxonomy.default_profile(group or "", match.nace_code)
         assumed = bool(offer_tags or need_tags)
+    elif not offer_tags and match and match.recognised and (group or match.nace_code):
+        # Needs without offers: the sector says what the business is, so what it offers.
+        defaults = taxonomy.default_profile(group or "", match.nace_code)
+        offer_tags = tuple(t for t in defaults[0] if t not in need_tags)
+    if group == "enablers" and "sales_outlet" in offer_tags:
+        # An agency's webshop is one it builds for others, not a shop: digital skills.
+        offer_tags = tuple(
+            dict.fromkeys(t if t != "sales_outlet" else "digital_skills" for t in offer_tags)
+        )
     recognised = bool(match and match.recognised)
     stored_sector = code or (group if recognised else None) or sector
     return Reading(
@@ -235,6 +296,47 @@ def read_profile(
         assumed=assumed,
         problems=tuple(problems),
     )
+
+
+def _band(people: int) -> str:
+    """The SIZE_BANDS band of a number of people."""
+    for limit, band in ((1, "1"), (4, "2-4"), (9, "5-9"), (49, "10-49")):
+        if people <= limit:
+            return band
+    return "50+"
+
+
+def read_size(text: str) -> str | None:
+    """A size as written ("3", "2–4", "50+", "sole", "enkeltperson") as a SIZE_BANDS key; ""
+    when empty; None when it cannot be read (a range across two bands, such as 2–9, included)."""
+    word = " ".join((text or "").casefold().split())
+    if not word:
+        return ""
+    if word in SIZE_BANDS:
+        return word
+    if word in SOLE_WORDS:
+        return "1"
+    match = _RANGE.match(word)
+    if match is None:
+        return None
+    low = int(match.group(1))
+    if low < 1:
+        return None
+    if match.group(3):
+        return "50+" if low >= 50 else None
+    high = int(match.group(2)) if match.group(2) else low
+    return _band(low) if high >= low and _band(low) == _band(high) else None
+
+
+def read_stage(text: str) -> str | None:
+    """A stage as written in five languages as a STAGES key; "" when empty; None when unknown."""
+    word = " ".join((text or "").casefold().split()).strip(" .")
+    if not word:
+        return ""
+    for key, words in STAGE_WORDS.items():
+        if word == key or word in words:
+            return key
+    return None
 
 
 def apply_reading(business: Business, reading: Reading) -> None:
@@ -438,6 +540,8 @@ def _count_outside_quotes(line: str, delimiter: str) -> int:
 def _xlsx_grid(data: bytes) -> list[list[str]]:
     try:
         # Formulas are read as the text they are, never computed.
+        from openpyxl import load_workbook  # imported where used: the app starts without it
+
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
         sheet = book.worksheets[0]
         grid = [
@@ -463,6 +567,7 @@ def _table(grid: list[list[str]], warnings: list[Problem]) -> Table:
     header = [str(c).strip().lstrip("\ufeff").casefold() for c in grid[start]]
     positions: dict[str, int] = {}
     for k, name in enumerate(header):
+        name = HEADER_ALIASES.get(name, name)
         if name in COLUMNS and name not in positions:
             positions[name] = k
         elif name:
@@ -520,6 +625,9 @@ def plan_import(project: Project, table: Table) -> Plan:
                 extra,
             )
             warnings += [Problem(row.number, c, code, d) for c, code, d in reading.problems]
+        for column, read in (("size", read_size), ("stage", read_stage)):
+            if column in table.columns and read(row.cells.get(column, "")) is None:
+                warnings.append(Problem(row.number, column, f"unknown_{column}", row.cells[column]))
         action = "update" if key in existing else "create"
         planned.append(PlannedRow(row.number, name, action, reading))
     return Plan(planned, errors, warnings, table.columns, table)
@@ -550,6 +658,11 @@ def apply_import(project: Project, plan: Plan) -> tuple[int, int]:
         for column in ("municipality", "description", "email", "website"):
             if column in plan.columns:
                 setattr(business, column, cells.get(column, ""))
+        # An unknown size or stage leaves the business's own as it was (a warning in the plan).
+        if "size" in plan.columns and (size := read_size(cells.get("size", ""))) is not None:
+            business.size_band = size
+        if "stage" in plan.columns and (stage := read_stage(cells.get("stage", ""))) is not None:
+            business.stage = stage
         if {"sector", "offers", "needs"} & set(plan.columns):
             sector = cells["sector"] if "sector" in plan.columns else sector_words(business, "en")
             keep_own = not business.assumed

@@ -33,6 +33,7 @@ from workshops.businesses.forms import (
     ConnectForm,
     ConnectionForm,
     EcosystemForm,
+    EcosystemIdeasForm,
     ImportForm,
     MapWordForm,
     MarkForm,
@@ -349,6 +350,7 @@ def pairings(slug: str):
         project=project,
         rows=rows,
         explain=lambda reasons: pairing_service.words(reasons, lang, ideas),
+        no_partner=pairing_service.no_partner_reason,
         connected=lambda a, b: existing.get(frozenset((a, b))),
         connections=list(existing.values()),
         status_forms=status_forms,
@@ -467,16 +469,57 @@ def ecosystems(slug: str):
     elif request.args.get("members"):
         form.members.data = request.args.get("members", "").split(",")
     proposals = pairing_service.ecosystem_proposals(project)
+    named = pairing_service.ecosystems(project)
     return render_template(
         "businesses/ecosystems.html",
         project=project,
         proposals=proposals,
-        named=pairing_service.ecosystems(project),
+        named=named,
+        idea_forms=_idea_forms(project, named) if _role() == "leader" else {},
         form=form,
         explain=lambda reasons: pairing_service.words(tuple(reasons), lang, {}),
         day_label=lambda part: taxonomy.day_part_label(part, lang),
         role=_role(),
     ), (400 if request.method == "POST" else 200)
+
+
+IDEA_LABEL = 160  # characters of an idea shown beside its checkbox
+
+
+def _idea_forms(project: Project, named) -> dict[int, EcosystemIdeasForm]:
+    """For each named ecosystem, the form that links it to the ideas its product grew from."""
+    titles = {w.id: w.title for w in project.workshops}
+    choices = []
+    for idea in pairing_service.project_ideas(project):
+        text = " ".join(idea.text.split())
+        if len(text) > IDEA_LABEL:
+            text = text[: IDEA_LABEL - 1] + "…"
+        choices.append(SelectChoice(str(idea.id), f"{titles.get(idea.workshop_id, '')}: {text}"))
+    forms = {}
+    for ecosystem in named:
+        form = EcosystemIdeasForm(prefix=f"e{ecosystem.id}", formdata=None)
+        form.ideas.choices = choices
+        form.ideas.data = [str(idea.id) for idea in ecosystem.ideas]
+        forms[ecosystem.id] = form
+    return forms
+
+
+@bp.post("/projects/<slug>/ecosystems/<int:ecosystem_id>/ideas")
+@login_required
+def ecosystem_ideas(slug: str, ecosystem_id: int):
+    """Link an ecosystem's joint product to the ideas it grew from (leaders only)."""
+    project = access.project_for(slug, lead=True)
+    ecosystem = pairing_service.ecosystem_of(project, ecosystem_id)
+    if ecosystem is None:
+        abort(404)
+    form = EcosystemIdeasForm(prefix=f"e{ecosystem.id}")
+    if not form.validate_on_submit():
+        abort(400)
+    ids = [int(value) for value in form.ideas.data or () if value.isdigit()]
+    pairing_service.link_ideas(project, ecosystem, ids)
+    db.session.commit()
+    flash(_("The ideas behind the product are saved."), "success")
+    return redirect(url_for("businesses.ecosystems", slug=slug) + f"#ecosystem-{ecosystem.id}")
 
 
 @bp.get("/projects/<slug>/network.<fmt>")
@@ -486,7 +529,9 @@ def network(slug: str, fmt: str):
     project = access.project_for(slug)
     if fmt not in ("png", "svg"):
         abort(404)
-    data = pairing_service.network_figure(project, fmt, _lang())
+    data = pairing_service.network_figure(
+        project, fmt, _lang(), unknown_label=_("Sector not given or not recognised")
+    )
     mimetype = "image/png" if fmt == "png" else "image/svg+xml"
     response = Response(data, mimetype=mimetype)
     response.headers["Cache-Control"] = "private, max-age=60"

@@ -1,17 +1,23 @@
 """Ideas: captured exactly as typed, never edited or deleted; hidden from the wall at most.
 
-The submit path is the hottest in the app (a room of phones at once), so it uses a few short
-Core statements and no ORM objects: find the workshop, check the device's rate, insert with the
-idempotency key so a retry finds the first row, commit, answer.
+The submit path is the hottest in the app (a room of phones at once), so it is one SQL
+statement and no ORM objects: it finds the workshop, checks the device's rate and inserts with the
+idempotency key so a retry finds the first row. On PostgreSQL that statement runs on its own on a
+pooled connection in autocommit mode, so an idea costs one round trip to the database (no BEGIN,
+no COMMIT) and no session work; only a refused insert (a retry, a closed workshop, the rate
+limit) asks more to explain itself.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import DateTime, Integer, and_, func, select, text, update
-from sqlalchemy.exc import NoResultFound
+import psycopg
+from sqlalchemy import DateTime, Integer, and_, column, false, func, select, text, update
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.exc import DBAPIError
 
 from app.db import utcnow
 from app.extensions import db
@@ -72,18 +78,47 @@ _SUBMIT = text(
     ON CONFLICT (workshop_id, idempotency_key) DO NOTHING
     RETURNING id, created_at
     """
-).columns(id=Integer, created_at=DateTime)
+).columns(column("id", Integer), column("created_at", DateTime))  # by position: no name matching
 
 
-def _existing(workshop_id: int, key: str, text: str) -> Stored:
-    row = db.session.execute(
-        select(Idea.id, Idea.created_at, Idea.text).where(
-            Idea.workshop_id == workshop_id, Idea.idempotency_key == key
-        )
-    ).one()
-    if row.text != text:
-        raise IdeaError("idempotency_conflict")
-    return Stored(row.id, row.created_at)
+def _on_its_own() -> bool:
+    """True on PostgreSQL when the session has no transaction yet (else the caller's work must
+    commit with the idea); SQLite, in process, has no round trips to save."""
+    session = db.session()
+    return not session.in_transaction() and session.get_bind().dialect.name == "postgresql"
+
+
+@cache
+def _driver_sql() -> str:
+    return str(_SUBMIT.compile(dialect=postgresql.psycopg.dialect()))
+
+
+def _insert_committing_itself(values: dict) -> tuple | None:
+    """The insert on a pooled PostgreSQL connection in autocommit mode: one statement is atomic
+    on its own, so the idea costs one round trip (no BEGIN, no COMMIT) and no ORM session work.
+
+    Errors come out as SQLAlchemy's (a lost or refused connection is an OperationalError, which
+    the app answers with 503 and Retry-After). A lost connection means the server went away (a
+    restart): it and every other pooled connection are replaced, as SQLAlchemy does."""
+    pooled = db.engine.raw_connection()
+    connection = pooled.driver_connection
+    try:
+        connection.autocommit = True
+        with connection.cursor() as cursor:
+            cursor.execute(_driver_sql(), values)
+            return cursor.fetchone()
+    except psycopg.Error as error:
+        lost = db.engine.dialect.is_disconnect(error, connection, None)
+        if lost:
+            pooled.invalidate(error)
+            db.engine.dispose()
+        raise DBAPIError.instance(
+            _driver_sql(), values, error, psycopg.Error, connection_invalidated=lost
+        ) from error
+    finally:
+        if not (connection.closed or connection.broken):
+            connection.autocommit = False  # as the pool hands it out
+        pooled.close()
 
 
 def submit(
@@ -103,43 +138,56 @@ def submit(
     now = now or utcnow()
     stored_key = _key(device, key)
     limited = bool(device) and not typed_by_leader
-    row = db.session.execute(
-        _SUBMIT,
-        {
-            "code": code,
-            "key": stored_key,
-            "text": text,
-            "name": (name or "").strip()[:120],
-            "business": (business or "").strip()[:160],
-            "track": track or None,
-            "leader": typed_by_leader,
-            "device": device,
-            "now": now,
-            "since": now - RATE_WINDOW,
-            "limit": RATE_COUNT if limited else 2**31 - 1,
-        },
-    ).first()
-    if row is not None:
-        db.session.commit()  # before answering: a 201 promises the idea is stored
-        return Stored(row.id, row.created_at)
-    db.session.rollback()
-    return _explain_refusal(code, stored_key, text)
+    values = {
+        "code": code,
+        "key": stored_key,
+        "text": text,
+        "name": (name or "").strip()[:120],
+        "business": (business or "").strip()[:160],
+        "track": track or None,
+        "leader": typed_by_leader,
+        "device": device,
+        "now": now,
+        "since": now - RATE_WINDOW,
+        "limit": RATE_COUNT if limited else 2**31 - 1,
+    }
+    if _on_its_own():
+        row = _insert_committing_itself(values)  # committed: a 201 promises the idea is stored
+        if row is not None:
+            return Stored(*row)
+    else:
+        row = db.session.execute(_SUBMIT, values).first()
+        if row is not None:
+            db.session.commit()  # before answering: a 201 promises the idea is stored
+            return Stored(row.id, row.created_at)
+    try:
+        return _explain_refusal(code, stored_key, text)
+    finally:
+        db.session.rollback()
 
 
 def _explain_refusal(code: str, stored_key: str | None, text: str) -> Stored:
-    """Nothing was inserted: a retry of a stored idea (answer as the first time) or a refusal."""
-    workshop = db.session.execute(
-        select(Workshop.id, Workshop.status).where(Workshop.join_code == code)
+    """Nothing was inserted: a retry of a stored idea (answer as the first time) or a refusal.
+
+    One statement reads the workshop and the idea stored under this key, if any."""
+    same_key = (
+        and_(Idea.workshop_id == Workshop.id, Idea.idempotency_key == stored_key)
+        if stored_key
+        else false()
+    )
+    found = db.session.execute(
+        select(Workshop.status, Idea.id, Idea.created_at, Idea.text)
+        .outerjoin(Idea, same_key)
+        .where(Workshop.join_code == code)
     ).first()
-    if workshop is None:
+    if found is None:
         raise IdeaError("not_found")
-    if stored_key:
-        # First: a retry of an idea already stored gets its answer, even after the close.
-        try:
-            return _existing(workshop.id, stored_key, text)
-        except NoResultFound:
-            pass  # not stored before: closed, or the rate limit refused it
-    if workshop.status == "closed":
+    if found.id is not None:
+        # A retry of an idea already stored gets its answer, even after the close.
+        if found.text != text:
+            raise IdeaError("idempotency_conflict")
+        return Stored(found.id, found.created_at)
+    if found.status == "closed":
         raise IdeaError("workshop_closed")
     raise IdeaError("rate_limited", retry_after=int(RATE_WINDOW.total_seconds()))
 

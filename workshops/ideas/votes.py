@@ -205,7 +205,7 @@ def cast(
         if mine < -dots:
             raise VoteError("invalid_dots")
     db.session.execute(_insert_ignore(VoteBudget, round_id=vote_round.id, device=device, used=0))
-    spent = db.session.execute(
+    used = db.session.scalar(
         update(VoteBudget)
         .where(
             VoteBudget.round_id == vote_round.id,
@@ -214,8 +214,9 @@ def cast(
             VoteBudget.used + dots >= 0,
         )
         .values(used=VoteBudget.used + dots)
+        .returning(VoteBudget.used)
     )
-    if spent.rowcount != 1:
+    if used is None:
         db.session.rollback()
         raise VoteError("no_dots_left")
     track = db.session.scalar(
@@ -234,9 +235,9 @@ def cast(
             idempotency_key=key or None,
         )
     )
-    _touch(workshop.id)
+    answer = {"idea": idea.id, "dots_left": vote_round.dots - used, "dots": vote_round.dots}
+    _touch(workshop.id)  # last: the workshop's row stays locked only until the commit
     try:
-        answer = _answer(vote_round, idea.id, device)
         db.session.commit()
     except IntegrityError:
         # The same key was counted meanwhile by a parallel retry: answer as that one did.

@@ -62,12 +62,13 @@ def join(code: str):
     if invalid:
         db.session.rollback()
         api_abort(422, f"invalid_{invalid[0]}", _("Check the field: %(field)s.", field=invalid[0]))
-    db.session.commit()
-    return {
+    answer = {
         "name": participant.name,
         "business": participant.business_name,
         "track": participant.track,
-    }, 200
+    }
+    db.session.commit()  # the answer was read before: no second transaction to reload it
+    return answer, 200
 
 
 def nullable(kind: str) -> dict:

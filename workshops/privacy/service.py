@@ -411,11 +411,7 @@ def _anonymise_idea(idea: Idea) -> bool:
 
 
 def _delete_mail(project: Project, email: str) -> int:
-    folder = mail.outbox_dir()
-    count = 0
-    for message in _mail_to(project, email):
-        (folder / message.name).unlink(missing_ok=True)
-        count += 1
+    count = mail.forget_outbox([message.id for message in _mail_to(project, email)])
     if fold(email):  # and the messages still waiting in the queue for the mail server
         count += mail.forget_queued(project, fold(email), fold)
     return count

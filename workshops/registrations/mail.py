@@ -6,17 +6,16 @@ the database (table mail_queue) and goes on: a sender thread in each worker proc
 (start_sender, started by app/gunicorn_conf.py for `make run`) claims queued messages one by one with
 an UPDATE that only one sender can win, so several workers or hosts never send one twice, and
 hands them to the server outside any request; a slow or dead server delays no page. A message
-the server refuses MAX_ATTEMPTS times, and every message when SMTP_URL is not set, is written as
-an .eml file to the instance's outbox/ folder (atomically: a file is either whole or absent) and
-listed for the project's leaders, so no message is ever lost. A sender that died while sending
-leaves its claim; after CLAIM_EXPIRES another sender sends the message again (at least once).
+the server refuses MAX_ATTEMPTS times, and every message when SMTP_URL is not set, is kept whole in
+the outbox, a table in the database (mail_outbox; moved there from the queue in one transaction),
+and listed for the project's leaders on every app server, so no message is ever lost and nothing
+is written to the instance folder. A sender that died while sending leaves its claim; after
+CLAIM_EXPIRES another sender sends the message again (at least once).
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import secrets
 import smtplib
 import ssl
 import threading
@@ -27,7 +26,6 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import format_datetime, getaddresses, make_msgid
-from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from babel.dates import format_date, format_time
@@ -44,7 +42,7 @@ from workshops.programme.models import Workshop
 from workshops.projects.models import Project
 from workshops.registrations import calendar
 from workshops.registrations import service as registrations
-from workshops.registrations.models import QueuedMail, Registration
+from workshops.registrations.models import OutboxMail, QueuedMail, Registration
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +51,7 @@ PROJECT_HEADER = "X-Kraftverk-Project"
 KIND_HEADER = "X-Kraftverk-Kind"
 UNSENT_HEADER = "X-Kraftverk-Unsent"
 SMTP_TIMEOUT = 20
-MAX_ATTEMPTS = 5  # then the message goes to the outbox folder with the server's last answer
+MAX_ATTEMPTS = 5  # then the message goes to the outbox with the server's last answer
 CLAIM_EXPIRES = timedelta(minutes=10)  # a claim older than this was left by a dead sender
 SENDER_INTERVAL = 5.0  # seconds between two looks at the queue (a new message wakes it)
 _PORTS = {"smtp": 25, "smtps": 465, "starttls": 587}
@@ -72,9 +70,9 @@ class SmtpSettings:
 
 @dataclass(frozen=True)
 class OutboxMessage:
-    """A message in the outbox folder, as the outbox page lists it."""
+    """A message in the outbox, as the outbox page lists it."""
 
-    name: str
+    id: int
     written_at: datetime
     kind: str
     to: str
@@ -100,11 +98,6 @@ def smtp_settings(url: str) -> SmtpSettings | None:
         user=unquote(parts.username or ""),
         password=unquote(parts.password or ""),
     )
-
-
-def outbox_dir() -> Path:
-    """The folder where unsent messages are kept."""
-    return Path(current_app.instance_path) / "outbox"
 
 
 def public_base() -> str:
@@ -200,31 +193,22 @@ def registration_message(registration: Registration, kind: str) -> EmailMessage:
     return message
 
 
-def write_to_outbox(message: EmailMessage, *, unsent_reason: str = "") -> Path:
-    """Write the message as an .eml file, whole or not at all; return its path."""
+def write_to_outbox(message: EmailMessage, *, unsent_reason: str = "") -> OutboxMail:
+    """Keep the message, whole, in the outbox table; the caller commits."""
     if unsent_reason:
         message[UNSENT_HEADER] = _one_line(unsent_reason)[:200]
-    folder = outbox_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    slug = message.get(PROJECT_HEADER, "") or "none"
-    # Underscores separate the parts: slugs never contain one, so a project's files are findable.
-    name = f"{datetime.now(UTC):%Y%m%dT%H%M%S%f}Z_{slug}_{secrets.token_hex(4)}.eml"
-    partial = folder / f".{name}.part"
-    with open(partial, "xb") as handle:
-        handle.write(message.as_bytes())
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.chmod(partial, 0o600)  # personal data: readable by the app's user only
-    os.replace(partial, folder / name)
-    try:
-        directory = os.open(folder, os.O_RDONLY)
-    except OSError:  # some systems cannot open a folder; the rename is done anyway
-        return folder / name
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
-    return folder / name
+    kept = OutboxMail(
+        project_slug=str(message.get(PROJECT_HEADER, ""))[:40],
+        kind=str(message.get(KIND_HEADER, ""))[:20],
+        to_address=str(message.get("To", ""))[:320],
+        subject=str(message.get("Subject", "")),
+        raw=message.as_bytes(),
+        unsent_reason=_one_line(unsent_reason)[:200],
+        written_at=utcnow(),
+    )
+    db.session.add(kept)
+    db.session.flush()
+    return kept
 
 
 def _smtp_send(settings: SmtpSettings, message: EmailMessage) -> None:
@@ -252,9 +236,11 @@ def send(message: EmailMessage) -> str:
         settings = smtp_settings(current_app.config.get("SMTP_URL") or "")
     except ValueError as error:
         write_to_outbox(message, unsent_reason=str(error))
+        db.session.commit()
         return "outbox"
     if settings is None:
         write_to_outbox(message)
+        db.session.commit()
         return "outbox"
     db.session.add(
         QueuedMail(
@@ -290,7 +276,7 @@ def send_queued(*, limit: int = 20, now: datetime | None = None) -> int:
     """Claim and send up to `limit` queued messages, one at a time; return how many were sent.
 
     Runs outside requests (the sender thread, or a test). A message the server takes is deleted;
-    one it refuses is released for the next round, and after MAX_ATTEMPTS written to the outbox.
+    one it refuses is released for the next round, and after MAX_ATTEMPTS moved to the outbox.
     """
     try:
         settings = smtp_settings(current_app.config.get("SMTP_URL") or "")
@@ -391,15 +377,12 @@ def notify(registration: Registration, kind: str) -> str:
     """Compose and send one message to a registrant; call after the change is committed.
 
     Returns "queued" (SMTP is set up: the sender sends it soon), "outbox", or "failed" when the
-    message could be neither queued nor written to the outbox (a full disk, the database gone):
-    the change stays, the error is logged, and the page tells the person.
+    message could be neither queued nor kept in the outbox (the database gone): the change
+    stays, the error is logged, and the page tells the person.
     """
     message = registration_message(registration, kind)
     try:
         return send(message)
-    except OSError:
-        log.exception("mail to %s could not be kept in the outbox", message["To"])
-        return "failed"
     except SQLAlchemyError:
         db.session.rollback()
         log.exception("mail to %s could not be queued", message["To"])
@@ -408,26 +391,21 @@ def notify(registration: Registration, kind: str) -> str:
 
 def outbox(project: Project, *, limit: int = 200) -> list[OutboxMessage]:
     """The project's messages in the outbox, newest first (at most `limit`)."""
-    folder = outbox_dir()
-    if not folder.is_dir():
-        return []
-    files = sorted(folder.glob(f"*_{project.slug}_*.eml"), reverse=True)[:limit]
+    rows = db.session.execute(
+        select(OutboxMail.id, OutboxMail.written_at, OutboxMail.raw)
+        .where(OutboxMail.project_slug == project.slug)
+        .order_by(OutboxMail.written_at.desc(), OutboxMail.id.desc())
+        .limit(limit)
+    )
     parser = BytesParser(policy=policy.default)
     found = []
-    for path in files:
-        try:
-            with open(path, "rb") as handle:
-                message = parser.parse(handle)
-        except OSError:
-            continue  # removed by an operator while we listed
-        if message.get(PROJECT_HEADER) != project.slug:
-            continue
+    for row in rows:
+        message = parser.parsebytes(row.raw)
         body = message.get_body(preferencelist=("plain",))
-        stamp = path.name.split("_", 1)[0]
         found.append(
             OutboxMessage(
-                name=path.name,
-                written_at=datetime.strptime(stamp, "%Y%m%dT%H%M%S%fZ"),
+                id=row.id,
+                written_at=row.written_at,
                 kind=str(message.get(KIND_HEADER, "")),
                 to=str(message.get("To", "")),
                 subject=str(message.get("Subject", "")),
@@ -436,6 +414,17 @@ def outbox(project: Project, *, limit: int = 200) -> list[OutboxMessage]:
             )
         )
     return found
+
+
+def forget_outbox(message_ids: list[int]) -> int:
+    """Delete these messages from the outbox (privacy erase; the caller commits); how many."""
+    if not message_ids:
+        return 0
+    return db.session.execute(
+        delete(OutboxMail)
+        .where(OutboxMail.id.in_(message_ids))
+        .execution_options(synchronize_session=False)
+    ).rowcount
 
 
 def due_reminders(now: datetime, ahead: timedelta) -> list[Registration]:

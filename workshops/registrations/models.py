@@ -103,3 +103,23 @@ class QueuedMail(db.Model):
     claimed_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
+
+
+class OutboxMail(db.Model):
+    """A message kept instead of sent (no SMTP_URL, or the server refused it MAX_ATTEMPTS times).
+
+    In the database, so every app server lists the same outbox; leaders read it on the outbox
+    page, and a privacy erase deletes the messages to the erased address.
+    """
+
+    __tablename__ = "mail_outbox"
+    __table_args__ = (Index("ix_mail_outbox_project_written", "project_slug", "written_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_slug: Mapped[str] = mapped_column(String(40), default="")
+    kind: Mapped[str] = mapped_column(String(20), default="")
+    to_address: Mapped[str] = mapped_column(String(320), default="")
+    subject: Mapped[str] = mapped_column(Text, default="")
+    raw: Mapped[bytes] = mapped_column(LargeBinary)  # the whole message, as it would be sent
+    unsent_reason: Mapped[str] = mapped_column(String(200), default="")
+    written_at: Mapped[datetime] = mapped_column(default=utcnow)

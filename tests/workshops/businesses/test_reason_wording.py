@@ -87,3 +87,21 @@ def test_norwegian_group_reasons_do_not_chain_og():
         "Slusedal Gjestegård trenger «booking, salgskanal»; Slusedal Padling tilbyr "
         "«lokale, møterom», som dekker behovet."
     )
+
+
+def test_a_joint_product_within_one_group_names_the_group_once():
+    festival = pairing.Profile(
+        "f", "Visefestivalen", group="performing_arts_events",
+        offers=frozenset({"event_program"}), needs=frozenset({"live_performance"}),
+    )  # fmt: skip
+    band = pairing.Profile(
+        "b", "Duo Fjellklang", group="performing_arts_events",
+        offers=frozenset({"live_performance"}), needs=frozenset({"event_program"}),
+    )  # fmt: skip
+    reasons = pairing.score_pair(festival, band).reasons
+    within = next(r for r in reasons if r.kind == "within_group")
+
+    assert not any(r.kind == "value_chain" for r in reasons)
+    assert pairing.explain(within, "nb") == (
+        "Bedrifter innen «scenekunst og arrangement» lager ofte et program med utøvere sammen."
+    )

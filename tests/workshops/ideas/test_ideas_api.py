@@ -263,3 +263,54 @@ def test_typed_in_time_order_for_the_rate_window(db, client, w2):
     stored = ideas.submit(w2.join_code, "new", device=device)
 
     assert stored.id
+
+
+def test_a_connection_the_database_ended_answers_503_and_the_retry_is_stored(db, client, w2):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL ends connections; SQLite has none")
+    import psycopg
+
+    code = w2.join_code
+    assert post(client, code, "Før", key="before-restart-01").status_code == 201
+    # As a restarting server does: end every connection of the app's pool.
+    url = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(url, autocommit=True) as outside:
+        outside.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+    lost = post(client, code, "Under", key="during-restart-1")
+    again = post(client, code, "Under", key="during-restart-1")
+
+    assert lost.status_code == 503 and lost.headers["Retry-After"] == "2"
+    assert lost.json["error"] == "unavailable"
+    assert again.status_code == 201
+    assert [i.text for i in db.session.query(Idea).order_by(Idea.id)] == ["Før", "Under"]
+
+
+def test_an_idle_pooled_connection_is_checked_so_a_restart_in_between_costs_no_error(
+    db, client, w2, monkeypatch
+):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL ends connections; SQLite has none")
+    import importlib
+
+    import psycopg
+
+    app_db = importlib.import_module(
+        "app.db"
+    )  # the module (`app.db` the attribute is the extension)
+    code = w2.join_code
+    assert post(client, code, "Før pausen", key="before-pause-0001").status_code == 201
+    monkeypatch.setattr(app_db, "IDLE_PING_SECONDS", 0.0)  # every pooled connection counts as idle
+    url = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(url, autocommit=True) as outside:
+        outside.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+    after = post(client, code, "Etter pausen", key="after-pause-00001")
+
+    assert after.status_code == 201

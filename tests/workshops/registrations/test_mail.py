@@ -1,7 +1,6 @@
 """E-mail to registrants: the outbox when no SMTP is set up, SMTP when it is, never lost."""
 
 import socket
-import stat
 from datetime import datetime, timedelta
 from email import policy
 from email.parser import BytesParser
@@ -13,7 +12,7 @@ from tests.conftest import login
 from tests.workshops.registrations.test_registrations import new_workshop
 from workshops.registrations import mail
 from workshops.registrations import service as registrations
-from workshops.registrations.models import QueuedMail
+from workshops.registrations.models import OutboxMail, QueuedMail
 from workshops.registrations.service import Applicant
 
 pytestmark = pytest.mark.db
@@ -26,12 +25,14 @@ def project(make_project, leader):
     return make_project("slusedal", leaders=[leader], municipality="Slusedal", language="nb")
 
 
-def outbox_files(app) -> list[Path]:
-    return sorted((Path(app.instance_path) / "outbox").glob("*"))
+def kept(db) -> list:
+    """The outbox's messages, oldest first, parsed."""
+    rows = db.session.query(OutboxMail).order_by(OutboxMail.id).all()
+    return [BytesParser(policy=policy.default).parsebytes(row.raw) for row in rows]
 
 
-def parse(path: Path):
-    return BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+def parse(row: OutboxMail):
+    return BytesParser(policy=policy.default).parsebytes(row.raw)
 
 
 def registered(db, workshop, email="kari@example.org", name="Kari Nordmann"):
@@ -50,8 +51,7 @@ def test_without_smtp_the_message_goes_to_the_outbox_in_the_project_language(
         data={"name": "Kari Nordmann", "email": "kari@example.org"},
     )
 
-    (path,) = outbox_files(app)
-    message = parse(path)
+    (message,) = kept(db)
     assert message["To"].addresses[0].addr_spec == "kari@example.org"
     assert message["To"].addresses[0].display_name == "Kari Nordmann"
     assert message["Content-Language"] == "nb"  # the project's, not the visitor's
@@ -71,21 +71,26 @@ def test_message_of_an_english_project_is_in_english(app, db, make_project, lead
 
     mail.notify(registered(db, workshop), "confirmation")
 
-    message = parse(outbox_files(app)[0])
+    message = kept(db)[0]
     body = message.get_body(preferencelist=("plain",)).get_content()
     assert message["Subject"] == "You are registered: Workshop 1"
     assert "Tuesday, March 12, 2030" in body and "You are registered for the workshop" in body
 
 
-def test_outbox_file_is_whole_and_private(app, db, project):
+def test_the_outbox_keeps_the_whole_message_in_the_database_and_nothing_in_the_instance(
+    app, db, project
+):
     workshop = new_workshop(db, project, starts_at=MARCH)
+    before = sorted(str(p) for p in Path(app.instance_path).rglob("*"))
 
-    path = mail.write_to_outbox(mail.registration_message(registered(db, workshop), "reminder"))
+    message = mail.registration_message(registered(db, workshop), "reminder")
+    row = mail.write_to_outbox(message)
+    db.session.commit()
 
-    assert [p.name for p in outbox_files(app)] == [path.name]  # no partial file left behind
-    assert path.name.endswith(".eml") and "_slusedal_" in path.name
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert parse(path)["X-Kraftverk-Kind"] == "reminder"
+    assert row.raw == message.as_bytes()
+    assert (row.project_slug, row.kind) == ("slusedal", "reminder")
+    assert parse(row)["X-Kraftverk-Kind"] == "reminder"
+    assert sorted(str(p) for p in Path(app.instance_path).rglob("*")) == before
 
 
 class FakeSMTP:
@@ -128,7 +133,7 @@ def test_with_smtp_url_the_message_is_sent_and_not_kept(app, db, project, monkey
         ("login", "kraft@verk", "p:ss"),
     ]
     assert FakeSMTP.sent[0]["To"].addresses[0].addr_spec == "kari@example.org"
-    assert outbox_files(app) == []
+    assert kept(db) == []
 
 
 def test_when_smtp_fails_the_message_is_kept_with_the_reason(app, db, project):
@@ -142,11 +147,12 @@ def test_when_smtp_fails_the_message_is_kept_with_the_reason(app, db, project):
 
     assert result == "queued"
     for attempt in range(1, mail.MAX_ATTEMPTS):
-        assert mail.send_queued() == 0 and outbox_files(app) == []
+        assert mail.send_queued() == 0 and kept(db) == []
         assert db.session.query(QueuedMail).one().attempts == attempt
     mail.send_queued()  # the last attempt: kept in the outbox with the server's answer
-    (path,) = outbox_files(app)
-    assert parse(path)["X-Kraftverk-Unsent"].startswith("ConnectionRefusedError")
+    (message,) = kept(db)
+    assert message["X-Kraftverk-Unsent"].startswith("ConnectionRefusedError")
+    assert db.session.query(OutboxMail).one().unsent_reason.startswith("ConnectionRefusedError")
     assert db.session.query(QueuedMail).count() == 0
 
 
@@ -174,7 +180,7 @@ def test_unknown_smtp_scheme_keeps_the_message(app, db, project):
     workshop = new_workshop(db, project, starts_at=MARCH)
 
     assert mail.notify(registered(db, workshop), "confirmation") == "outbox"
-    assert "SMTP_URL" in parse(outbox_files(app)[0])["X-Kraftverk-Unsent"]
+    assert "SMTP_URL" in kept(db)[0]["X-Kraftverk-Unsent"]
 
 
 def test_a_line_break_in_a_name_cannot_add_mail_headers(app, db, project):
@@ -225,5 +231,5 @@ def test_reminders_go_once_to_those_with_a_place_in_workshops_starting_soon(app,
     second = mail.send_reminders(now=now)
 
     assert (first, second) == (1, 0)
-    (path,) = outbox_files(app)
-    assert parse(path)["To"].addresses[0].addr_spec == "a@example.org"
+    (message,) = kept(db)
+    assert message["To"].addresses[0].addr_spec == "a@example.org"

@@ -13,6 +13,8 @@ if TYPE_CHECKING:  # scipy is imported where matrices are built, never at the ap
 from workshops.businesses.pairing.candidates import TOP_SAFE, _Edge, _fill, _safe_first
 from workshops.businesses.pairing.scoring import (
     _BEDS,
+    _CUSTOMERS,
+    _ENABLING,
     _GROUP_BEDS,
     WEIGHTS,
     Profile,
@@ -23,6 +25,7 @@ from workshops.businesses.pairing.scoring import (
     _served_needs,
     _tag_weight,
     _unit,
+    core_offers,
 )
 
 MATRIX_FROM = 400  # from this many businesses on, candidates are scored as matrices
@@ -76,7 +79,24 @@ class _Matrices:
         self.offers_d, self.close_d = self.offers.toarray(), self.close.toarray()
         self.served_d = self.served.toarray()
         self.needs_d = self.needs.toarray()
-        self.offer_count = np.asarray(self.offers.sum(axis=1)).ravel()
+        # A seller that asks for customers finds one in a buyer of its know-how (Weights.customer).
+        enabling = self.offers.multiply(
+            np.array([_ENABLING.get(t, False) for t in vocabulary], dtype=float)[None, :]
+        ).tocsr()
+        self.enabling_d = enabling.toarray()
+        self.enabling32 = enabling.astype(np.float32)
+        self.enabling_t = enabling.T.toarray().astype(np.float32)
+        wants = np.array([t in _CUSTOMERS for t in vocabulary], dtype=float)
+        self.customers = weights.customer * (self.needs_d @ wants)
+        self.customers32 = self.customers.astype(np.float32)
+        self.sellers = (self.customers > 0) & (self.enabling_d.sum(axis=1) > 0)
+        self.seller_ids = np.flatnonzero(self.sellers)
+        core = _incidence([core_offers(p) for p in profiles], column, n, width)
+        self.core_d = core.toarray()
+        self.core = np.asarray(core.sum(axis=1)).ravel()
+        wanted = _incidence([p.needs for p in profiles], column, n, width)
+        self.wanted_d = wanted.toarray()
+        self.need_count = np.asarray(wanted.sum(axis=1)).ravel()
         ideas = sorted({i for p in profiles for i in p.interests})
         self.interests = _incidence(
             [p.interests for p in profiles], {x: k for k, x in enumerate(ideas)}, n, len(ideas)
@@ -90,8 +110,8 @@ class _Matrices:
         self.no_group = len(names)
         size = len(names) + 1
         self.affinity = np.zeros((size, size))
-        for x, ga in enumerate(names):
-            for y, gb in enumerate(names):
+        for x, ga in enumerate([*names, None]):
+            for y, gb in enumerate([*names, None]):
                 self.affinity[x, y] = _affinity(ga, gb)[0]
         realms = sorted({r for p in profiles for r in p.realms})
         bit = {r: 1 << k for k, r in enumerate(realms)}
@@ -139,14 +159,29 @@ class _Matrices:
     def near(self, rows: slice) -> np.ndarray:
         """Return, for rows against everyone, the score in single precision.
 
-        Pairs where no offer meets a need exactly get about -_NONE. The others can never be competitors,
+        Pairs where no offer meets a need exactly get about -_NONE. The others are scored as if
+        they never competed (a competitor's score is lower: this pass only ever overestimates),
         and their shared ideas add at most `shared_interest`: `_edges_by_matrix` scores pairs
         with a shared idea, and the affinity candidates, exactly.
         """
         w = self.weights
         exact = self.both32[rows] @ self.both_t  # what r gives c plus what c gives r, exactly
-        gives = _saturate(self.left32[rows] @ self.needs_t, w)
-        gets = _saturate(self.needs32[rows] @ self.left_t, w)
+        gives = self.left32[rows] @ self.needs_t
+        gets = self.needs32[rows] @ self.left_t
+        # Only sellers of know-how that ask for customers have a customer term.
+        mine = np.flatnonzero(self.sellers[rows])
+        if len(mine):
+            sells = (self.enabling32[rows][mine] @ self.needs_t) > 0  # r's know-how meets c's need
+            part = gets[mine]
+            part += np.where(sells & (part == 0), self.customers32[rows][mine, None], 0)
+            gets[mine] = part
+        if len(self.seller_ids):
+            theirs = self.seller_ids
+            buys = (self.needs32[rows] @ self.enabling_t[:, theirs]) > 0
+            part = gives[:, theirs]
+            part += np.where(buys & (part == 0), self.customers32[None, theirs], 0)
+            gives[:, theirs] = part
+        gives, gets = _saturate(gives, w), _saturate(gets, w)
         if self.assumed.any():
             factor = np.where(self.assumed, w.assumed_match, 1.0).astype(np.float32)
             factor = np.where(self.assumed[rows, None], np.float32(w.assumed_match), factor)
@@ -199,7 +234,18 @@ class _Matrices:
         served_gets = np.einsum("ij,ij->i", needs_r, self.served_d[c])
         gives += w.serves * served_gives
         gets += w.serves * served_gets
-        met = exact_gives + exact_gets + served_gives + served_gets  # needs met, not only close
+        if self.customers.any():
+            sells = np.einsum("ij,ij->i", self.enabling_d[r], needs_c) > 0
+            buys = np.einsum("ij,ij->i", needs_r, self.enabling_d[c]) > 0
+            new_gets = np.where(sells & (gets == 0), self.customers[r], 0.0)
+            gives += np.where(buys & (gives == 0), self.customers[c], 0.0)
+            gets += new_gets
+        # Needs met, not only close; an assumed profile is no sign that two alike businesses fit.
+        # A need the needer meets itself is none (scoring: two kayak firms).
+        own_r, own_c = 1.0 - offers_r, 1.0 - offers_c
+        met = np.einsum("ij,ij->i", (offers_r + self.served_d[r]) * own_c, needs_c)
+        met += np.einsum("ij,ij->i", needs_r * own_r, offers_c + self.served_d[c])
+        met *= ~(self.assumed[r] | self.assumed[c])
         factor = np.where(self.assumed[r] | self.assumed[c], w.assumed_match, 1.0)
         gives, gets = factor * _saturate(gives, w), factor * _saturate(gets, w)
         exact = factor * (exact_gives + exact_gets)
@@ -215,17 +261,23 @@ class _Matrices:
         score += w.different_realms * ((ra != 0) & (rb != 0) & (ra != rb))
         pooled = self.beds[r] & self.beds[c] & (self.group_beds[r] | self.group_beds[c])
         score += w.pool_beds * pooled
-        # Competitors (scoring.offers_alike): the same group or a group unknown on either side,
-        # offers mostly the same, no need of either met by the other, no beds pooled.
+        # Competitors (scoring.offers_alike, needs_alike): the same group or a group unknown on
+        # either side, offers mostly the same, and no need of either met by the other or needs
+        # mostly the same too; no beds pooled.
         unknown = (self.group[r] == self.no_group) | (self.group[c] == self.no_group)
         competitor = (self.group[r] == self.group[c]) | unknown
-        competitor &= (met == 0) & ~pooled
+        competitor &= ~pooled
         if competitor.any():
-            both = np.einsum("ij,ij->i", offers_r, offers_c)
-            either = self.offer_count[r] + self.offer_count[c] - both
-            smaller = np.minimum(self.offer_count[r], self.offer_count[c])
-            base = np.where(self.assumed[r] | self.assumed[c], smaller, either)
-            competitor &= both > 0.5 * np.maximum(base, 1)
+            assumed = self.assumed[r] | self.assumed[c]
+            core_r, core_c = self.core_d[r], self.core_d[c]
+            alike = _alike(core_r, core_c, self.core[r], self.core[c], False)
+            wanted = _alike(
+                self.wanted_d[r], self.wanted_d[c], self.need_count[r], self.need_count[c], assumed
+            )
+            wanted &= np.einsum("ij,ij->i", self.wanted_d[r], self.wanted_d[c]) >= 2
+            shared_core = np.einsum("ij,ij->i", core_r, core_c) > 0
+            competitor &= alike | (wanted & shared_core)
+            competitor &= (met == 0) | wanted
         score -= w.competitor * competitor
         km = np.full(len(r), np.nan)
         if self.located:
@@ -249,14 +301,30 @@ class _Matrices:
         return full, flags
 
 
+def _alike(
+    left: np.ndarray,
+    right: np.ndarray,
+    n_left: np.ndarray,
+    n_right: np.ndarray,
+    assumed: np.ndarray,
+) -> np.ndarray:
+    """Rows whose tag sets are mostly the same: Jaccard over 0.5, on the smaller set if assumed."""
+    both = np.einsum("ij,ij->i", left, right)
+    either = n_left + n_right - both
+    base = np.where(assumed, np.minimum(n_left, n_right), either)
+    return (both > 0.5 * np.maximum(base, 1)) & (n_left > 0) & (n_right > 0)
+
+
 def _saturate(value: np.ndarray, w: Weights) -> np.ndarray:
     """Weights.saturate on an array (in place for single precision)."""
     if w.beyond == 1.0:
         return value
-    over = value > w.full_match
-    return np.where(over, w.full_match + w.beyond * (value - w.full_match), value).astype(
-        value.dtype
-    )
+    over = value - value.dtype.type(w.full_match)
+    np.maximum(over, 0, out=over)
+    over *= value.dtype.type(w.beyond)
+    np.minimum(value, value.dtype.type(w.full_match), out=value)
+    value += over
+    return value
 
 
 def _rowdot(left: sparse.csr_matrix, right: sparse.csr_matrix, r: np.ndarray, c: np.ndarray):
@@ -330,6 +398,22 @@ def _edges_by_matrix(profiles: Sequence[Profile], keep: int, weights: Weights) -
         r, c = np.nonzero(near >= bar[:, None])
         r += start
         score, rival, exact = m.pairs(r, c)
+        # `near` scores a competitor as if it were none; where a row's competitors fell below
+        # their near value so far that fewer than `room` pairs stay above the bar, a pair under
+        # the bar may belong in the row's top: score every candidate of such a row.
+        above = np.bincount(r - start, weights=score >= bar[r - start], minlength=stop - start)
+        rivals = np.bincount(r - start, weights=rival, minlength=stop - start)
+        redo = np.flatnonzero((rivals > 0) & (above < room))
+        if len(redo):
+            keep_rows = ~np.isin(r - start, redo)
+            rr, cc = np.nonzero(near[redo] > -_NONE / 2)
+            rr, cc = redo[rr] + start, cc
+            more = m.pairs(rr, cc)
+            r, c = np.concatenate([r[keep_rows], rr]), np.concatenate([c[keep_rows], cc])
+            score, rival, exact = (
+                np.concatenate([x[keep_rows], y])
+                for x, y in zip((score, rival, exact), more, strict=True)
+            )
         chosen = _top_per_row(r, score, room)
         found.append((r[chosen], c[chosen], score[chosen], rival[chosen], exact[chosen]))
     r, c, score, rival, exact = (np.concatenate(parts) for parts in zip(*found, strict=True))

@@ -3,7 +3,8 @@
 As a process leader reads a profile, an exact need-offer match counts most; an offer that serves a
 need of another kind (a booking channel for "more visitors", a photographer for "marketing") and an
 offer close to a need (a guided tour for "outdoor activities") count for less. Pure competitors
-(same group, offers mostly the same, no need of either met by the other) lose points.
+(same group, offers mostly the same, and no need of either met by the other or needs mostly the
+same too) lose points.
 """
 
 from __future__ import annotations
@@ -31,11 +32,15 @@ class Weights:
     pool_beds: float = 1.0
     km_per_point: float = 50.0
     max_distance: float = 0.5
-    other_municipality: float = 0.5  # stands in for distance when places have no coordinates
+    other_municipality: float = 0.75  # stands in for distance when places have no coordinates
     same_municipality: float = 0.0  # neighbours are easier to introduce and to package
     assumed_match: float = 0.35  # tags assumed from a sector count for less than stated ones
     close: float = 0.5  # an offer close to the need (taxonomy `related`), per tag
     serves: float = 0.5  # an offer that serves a need of another kind (taxonomy `serves`)
+    # A business that asks for customers and meets another's need has found one: the other
+    # "gives" it a customer, when it gives nothing else (a photographer and a hotel that needs
+    # pictures, a bakery and a café).
+    customer: float = 0.5
     # What one business gives the other counts in full up to one whole match, a quarter above it:
     # a partner who meets one need well beats one who brushes several (tuned on all three sets).
     full_match: float = 1.0
@@ -52,6 +57,9 @@ WEIGHTS = Weights()
 
 
 _BEDS, _GROUP_BEDS = "accommodation", "group_accommodation"
+_CUSTOMERS = frozenset({"visitors", "group_customers"})
+# Offers of know-how whose buyers are the seller's customers (METHOD.md's enabler role).
+_ENABLING = {t.key: t.role == "enabler" for t in taxonomy.tags()}
 _SUPPORT_GROUPS = ("enablers", "community")
 _TOURIST_SERVICES = frozenset(
     t.key for t in taxonomy.tags() if t.role == "reason_to_go" or t.grp == "mob"
@@ -165,19 +173,59 @@ def offers_alike(a: Profile, b: Profile) -> bool:
     """Tell whether two businesses offer mostly the same (METHOD.md section 3's competitor test).
 
     Same sector group, or a group unknown on either side (a sector word no one listed), and an
-    offer Jaccard over 0.5. A profile assumed from a sector alone lists the sector's typical
-    offers, more than any one business has, so there the shared offers are counted against the
-    smaller list: a bakery's "bread" is mostly what a bakery known only by its sector offers.
+    offer Jaccard over 0.5, counted on what makes businesses of the group substitutes
+    (`core_offers`: two cabin firms compete on beds whatever else each adds, a sauna or a canoe
+    to borrow; a festival's stage does not make it a band's rival). A profile assumed from a
+    sector alone is compared the same way: its core is the sector's, not its long default list.
     Whether a need is met either way is the caller's part of the test.
     """
     if a.group is not None and b.group is not None and a.group != b.group:
         return False
-    if not a.offers or not b.offers:
+    mine, theirs = core_offers(a), core_offers(b)
+    if not mine or not theirs:
         return False
-    shared = len(a.offers & b.offers)
+    return _jaccard(mine, theirs) > 0.5
+
+
+@lru_cache(maxsize=1 << 16)
+def core_offers(p: Profile) -> frozenset[str]:
+    """Return the offers that make a business a substitute for others of its sector group (the
+    group's `core` offers it has), or all its offers when it has none or no known group."""
+    core = p.offers & _group_offers(p.group)
+    return core or p.offers
+
+
+@cache
+def _group_offers(group: str | None) -> frozenset[str]:
+    found = {g.key: g for g in taxonomy.groups()}.get(group or "")
+    return frozenset(found.core) if found else frozenset()
+
+
+def substitutes(a: Profile, b: Profile, wanted: bool) -> bool:
+    """Tell whether two businesses are of one kind: offers mostly the same, or needs mostly the
+    same (`wanted`) and an offer of what makes their group's businesses substitutes in common
+    (two wedding venues, one of them also with rooms and a garden)."""
+    if offers_alike(a, b):
+        return True
+    if not wanted or (a.group is not None and b.group is not None and a.group != b.group):
+        return False
+    return bool(core_offers(a) & core_offers(b))
+
+
+def needs_alike(a: Profile, b: Profile) -> bool:
+    """Tell whether two businesses need mostly the same (two needs or more in common, and a
+    need Jaccard over 0.5).
+
+    Two businesses that offer mostly the same and also need mostly the same serve one market
+    from one set of suppliers: pure competitors even when one meets a need of the other (two
+    wedding venues, one of them with rooms). An assumed profile is compared on the smaller list.
+    """
+    shared = len(a.needs & b.needs)
+    if shared < 2:  # one need in common (a shop to sell in) says little
+        return False
     if a.assumed or b.assumed:
-        return shared > 0.5 * min(len(a.offers), len(b.offers))
-    return _jaccard(a.offers, b.offers) > 0.5
+        return shared > 0.5 * min(len(a.needs), len(b.needs))
+    return _jaccard(a.needs, b.needs) > 0.5
 
 
 def _km(a: Profile, b: Profile) -> float | None:
@@ -247,8 +295,11 @@ def _score_and_exact(
     """Score a pair; also return the weight of exact need-offer matches (the tie-break)."""
     a_gives, b_gives = _flow(a, b), _flow(b, a)
     factor = weights.assumed_match if a.assumed or b.assumed else 1.0
-    to_b = factor * weights.saturate(a_gives.value(weights))
-    to_a = factor * weights.saturate(b_gives.value(weights))
+    given_b, given_a = a_gives.value(weights), b_gives.value(weights)
+    customer_of_a = _customer(a, a_gives, given_a, weights)
+    customer_of_b = _customer(b, b_gives, given_b, weights)
+    to_b = factor * weights.saturate(given_b + customer_of_b)
+    to_a = factor * weights.saturate(given_a + customer_of_a)
     exact = factor * (_weight(a_gives.exact) + _weight(b_gives.exact))
     score = weights.match * (to_a + to_b)
     reasons = [
@@ -257,6 +308,10 @@ def _score_and_exact(
     reasons += [
         Reason("covers_need", giver=b.name, taker=a.name, tag=t) for t in sorted(b_gives.exact)
     ]
+    if customer_of_a:
+        reasons.append(Reason("customer", giver=a.name, taker=b.name))
+    if customer_of_b:
+        reasons.append(Reason("customer", giver=b.name, taker=a.name))
     if to_a and to_b:
         score += weights.reciprocity
     shared = a.interests & b.interests
@@ -269,9 +324,8 @@ def _score_and_exact(
         helper, helped = (b, a) if b.group in _SUPPORT_GROUPS else (a, b)
         reasons.append(Reason("support", group_a=helped.group or "", group_b=helper.group or ""))
     elif product and weight >= 0.5:
-        reasons.append(
-            Reason("value_chain", group_a=a.group or "", group_b=b.group or "", product=product)
-        )
+        kind = "within_group" if a.group == b.group else "value_chain"  # a festival and a band
+        reasons.append(Reason(kind, group_a=a.group or "", group_b=b.group or "", product=product))
     for giver, taker, flow in ((a, b, a_gives), (b, a, b_gives)):
         reasons += _served_reasons(giver, taker, flow)
     for giver, taker, flow in ((a, b, a_gives), (b, a, b_gives)):
@@ -288,8 +342,13 @@ def _score_and_exact(
     )
     if beds_and_service and exact and not pooled:
         reasons.append(Reason("package_check"))
-    met = a_gives.exact or a_gives.served or b_gives.exact or b_gives.served
-    competitor = not met and not pooled and offers_alike(a, b)
+    # A profile assumed from a sector is no sign that two businesses alike complete each other.
+    # A need the needer meets itself (two kayak firms, one asking for "paddling trips") is none.
+    met = not (a.assumed or b.assumed) and bool(
+        (a_gives.exact | a_gives.served) - b.offers or (b_gives.exact | b_gives.served) - a.offers
+    )
+    wanted = needs_alike(a, b)
+    competitor = not pooled and substitutes(a, b, wanted) and (not met or wanted)
     if competitor:
         score -= weights.competitor
         reasons.append(Reason("competitor"))
@@ -301,6 +360,13 @@ def _score_and_exact(
     if distance and a.municipality and a.municipality == b.municipality:
         score += weights.same_municipality
     return PairScore(score, tuple(reasons), competitor), exact
+
+
+def _customer(seller: Profile, sold: _Flow, bought: float, weights: Weights) -> float:
+    """What a buyer brings a seller that asked for customers and gets nothing else from it."""
+    if bought or not weights.customer or not any(_ENABLING.get(t) for t in sold.exact):
+        return 0.0
+    return weights.customer * _weight(seller.needs & _CUSTOMERS)
 
 
 def _served_reasons(giver: Profile, taker: Profile, flow: _Flow) -> list[Reason]:
