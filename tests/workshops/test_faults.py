@@ -292,6 +292,57 @@ def stored_outcome(env: dict[str, str], scratch: Path, setup: dict, phones: list
     return outcome
 
 
+def check_burst_outcome(
+    phones: list[Phone],
+    kills: list[Kill],
+    burst: Burst,
+    total: int,
+    outcome: dict,
+    took: float,
+    log: str,
+) -> None:
+    """What a kill -9 burst must leave, on either engine: every phone answered, evaluations
+    stored for exactly the devices told so (or told 409 after a lost try), dots within budget."""
+    failed = Counter(str(f) for p in phones for f in p.failed)
+
+    print(
+        f"\nkills survived: {len(kills)} {kills}; acknowledged: {burst.acks} of {total};"
+        f" evaluation tries without answer: {sum(p.answer_lost for p in phones)};"
+        f" vote dots without answer: {sum(p.dots_lost for p in phones)};"
+        f" failed tries: {dict(failed)}; {took:.1f} s"
+    )
+    assert len(kills) == KILLS, f"only {len(kills)} kills before the burst ended"
+    assert all(k.acks_before < total for k in kills)
+    unfinished = [p.device for p in phones if p.answer is None]
+    assert unfinished == [], f"{len(unfinished)} phones never got an answer: {log}"
+
+    # Evaluations: stored exactly for the devices told 201, or 409 already_answered after a
+    # lost acknowledgement; the receipt's key makes two per device impossible.
+    told = {p.device for p in phones if p.answer == 201}
+    late = {p.device for p in phones if (p.answer, p.answer_error) == (409, "already_answered")}
+    assert all(p.answer_lost > 0 for p in phones if p.device in late), "409 without a lost try"
+    assert {p.answer for p in phones} <= {201, 409}
+    answered = {d for d, row in outcome["devices"].items() if row["answered"]}
+    assert answered == told | late, "an acknowledged evaluation is missing, or one is extra"
+    assert outcome["responses"] == outcome["receipts"] == len(told | late) == len(phones)
+
+    # Votes: within the dots, consistent with the votes, and between acknowledged and
+    # acknowledged plus the dots whose answer was lost.
+    wrong = []
+    for phone in phones:
+        row = outcome["devices"][phone.device]
+        if not (
+            row["used"] == row["votes"]
+            and 0 <= row["used"] <= DOTS
+            and phone.dots_acked <= row["used"] <= phone.dots_acked + phone.dots_lost
+        ):
+            wrong.append((phone.device, row, phone.dots_acked, phone.dots_lost))
+    assert wrong == [], f"{len(wrong)} devices' dots are off: {wrong[:5]}"
+    refused = {r for p in phones for r in p.vote_refused}
+    assert refused <= {(409, "no_dots_left")}, refused
+    assert all(p.dots_lost for p in phones if p.vote_refused), "no_dots_left without a lost try"
+
+
 @pytest.mark.slow
 def test_kill_9_during_evaluation_and_vote_bursts_loses_no_acknowledged_item(tmp_path):
     database = tmp_path / "faults.sqlite3"
@@ -310,44 +361,7 @@ def test_kill_9_during_evaluation_and_vote_bursts_loses_no_acknowledged_item(tmp
                 future.result(timeout=HARD_LIMIT + 30)
     took = time.monotonic() - now
     outcome = stored_outcome(env, tmp_path, setup, phones)
-    failed = Counter(str(f) for p in phones for f in p.failed)
-
-    print(
-        f"\nkills survived: {len(kills)} {kills}; acknowledged: {burst.acks} of {total};"
-        f" evaluation tries without answer: {sum(p.answer_lost for p in phones)};"
-        f" vote dots without answer: {sum(p.dots_lost for p in phones)};"
-        f" failed tries: {dict(failed)}; {took:.1f} s"
-    )
-    assert len(kills) == KILLS, f"only {len(kills)} kills before the burst ended"
-    assert all(k.acks_before < total for k in kills)
-    unfinished = [p.device for p in phones if p.answer is None]
-    assert unfinished == [], f"{len(unfinished)} phones never got an answer: {server.log_tail()}"
-
-    # Evaluations: stored exactly for the devices told 201, or 409 already_answered after a
-    # lost acknowledgement; the receipt's key makes two per device impossible.
-    told = {p.device for p in phones if p.answer == 201}
-    late = {p.device for p in phones if (p.answer, p.answer_error) == (409, "already_answered")}
-    assert all(p.answer_lost > 0 for p in phones if p.device in late), "409 without a lost try"
-    assert {p.answer for p in phones} <= {201, 409}
-    answered = {d for d, row in outcome["devices"].items() if row["answered"]}
-    assert answered == told | late, "an acknowledged evaluation is missing, or one is extra"
-    assert outcome["responses"] == outcome["receipts"] == len(told | late) == DEVICES
-
-    # Votes: within the dots, consistent with the votes, and between acknowledged and
-    # acknowledged plus the dots whose answer was lost.
-    wrong = []
-    for phone in phones:
-        row = outcome["devices"][phone.device]
-        if not (
-            row["used"] == row["votes"]
-            and 0 <= row["used"] <= DOTS
-            and phone.dots_acked <= row["used"] <= phone.dots_acked + phone.dots_lost
-        ):
-            wrong.append((phone.device, row, phone.dots_acked, phone.dots_lost))
-    assert wrong == [], f"{len(wrong)} devices' dots are off: {wrong[:5]}"
-    refused = {r for p in phones for r in p.vote_refused}
-    assert refused <= {(409, "no_dots_left")}, refused
-    assert all(p.dots_lost for p in phones if p.vote_refused), "no_dots_left without a lost try"
+    check_burst_outcome(phones, kills, burst, total, outcome, took, server.log_tail())
     assert integrity(str(database)) == [("ok",)]
 
 

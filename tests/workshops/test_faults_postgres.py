@@ -20,7 +20,6 @@ from __future__ import annotations
 import os
 import secrets
 import time
-from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -31,11 +30,11 @@ from tests.workshops.test_faults import (
     DOTS,
     HARD_LIMIT,
     IN_FLIGHT,
-    KILLS,
     Burst,
     IdeaWriter,
     Kill,
     Phone,
+    check_burst_outcome,
     in_app,
     killer,
     prepare,
@@ -96,45 +95,9 @@ def test_kill_9_during_evaluation_and_vote_bursts_loses_no_acknowledged_item_on_
             token=setup["token"],
         )
         answer_rows = [(len(store.decode(item).answers),) for (items,) in stored for item in items]
-    failed = Counter(str(f) for p in phones for f in p.failed)
-
-    print(
-        f"\nkills survived: {len(kills)} {kills}; acknowledged: {burst.acks} of {total};"
-        f" evaluation tries without answer: {sum(p.answer_lost for p in phones)};"
-        f" vote dots without answer: {sum(p.dots_lost for p in phones)};"
-        f" failed tries: {dict(failed)}; {took:.1f} s"
-    )
-    assert len(kills) == KILLS, f"only {len(kills)} kills before the burst ended"
-    assert all(k.acks_before < total for k in kills)
-    unfinished = [p.device for p in phones if p.answer is None]
-    assert unfinished == [], f"{len(unfinished)} phones never got an answer: {log}"
-
-    # Evaluations: stored exactly for the devices told 201, or 409 already_answered after a
-    # lost acknowledgement; once each, each with every answer (no half-written response).
-    told = {p.device for p in phones if p.answer == 201}
-    late = {p.device for p in phones if (p.answer, p.answer_error) == (409, "already_answered")}
-    assert all(p.answer_lost > 0 for p in phones if p.device in late), "409 without a lost try"
-    assert {p.answer for p in phones} <= {201, 409}
-    answered = {d for d, row in outcome["devices"].items() if row["answered"]}
-    assert answered == told | late, "an acknowledged evaluation is missing, or one is extra"
-    assert outcome["responses"] == outcome["receipts"] == len(told | late) == DEVICES
+    check_burst_outcome(phones, kills, burst, total, outcome, took, log)
+    # Each response stored whole: every answer of the form, none half-written.
     assert sorted(answer_rows) == [(len(setup["answers"]),)] * DEVICES
-
-    # Votes: within the dots, consistent with the votes, and between acknowledged and
-    # acknowledged plus the dots whose answer was lost.
-    wrong = []
-    for phone in phones:
-        row = outcome["devices"][phone.device]
-        if not (
-            row["used"] == row["votes"]
-            and 0 <= row["used"] <= DOTS
-            and phone.dots_acked <= row["used"] <= phone.dots_acked + phone.dots_lost
-        ):
-            wrong.append((phone.device, row, phone.dots_acked, phone.dots_lost))
-    assert wrong == [], f"{len(wrong)} devices' dots are off: {wrong[:5]}"
-    refused = {r for p in phones for r in p.vote_refused}
-    assert refused <= {(409, "no_dots_left")}, refused
-    assert all(p.dots_lost for p in phones if p.vote_refused), "no_dots_left without a lost try"
 
 
 # ---- 2. backup (pg_dump) while the app takes writes, then restore (pg_restore) -----------------
