@@ -12,8 +12,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 from flask_babel import force_locale
 
-from app import catalogues, demo
-from app import translation_review as review
+from app import demo
 from app.auth.models import MIN_PASSWORD, User, normalise_email, user_by_email
 from app.extensions import db
 from workshops import devices
@@ -363,6 +362,9 @@ def translations_review_group() -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def translations_review_export_command(lang: str, fmt: str, file: Path) -> None:
     """Write the language's unchecked texts, with their English source, to FILE."""
+    from app import catalogues
+    from app import translation_review as review  # YAML and Babel's catalogue tools
+
     where = {"translations": catalogues.TRANSLATIONS, "folder": catalogues.METHOD_DATA}
     count = review.export_review(lang, fmt, file, **where)
     click.echo(f"{count} unchecked {lang} texts written to {file}")
@@ -372,6 +374,9 @@ def translations_review_export_command(lang: str, fmt: str, file: Path) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def translations_review_import_command(file: Path) -> None:
     """Write a reviewed FILE back into the catalogue and the method data; clear the flags."""
+    from app import catalogues
+    from app import translation_review as review  # YAML and Babel's catalogue tools
+
     where = {"translations": catalogues.TRANSLATIONS, "folder": catalogues.METHOD_DATA}
     try:
         result = review.import_review(file, **where)

@@ -10,6 +10,12 @@ The CSV regions go through the import's own reading (`registry.read_table` and
 `registry.read_profile`), as `import-businesses` reads them. `--misses` prints, per business,
 its top-3 beside its labelled partners. The headline figures use the first reader's labels alone; those
 with the second reader's additions follow in brackets (bench/data/README.md says why).
+
+A quarter of the rows of the regions the product is judged on give only a sector, so each region
+also gets two lines on such rows: NDCG@3 over the businesses that give only a sector, and the same
+region with every fourth row (rows 4, 8, 12 ...) cut to its name, sector and municipality, over all
+businesses and over the sector-only ones (Fjordbygda's and Skärgården's rows 4, 8, 12 ... already
+give only a sector, so their cut region is the region itself).
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ REGIONS = (
     ("Skärgården (blind, sv/fi/da CSV)", "skargarden", "s"),
 )
 TOP = 3
+SECTOR_ONLY_EVERY = 4  # every fourth row of the judged regions gives only a sector
 
 
 @dataclass(frozen=True)
@@ -64,6 +71,32 @@ def read_profile(row: Mapping[str, object], profile_id: str | None = None) -> Pr
     )
 
 
+def sector_only(row: Mapping[str, object]) -> dict[str, object]:
+    """Cut a form row to what a business that gives only a sector writes: name, sector, place."""
+    return {key: row[key] for key in ("id", "name", "sector", "municipality") if key in row}
+
+
+def gives_only_a_sector(row: Mapping[str, object]) -> bool:
+    """Tell whether a form row gives a sector and neither offers nor needs."""
+    written = (str(row.get(key) or "").strip() for key in ("offers", "needs"))
+    return bool(str(row.get("sector") or "").strip()) and not any(written)
+
+
+def _rows(stem: str, prefix: str) -> list[dict[str, object]]:
+    """Return a region's form rows, each with its id (a CSV region's N-th row is <prefix>NN)."""
+    from workshops.businesses import registry
+
+    if (DATA / f"{stem}.csv").exists():
+        path = DATA / f"{stem}.csv"
+        table = registry.read_table(path.read_bytes(), path.name)
+        return [
+            {"name": row.name, **row.cells, "id": f"{prefix or 't'}{k:02d}"}
+            for k, row in enumerate(table.rows, start=1)
+        ]
+    data = yaml.safe_load((DATA / f"{stem}.yaml").read_text(encoding="utf-8"))
+    return list(data["businesses"])
+
+
 def read_csv_region(path: Path, prefix: str = "t") -> list[Profile]:
     """Read a business file as `import-businesses` does; the N-th data row gets the id tNN."""
     from workshops.businesses import registry
@@ -81,15 +114,32 @@ def available(stem: str) -> bool:
     return found and (DATA / f"{stem}_labels.csv").exists()
 
 
+def sector_only_ids(stem: str, prefix: str = "t", cut: bool = False) -> list[str]:
+    """Return the ids of a region's businesses that give only a sector (in the cut region when
+    `cut`: every fourth row reduced to name, sector and place)."""
+    rows = _rows(stem, prefix)
+    if cut:
+        rows = [
+            sector_only(row) if k % SECTOR_ONLY_EVERY == 0 else row
+            for k, row in enumerate(rows, start=1)
+        ]
+    return [str(row["id"]) for row in rows if gives_only_a_sector(row)]
+
+
 def load_region(
-    stem: str, second_reader: bool = True, prefix: str = "t"
+    stem: str, second_reader: bool = True, prefix: str = "t", cut: bool = False
 ) -> tuple[list[Profile], Labels]:
-    """Read a region's businesses and labels from bench/data (with the second reader's)."""
-    if (DATA / f"{stem}.csv").exists():
-        profiles = read_csv_region(DATA / f"{stem}.csv", prefix or "t")
-    else:
-        data = yaml.safe_load((DATA / f"{stem}.yaml").read_text(encoding="utf-8"))
-        profiles = [read_profile(row) for row in data["businesses"]]
+    """Read a region's businesses and labels from bench/data (with the second reader's).
+
+    With `cut`, every fourth row (4, 8, 12 ...) is reduced to name, sector and place first.
+    """
+    rows = _rows(stem, prefix)
+    if cut:
+        rows = [
+            sector_only(row) if k % SECTOR_ONLY_EVERY == 0 else row
+            for k, row in enumerate(rows, start=1)
+        ]
+    profiles = [read_profile(row) for row in rows]
     grades: dict[frozenset[str], int] = {}
     competitors: set[frozenset[str]] = set()
     files = [DATA / f"{stem}_labels.csv"]
@@ -126,13 +176,16 @@ def ndcg_at(
         )
         ideal = sum(g / math.log2(rank + 2) for rank, g in enumerate(relevant[:k]))
         scores.append(gained / ideal)
-    return sum(scores) / len(scores)
+    return sum(scores) / len(scores) if scores else float("nan")
 
 
-def evaluate(profiles: Sequence[Profile], labels: Labels) -> tuple[float, int, int, int]:
-    """Return NDCG@3, labelled competitors in top-3, flagged competitors in top-3, top-3 slots."""
+def evaluate(
+    profiles: Sequence[Profile], labels: Labels, only: Sequence[str] | None = None
+) -> tuple[float, int, int, int]:
+    """Return NDCG@3, labelled competitors in top-3, flagged competitors in top-3, top-3 slots
+    (NDCG@3 over the businesses in `only` when given)."""
     top = pairing.top_partners(profiles, k=TOP)
-    ids = [p.id for p in profiles]
+    ids = [p.id for p in profiles] if only is None else list(only)
     ranked = {a: [s.partner_id for s in found] for a, found in top.items()}
     labelled = sum(
         1 for a, found in ranked.items() for b in found if frozenset((a, b)) in labels.competitors
@@ -211,6 +264,30 @@ def main(argv: Sequence[str] | None = None) -> None:
             + (f"; {labelled} with the additions)" if added else ")")
             + f", {flagged} flagged by the score"
         )
+        _print_sector_only(title, stem, prefix, first)
+
+
+def _print_sector_only(
+    title: str, stem: str, prefix: str, first: tuple[list[Profile], Labels]
+) -> None:
+    """Print NDCG@3 on the first reader's labels over the businesses that give only a sector,
+    then over the region cut to every fourth row sector-only (all businesses, sector-only ones)."""
+    own = sector_only_ids(stem, prefix)
+    if own:
+        print(
+            f"{title}: NDCG@3 = {evaluate(*first, only=own)[0]:.3f} over its {len(own)}"
+            " businesses that give only a sector"
+        )
+    cut_ids = sector_only_ids(stem, prefix, cut=True)
+    if cut_ids == own:
+        return
+    cut = load_region(stem, second_reader=False, prefix=prefix, cut=True)
+    whole, labelled, _, _ = evaluate(*cut)
+    print(
+        f"{title}: every fourth row cut to name and sector: NDCG@3 = {whole:.3f}"
+        f" ({evaluate(*cut, only=cut_ids)[0]:.3f} over its {len(cut_ids)} sector-only"
+        f" businesses), {labelled} labelled competitors in top-3"
+    )
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import random
+import os
 import subprocess
 import sys
 import tempfile
@@ -25,72 +25,14 @@ from types import ModuleType
 
 import numpy as np
 
-from method import taxonomy
+from tests.pairing_regions import synthetic_region
 from workshops.businesses import pairing
-from workshops.businesses.pairing import Profile
+from workshops.businesses.pairing.matrix import _workers
 
-SECTOR_SHARES = {
-    "accommodation": 14,
-    "food_service": 12,
-    "local_food": 12,
-    "guides_activities": 12,
-    "travel_trade": 3,
-    "performing_arts_events": 8,
-    "visual_arts_media": 7,
-    "heritage_museums": 5,
-    "crafts": 10,
-    "transport": 5,
-    "retail": 6,
-    "education_courses": 3,
-    "enablers": 2,
-    "community": 1,
-}
-REALMS = ("entertainment", "educational", "esthetic", "escapist")
 ROOT = Path(__file__).resolve().parent.parent
 # The engine before sparse candidate scoring (the parent of commit ca0305d).
 PREVIOUS = "4036b9b847394041527a0ec0908b5891a84e5802"
 PREVIOUS_PATH = "workshops/pairing.py"  # where the engine was one module
-
-
-def synthetic_region(n: int, seed: int = 7) -> list[Profile]:
-    """Return n fictional businesses with realistic sectors, tags, ideas and places."""
-    rng = random.Random(seed)
-    all_tags = [t.key for t in taxonomy.tags()]
-    groups = list(SECTOR_SHARES)
-    municipalities = [f"Kommune {k}" for k in range(max(1, n // 250))]
-    ideas = [f"idea-{k}" for k in range(max(5, n // 5))]
-    profiles = []
-    for i in range(n):
-        group = rng.choices(groups, weights=list(SECTOR_SHARES.values()))[0]
-        offers_default, needs_default = taxonomy.default_profile(group)
-        offers = _draw(rng, offers_default, all_tags)
-        needs = _draw(rng, needs_default, all_tags) - offers
-        place = rng.randrange(len(municipalities))
-        profiles.append(
-            Profile(
-                id=f"b{i}",
-                name=f"Business {i:05d}",
-                group=group,
-                offers=offers,
-                needs=needs,
-                interests=frozenset(rng.sample(ideas, rng.choice((0, 0, 0, 1, 2)))),
-                realms=frozenset(rng.sample(REALMS, rng.choice((0, 1, 2)))),
-                municipality=municipalities[place],
-                lat=59.0 + (place % 10) * 0.12 + rng.random() * 0.1,
-                lon=9.0 + (place // 10) * 0.2 + rng.random() * 0.1,
-            )
-        )
-    return profiles
-
-
-def _draw(rng: random.Random, defaults: tuple[str, ...], all_tags: list[str]) -> frozenset[str]:
-    size = rng.randint(2, 5)
-    chosen = (
-        set(rng.sample(defaults, min(len(defaults), rng.randint(1, size)))) if defaults else set()
-    )
-    while len(chosen) < size:
-        chosen.add(rng.choice(all_tags))
-    return frozenset(chosen)
 
 
 def previous_engine(revision: str, folder: Path) -> ModuleType:
@@ -145,8 +87,20 @@ def main(argv: list[str] | None = None) -> None:
         _run(engines)
 
 
+def _load() -> str:
+    """The machine's load: wall time is only worth as much as the cores left free."""
+    if not hasattr(os, "getloadavg"):
+        return "load unknown"
+    one, five, _fifteen = os.getloadavg()
+    return f"load average {one:.2f} (1 min), {five:.2f} (5 min) on {os.cpu_count()} cores"
+
+
 def _run(engines: list[tuple[str, ModuleType]]) -> None:
     sizes = (100, 1_000, 10_000)
+    print(
+        f"{_load()}; blocks of a region of 10,000 are scored on {_workers(10_000)} thread(s), "
+        "so CPU may exceed wall"
+    )
     for label, engine in engines:
         top_cpu, eco_cpu, top_wall, eco_wall = {}, {}, {}, {}
         for n in sizes:
@@ -178,6 +132,7 @@ def _run(engines: list[tuple[str, ModuleType]]) -> None:
             f"{cpu:.2f} s CPU"
         )
         print(f"[{label}] speed meeting weight ratio greedy/exact: {greedy / best:.4f}")
+    print(_load())
 
 
 if __name__ == "__main__":

@@ -12,7 +12,8 @@ businesses, 400 connections, 20 ecosystems and 500 evaluation responses (50 per 
 Form A). A last line runs the command on the large project again: unchanged data, so the PDF
 the app kept is written (its bytes compared with the first).
 
-Run from the repository root: python -m bench.report_speed
+Run from the repository root: python -m bench.report_speed (--demo: the demo's line only, a
+quicker check while working on the report).
 """
 
 from __future__ import annotations
@@ -293,8 +294,9 @@ def _load() -> str:
     return f"load average {one:.2f} (1 min) {five:.2f} (5 min) on {os.cpu_count()} CPUs"
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     """Make the demo's and the large project's report by the command; print a line for each."""
+    demo_only = "--demo" in (sys.argv[1:] if argv is None else argv)
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         app = _app(folder)
@@ -303,7 +305,8 @@ def main() -> None:
             from app import demo
 
             demo.ensure()
-            build_big("big", 1.0)
+            if not demo_only:
+                build_big("big", 1.0)
             db.session.remove()
         print(_load(), flush=True)
         report_seconds(folder, "demo")  # the disk cache warm outside the timings
@@ -316,6 +319,9 @@ def main() -> None:
             _median(floors),
             pdf,
         )
+        if demo_only:
+            print(_load(), flush=True)
+            return
         wall, cpu, pdf = report_seconds(folder, "big")
         _line(
             f"large ({FULL['ideas']} ideas, {WORKSHOPS} workshops)",

@@ -6,7 +6,7 @@ from flask import Blueprint, g
 from flask_babel import get_locale, refresh
 from flask_babel import gettext as _
 
-from evaluations import builder, responses
+from evaluations import builder, responses, store
 from evaluations.models import EvaluationForm
 from workshops.devices import current_device
 from workshops.http import api_abort, json_body
@@ -18,12 +18,18 @@ def _form(token: str) -> EvaluationForm:
     return _found(responses.form_by_token(token))
 
 
-def _found(form: EvaluationForm | None) -> EvaluationForm:
+def _found(form):
+    """The form, with its language the fallback for messages; 404 when there is none."""
     if form is None:
         api_abort(404, "not_found", _("No open evaluation form has this link."))
     g.project_language = form.language
     refresh()
     return form
+
+
+def _closed(form) -> None:
+    _found(form)
+    api_abort(409, "form_closed", _("This evaluation form is closed."))
 
 
 def _lang(form: EvaluationForm) -> str:
@@ -71,22 +77,31 @@ def get_form(token: str):
 def post_answers(token: str):
     """Store one response per device: 201, or 409 already_answered / form_closed, or 422.
 
-    Two queries before the write: the form with its project's time zone, and (in submit) the
-    form's receipt set, which also refuses a device that has answered; only when the answers have
-    problems is the receipt set read first, so such a device still gets its 409 rather than a 422.
+    On PostgreSQL an answer is one round trip to the database: the form's id comes from
+    responses.answering()'s per-process copy (after its first answer in this process), the
+    questions from responses.asked()'s, and one statement, committed alone, checks that the form
+    is open and writes the receipt and the response. On SQLite one query (the form's id, status
+    and language with its project's time zone) comes before the write. Only when the answers have
+    problems is the receipt set read first, so such a device still gets its 409 rather than a 422,
+    and the form itself loaded for the messages.
     """
-    found = responses.form_and_timezone(token)
-    form = _found(found[0] if found else None)
+    store.statements_commit_alone()  # PostgreSQL: the write is one statement, committed alone
+    form = responses.answering(token)
+    if form is None:
+        _found(None)
     data = json_body()
     if form.status == "closed":
-        api_abort(409, "form_closed", _("This evaluation form is closed."))
+        _closed(form)
     device = current_device()
     checked, problems = responses.check(form, data.get("answers", {}))
     if problems:
-        if responses.has_answered(form, device):
+        loaded = _form(token)
+        if loaded.status == "closed":  # closed since answering() read it (PostgreSQL's copy)
+            _closed(loaded)
+        if responses.has_answered(loaded, device):
             api_abort(409, "already_answered", _("This device has already answered this form."))
-        lang = _lang(form)
-        messages = [responses.problem_message(p, form, lang) for p in problems]
+        lang = _lang(loaded)
+        messages = [responses.problem_message(p, loaded, lang) for p in problems]
         error = {
             "error": "invalid_answers",
             "message": messages[0],
@@ -97,9 +112,12 @@ def post_answers(token: str):
         }
         return error, 422
     try:
-        responses.submit(form, checked, device, responses.local_today(found[1]))
+        responses.submit(form, checked, device, open_only=True)
         responses.commit_response()  # before answering: a 201 promises the answers are stored
+    except responses.FormClosed:
+        _closed(_form(token))  # 404 when it was deleted
     except responses.AlreadyAnswered:
+        _found(form)
         api_abort(409, "already_answered", _("This device has already answered this form."))
     return {"status": "stored"}, 201
 

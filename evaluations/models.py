@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import utcnow
@@ -109,9 +109,11 @@ class Option(db.Model):
 class ResponseSet(db.Model):
     """All anonymous responses to a form, in one row per form, in a uniformly random order.
 
-    `responses` is a JSON array (JSONB on PostgreSQL) with one item per response: [random id,
-    date, [[question id, option id] or [question id, null, text], ...]] (evaluations/store.py reads
-    and writes it; nothing else should). Each new response takes a uniformly random place in the
+    `responses` holds one item per response: [random id, date, [[question id, option id] or
+    [question id, null, text], ...]], as a JSON array on SQLite and as an array of the items' JSON
+    texts on PostgreSQL (text[], compressed with lz4 where the server has it: rewriting such an
+    array costs a fraction of rewriting a jsonb value of the same size). evaluations/store.py
+    reads and writes it; nothing else should. Each new response takes a uniformly random place in the
     array and the row is updated in place, so neither the order of the items nor the row's own
     id, place or transaction says which response came when.
     """
@@ -123,7 +125,7 @@ class ResponseSet(db.Model):
     )
     count: Mapped[int] = mapped_column(default=0)  # the number of items
     responses: Mapped[list] = mapped_column(
-        JSON().with_variant(JSONB(), "postgresql"), default=list
+        JSON().with_variant(ARRAY(Text), "postgresql"), default=list
     )
 
 
@@ -131,7 +133,8 @@ class ReceiptSet(db.Model):
     """The devices that have answered a form: their keyed hashes, sorted, in one row per form.
 
     A set, not a row per device: nothing in it (rowid, physical order, position) says who answered
-    first or last, so no receipt can be paired with a response by order.
+    first or last, so no receipt can be paired with a response by order. Each hash is preceded by
+    one space (so a hash is found, and a new one put in its sorted place, by character offset).
     """
 
     __tablename__ = "evaluation_receipt_set"
@@ -139,8 +142,13 @@ class ReceiptSet(db.Model):
     form_id: Mapped[int] = mapped_column(
         ForeignKey("evaluation_form.id", ondelete="CASCADE"), primary_key=True
     )
-    hashes: Mapped[str] = mapped_column(Text, default="")  # sorted, separated by single spaces
+    hashes: Mapped[str] = mapped_column(Text, default="")  # sorted, each after a space
 
     def members(self) -> list[str]:
         """The sorted hashes."""
         return self.hashes.split() if self.hashes else []
+
+    @staticmethod
+    def joined(members: list[str]) -> str:
+        """The stored text of these sorted hashes."""
+        return "".join(" " + member for member in members)

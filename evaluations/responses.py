@@ -20,6 +20,7 @@ from __future__ import annotations
 import bisect
 import re
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,25 +29,29 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from evaluations import store
 from evaluations.builder import text_in
-from evaluations.models import EvaluationForm, Question, ReceiptSet
+from evaluations.models import EvaluationForm, Option, Question, ReceiptSet
 from workshops.devices import hashed
 from workshops.projects.models import Project
 
 MAX_ANSWER_TEXT = 2000
 SCALE_POINTS = ("1", "2", "3", "4", "5")
 TOKEN = re.compile(r"^[A-Za-z0-9_-]+$")  # what new tokens are made of (URL-safe base64)
+RECEIPT_CHARS = 20  # hex digits of a device's receipt hash
 
 
 class AlreadyAnswered(Exception):
     """This device has answered this form already."""
+
+
+class FormClosed(Exception):
+    """The form was closed (or deleted) before the answer could be stored."""
 
 
 @dataclass(frozen=True)
@@ -95,8 +100,26 @@ _ASKED_LOCK = threading.Lock()
 _ASKED_MAX = 256
 
 
-def asked(form: EvaluationForm) -> tuple[Asked, ...]:
-    """The form's questions and options as checking needs them."""
+# One query with Core for a form's questions and their options, in order (asked()).
+_QUESTIONS = (
+    select(
+        Question.id,
+        Question.type,
+        Question.required,
+        Question.max_choices,
+        Option.id.label("option_id"),
+        Option.key,
+        Option.position,
+        Option.exclusive,
+    )
+    .outerjoin(Option, Option.question_id == Question.id)
+    .where(Question.form_id == bindparam("form_id"))
+    .order_by(Question.position, Question.id, Option.position, Option.id)
+)
+
+
+def asked(form: EvaluationForm | Answering) -> tuple[Asked, ...]:
+    """The form's questions and options as checking needs them (one query, unless kept)."""
     key = (form.id, form.token)
     if form.status != "draft":
         with _ASKED_LOCK:
@@ -104,21 +127,19 @@ def asked(form: EvaluationForm) -> tuple[Asked, ...]:
             if found is not None:
                 _ASKED.move_to_end(key)
                 return found
-    questions = tuple(
-        Asked(
-            q.id,
-            q.type,
-            q.required,
-            q.max_choices,
-            tuple(AskedOption(o.id, o.key, o.position, o.exclusive) for o in q.options),
-        )
-        for q in db.session.scalars(
-            select(Question)
-            .where(Question.form_id == form.id)
-            .order_by(Question.position, Question.id)
-            .options(selectinload(Question.options))
-        )
-    )
+    rows = db.session.execute(_QUESTIONS, {"form_id": form.id}).all()
+    options: dict[int, list[AskedOption]] = {}
+    for row in rows:
+        found = options.setdefault(row.id, [])
+        if row.option_id is not None:
+            found.append(AskedOption(row.option_id, row.key, row.position, row.exclusive))
+    seen: dict[int, Asked] = {}
+    for row in rows:
+        if row.id not in seen:
+            seen[row.id] = Asked(
+                row.id, row.type, row.required, row.max_choices, tuple(options[row.id])
+            )
+    questions = tuple(seen.values())
     if form.status != "draft":
         with _ASKED_LOCK:
             _ASKED[key] = questions
@@ -151,28 +172,109 @@ def form_and_timezone(token: str) -> tuple[EvaluationForm, str] | None:
     return found[0], found[1]
 
 
-def receipt_key(form: EvaluationForm, device: str) -> str:
-    """The device's keyed hash for this form alone, so receipts of two forms cannot be joined."""
-    return hashed(device, f"evaluation:{form.id}")
+@dataclass(frozen=True)
+class Answering:
+    """What storing an answer needs of a form, read with Core in one query (no ORM object)."""
+
+    id: int
+    token: str
+    status: str
+    language: str
+    timezone: str
 
 
-def has_answered(form: EvaluationForm, device: str | None) -> bool:
+# Built once: making the statement costs more Python time than running it (the answering path).
+_ANSWERING = (
+    select(
+        EvaluationForm.id,
+        EvaluationForm.token,
+        EvaluationForm.status,
+        EvaluationForm.language,
+        Project.timezone,
+    )
+    .join(Project, Project.id == EvaluationForm.project_id)
+    .where(EvaluationForm.token == bindparam("token"))
+)
+_RECEIPTS = select(ReceiptSet.hashes).where(ReceiptSet.form_id == bindparam("form_id"))
+
+
+# PostgreSQL: the forms last read as open, by token, per process, each for at most _OPEN_SECONDS.
+# A form's id, token and language never change and it never goes back to draft, so answering()
+# takes them from here without a query; whether the form is still open is checked by the statement
+# that writes the answer (store.add_with_receipt). The project's time zone (the day an answer is
+# stored on) is as read at most _OPEN_SECONDS ago.
+_OPEN: OrderedDict[str, tuple[float, Answering]] = OrderedDict()
+_OPEN_LOCK = threading.Lock()
+_OPEN_MAX = 256
+_OPEN_SECONDS = 60.0
+
+
+def answering(token: str) -> Answering | None:
+    """As form_and_timezone, as plain values: the answering views' hot path (checking takes the
+    questions from asked()'s per-process copy; only a refused answer loads the form itself).
+
+    On PostgreSQL a form read as open is kept per process for a minute and given again without a
+    query, as "open": submit(open_only=True) then stores the answer only if it still is (else
+    FormClosed).
+    """
+    if not token or len(token) > 64 or not TOKEN.match(token):
+        return None
+    postgres = db.engine.dialect.name == "postgresql"
+    if postgres:
+        with _OPEN_LOCK:
+            kept = _OPEN.get(token)
+            if kept is not None and time.monotonic() - kept[0] < _OPEN_SECONDS:
+                _OPEN.move_to_end(token)
+                return kept[1]
+    row = db.session.connection().execute(_ANSWERING, {"token": token}).first()
+    if row is None or row.status == "draft":
+        return None
+    found = Answering(*row)
+    if postgres and found.status == "open":
+        with _OPEN_LOCK:
+            _OPEN[token] = (time.monotonic(), found)
+            _OPEN.move_to_end(token)
+            while len(_OPEN) > _OPEN_MAX:
+                _OPEN.popitem(last=False)
+    return found
+
+
+def forget(token: str) -> None:
+    """Drop the per-process copy of a form that answering() gave as open (it is no longer)."""
+    with _OPEN_LOCK:
+        _OPEN.pop(token, None)
+
+
+def receipt_key(form: EvaluationForm | Answering, device: str) -> str:
+    """The device's keyed hash for this form alone, so receipts of two forms cannot be joined.
+
+    Its first RECEIPT_CHARS hex digits (80 bits: two of a form's devices share one with a chance
+    below 1 in 10^17 for 2,000 devices), as the receipt set is written out with each answer.
+    Receipts stored before shorter ones were kept have all 40 digits; _contains() matches a
+    stored hash by its beginning, so they still count.
+    """
+    return hashed(device, f"evaluation:{form.id}")[:RECEIPT_CHARS]
+
+
+def has_answered(form: EvaluationForm | Answering, device: str | None) -> bool:
     """Tell whether this device has answered the form."""
     if not device:
         return False
-    hashes = db.session.scalar(select(ReceiptSet.hashes).where(ReceiptSet.form_id == form.id))
+    hashes = db.session.scalar(_RECEIPTS, {"form_id": form.id})
     return bool(hashes) and _contains(hashes.split(), receipt_key(form, device))
 
 
 def receipt_count(form: EvaluationForm) -> int:
     """How many devices have answered the form."""
-    hashes = db.session.scalar(select(ReceiptSet.hashes).where(ReceiptSet.form_id == form.id))
+    hashes = db.session.scalar(_RECEIPTS, {"form_id": form.id})
     return len(hashes.split()) if hashes else 0
 
 
 def _contains(members: list[str], key: str) -> bool:
+    """Whether a sorted hash begins with `key` (so that a 40-digit receipt stored before
+    receipts were cut to RECEIPT_CHARS still counts); such a hash is the first not below it."""
     at = bisect.bisect_left(members, key)
-    return at < len(members) and members[at] == key
+    return at < len(members) and members[at].startswith(key)
 
 
 def new_response_id() -> str:
@@ -180,10 +282,10 @@ def new_response_id() -> str:
     return store.new_id()
 
 
-def from_post(form: EvaluationForm, data: Mapping) -> dict[str, object]:
+def from_post(form: EvaluationForm | Answering, data: Mapping) -> dict[str, object]:
     """Turn an HTML form's fields (q<ID>, lists for multiple choice) into the API's answers."""
     answers: dict[str, object] = {}
-    for question in form.questions:
+    for question in asked(form):
         name = f"q{question.id}"
         if question.type == "multiple":
             values = [v for v in data.getlist(name) if v] if hasattr(data, "getlist") else []
@@ -196,7 +298,7 @@ def from_post(form: EvaluationForm, data: Mapping) -> dict[str, object]:
     return answers
 
 
-def check(form: EvaluationForm, answers: object) -> tuple[list[Checked], list[Problem]]:
+def check(form: EvaluationForm | Answering, answers: object) -> tuple[list[Checked], list[Problem]]:
     """Check answers {question id: value} against the form; return the valid ones and problems."""
     if not isinstance(answers, Mapping):
         return [], [Problem(None, "not_an_object")]
@@ -279,17 +381,35 @@ def local_today(timezone: str, now: datetime | None = None) -> date:
 
 
 def submit(
-    form: EvaluationForm, checked: list[Checked], device: str, today: date
+    form: EvaluationForm | Answering,
+    checked: list[Checked],
+    device: str,
+    today: date | None = None,
+    *,
+    open_only: bool = False,
 ) -> store.StoredResponse:
     """Add the device to the receipt set and the response to the response set; the caller commits.
 
+    The response keeps `today`, or when it is None today where the form's project is.
     Raises AlreadyAnswered when the set holds this device, also when a parallel request added it
-    first (the set's row is locked until that request commits).
+    first (the set's row is locked until that request commits). With `open_only` (the answering
+    views), raises FormClosed when the form is not open: on PostgreSQL the statement that writes
+    checks it (answering() may have given the form from its copy); on SQLite the caller read the
+    form in this request (answering()), so nothing more is checked.
     """
     key = receipt_key(form, device)
+    if today is None:
+        timezone = form.timezone if isinstance(form, Answering) else None
+        today = local_today(timezone or db.session.get(Project, form.project_id).timezone)
     response = store.StoredResponse(new_response_id(), today, _stored_answers(checked))
     if db.engine.dialect.name == "postgresql":
-        if not store.add_with_receipt(form.id, key, response):
+        try:
+            written = store.add_with_receipt(form.id, key, response, open_only=open_only)
+        except store.NotOpen:
+            db.session.rollback()
+            forget(form.token)
+            raise FormClosed from None
+        if not written:
             db.session.rollback()
             raise AlreadyAnswered
         return response
@@ -298,7 +418,7 @@ def submit(
     # UPDATE and the response's UPDATE runs between the lock and the commit. When another answer
     # changed the set in between (or there is none yet), it is read again under the lock.
     item = store.item_of(response)
-    seen = db.session.scalar(select(ReceiptSet.hashes).where(ReceiptSet.form_id == form.id))
+    seen = db.session.scalar(_RECEIPTS, {"form_id": form.id})
     if seen is not None:
         members = seen.split()
         if _contains(members, key):
@@ -308,7 +428,7 @@ def submit(
         swapped = db.session.execute(
             update(ReceiptSet)
             .where(ReceiptSet.form_id == form.id, ReceiptSet.hashes == seen)
-            .values(hashes=" ".join(members))
+            .values(hashes=ReceiptSet.joined(members))
             .execution_options(synchronize_session=False)
         )
         if swapped.rowcount == 1:
@@ -320,7 +440,7 @@ def submit(
         db.session.rollback()
         raise AlreadyAnswered
     bisect.insort(members, key)
-    receipts.hashes = " ".join(members)
+    receipts.hashes = ReceiptSet.joined(members)
     store.add_items(form.id, [item])
     return response
 
@@ -334,7 +454,7 @@ def _stored_answers(checked: list[Checked]) -> tuple[store.StoredAnswer, ...]:
     return tuple(answers)
 
 
-def _locked_receipts(form: EvaluationForm) -> ReceiptSet:
+def _locked_receipts(form: EvaluationForm | Answering) -> ReceiptSet:
     """The form's receipt set, created if missing, locked for this transaction."""
     insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
     # An insert first: on SQLite it takes the write lock before the set is read.

@@ -24,7 +24,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from app.extensions import db
-from evaluations import builder, export, responses, results
+from evaluations import builder, export, responses, results, store
 from evaluations.forms import (
     KIND_LABELS,
     SCALE_LABELS,
@@ -573,8 +573,8 @@ def compare(slug: str):
 # ---- answering -----------------------------------------------------------------------------
 
 
-def _answering(token: str) -> EvaluationForm:
-    form = responses.form_by_token(token)
+def _answering(token: str, found: EvaluationForm | None = None) -> EvaluationForm:
+    form = found or responses.form_by_token(token)
     if form is None:
         abort(404)
     g.project_language = form.language  # the fallback when the browser names no language we have
@@ -626,25 +626,42 @@ def _notice(form: EvaluationForm, kind: str, status: int = 200):
 
 @bp.route("/e/<token>", methods=["GET", "POST"])
 def answer(token: str):
-    """The form on one page, in the respondent's language; a plain POST form, no script needed."""
-    form = _answering(token)
-    if form.status == "closed":
-        return _notice(form, "closed", 409 if request.method == "POST" else 200)
-    device = current_device()
-    if responses.has_answered(form, device):
-        return _notice(form, "already", 409 if request.method == "POST" else 200)
+    """The form on one page, in the respondent's language; a plain POST form, no script needed.
+
+    A POST that stores takes the same path as the JSON API (api.post_answers): on PostgreSQL one
+    statement, committed alone, after the first answer in this process; on SQLite one query
+    before the write and the commit. The form itself is loaded only to show a page (a problem,
+    closed, already answered); whether the device has answered is read first only when the
+    answers have problems.
+    """
     if request.method == "GET":
+        form = _answering(token)
+        if form.status == "closed":
+            return _notice(form, "closed")
+        if responses.has_answered(form, current_device()):
+            return _notice(form, "already")
         return _answer_page(form)
-    answers = responses.from_post(form, request.form)
-    checked, problems = responses.check(form, answers)
+    store.statements_commit_alone()  # PostgreSQL: the write is one statement, committed alone
+    found = responses.answering(token)
+    if found is None or found.status == "closed":
+        return _notice(_answering(token), "closed", 409)  # 404 when there is none
+    device = current_device()  # the cookie that makes "one response per device" hold
+    answers = responses.from_post(found, request.form)
+    checked, problems = responses.check(found, answers)
     if problems:
+        form = _answering(token)
+        if form.status == "closed":  # closed since answering() read it (PostgreSQL's copy)
+            return _notice(form, "closed", 409)
+        if responses.has_answered(form, device):
+            return _notice(form, "already", 409)
         return _answer_page(form, values=answers, problems=problems, status=422)
-    project = db.session.get(Project, form.project_id)
     try:
-        responses.submit(form, checked, device, responses.local_today(project.timezone))
+        responses.submit(found, checked, device, open_only=True)
         responses.commit_response()
+    except responses.FormClosed:
+        return _notice(_answering(token), "closed", 409)
     except responses.AlreadyAnswered:
-        return _notice(form, "already", 409)
+        return _notice(_answering(token), "already", 409)
     return redirect(url_for("evaluations.thanks", token=token), 303)
 
 

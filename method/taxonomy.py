@@ -22,7 +22,17 @@ _PUNCTUATION = r"[,;/\n\r\t|•·]+"
 _AND = r"\s+(?:og|och|o|and|ja|samt|sekä|eller|or|tai|&|\+)\s+"  # "o": Swedish short "och"
 _SPLIT = re.compile(f"{_PUNCTUATION}|{_AND}", re.I)
 _TOKEN = re.compile(r"[^\W_]+(?:[-&'][^\W_]+)*|&")
-_NACE = re.compile(r"^\s*(\d{2})(?:[.,\s]?(\d{1,3}))?\s*$")
+# A code as registers and form exports write it: 55.10, 5510, 55.101 (SN2007, SNI, TOL),
+# 551010 or 55.10.10 (Danish DB07), after a scheme's name or a NACE section letter ("NACE 55.10",
+# "SNI 55101", "I 55.10") and before the code's label ("47.78 Husflid", "551010 Hoteller"; a
+# label only after four digits or more, or after a scheme's name: see parse_nace).
+_NACE = re.compile(
+    r"^\s*(?P<scheme>(?:nace|sn|sn2007|sni|sni2007|tol|tol2008|db07|naeringskode|næringskode|"
+    r"branschkod|branchekode|toimialakoodi|toimiala)(?:\s*rev\.?\s*2(?:\.1)?)?\s*:?\s*)?"
+    r"(?:[a-u]\s+)?(?P<division>\d{2})(?:[.,\s]?(?P<rest>\d{1,4})(?:\.\d{1,2})?)?"
+    r"(?:\s*$|(?P<label>\s*[-–:]?\s+(?=[^\W\d])\D*)$)",
+    re.I,
+)
 
 # Endings stripped to find a word's base form: nb/nn/sv/da inflections, then Finnish case endings.
 _ENDINGS = (
@@ -321,7 +331,7 @@ class _Lexicon:
         qualifier_endings: tuple[str, ...] = (),
     ) -> list[object]:
         """Return the values found in a phrase, longest phrases first, then word by word."""
-        tokens = _tokens(phrase)
+        tokens = _for_what(_tokens(phrase))
         whole = " ".join(tokens)
         values: list[object] = []
         if whole in self.exact or fold(whole) in self.folded:
@@ -377,6 +387,19 @@ class _Lexicon:
 _LEADING = frozenset(
     {"på", "pa", "til", "till", "for", "för", "ved", "vid", "hos", "at", "on", "in", "i", "åt"}
 )
+
+
+# A Finnish postposition whose noun says what for, not what ("opas ryhmiä varten": a guide for
+# groups; "kuljetuksia häitä varten": transport for weddings).
+_FOR = frozenset({"varten"})
+
+
+def _for_what(tokens: list[str]) -> list[str]:
+    """Drop a Finnish "for what" (the noun before "varten", and the postposition)."""
+    for k, token in enumerate(tokens):
+        if token in _FOR:
+            return tokens[: max(k - 1, 0)] + _for_what(tokens[k + 1 :])
+    return tokens
 
 
 # Finnish postpositions after a genitive that is the thing itself ("matkanjärjestäjien kanssa":
@@ -697,12 +720,18 @@ def _extra_lexicon(items: tuple[tuple[str, str], ...]) -> _Lexicon | None:
 
 
 def parse_nace(text: str) -> str | None:
-    """Return a NACE code written as 55.10, 5510, 55.101, 55.1 or 55 in normal form, else None."""
+    """Return a NACE code written as 55.10, 5510, 55.101, 551010, 55.1 or 55 (alone, after a
+    scheme's name or before its label) in normal form, else None."""
     match = _NACE.match(text or "")
     if not match:
         return None
-    division, rest = match.group(1), match.group(2) or ""
+    division, rest = match.group("division"), match.group("rest") or ""
     if division == "00":
+        return None
+    # A label after a short number is a count, not a code's label: "20 rom hotell", "50 år med
+    # fiske", "10 km fra sentrum" are sectors in words. A code with a label has four digits or
+    # more ("47.78 Husflid") or comes after a scheme's name ("NACE 55 Overnatting").
+    if match.group("label") and len(rest) < 2 and not match.group("scheme"):
         return None
     if len(rest) >= 2:
         return f"{division}.{rest[:2]}"

@@ -5,7 +5,8 @@ private-use character, a script without a font) would be drawn as the font's .no
 which PDF/A forbids and text extraction reads back as the lost character. Such characters are
 replaced by U+FFFD, the replacement character, drawn as a visible "?" in a diamond. The fonts'
 coverage is read once per process from fontconfig (`fc-list`); when fontconfig's tools are
-missing nothing is replaced.
+missing nothing is replaced. font_face() names the file fontconfig picks for a family, and what
+it covers, for figures that draw text themselves (`fc-match`).
 """
 
 from __future__ import annotations
@@ -79,6 +80,32 @@ def coverage() -> Coverage | None:
         return None
     points = parse_charsets(result.stdout)
     return points if points.starts else None
+
+
+@lru_cache(maxsize=8)
+def font_face(family: str) -> tuple[str, Coverage] | None:
+    """The font file fontconfig picks for family (as WeasyPrint would) and the code points it
+    covers, or None when fontconfig cannot be asked or has no font of that family (fc-match
+    always answers, with some other font as a stand-in: that one is not taken)."""
+    command = shutil.which("fc-match")
+    if command is None:
+        return None
+    try:
+        result = subprocess.run(  # noqa: S603  # nosec B603 - fixed arguments
+            [command, "--format", "%{file}\n%{family}\n%{charset}\n", family],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
+        )
+    except (OSError, subprocess.SubprocessError) as error:
+        log.warning("fc-match failed (%s)", error)
+        return None
+    path, _, rest = result.stdout.partition("\n")
+    families, _, charset = rest.partition("\n")
+    if not path or family.casefold() not in {f.strip().casefold() for f in families.split(",")}:
+        return None
+    return path, parse_charsets(charset)
 
 
 def drawable(char: str, covered: Coverage | None = None) -> bool:

@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 RENDERER_SOURCES = (
     "app/reports",
     "workshops/pdf.py",
+    "workshops/glyphs.py",
     "workshops/programme/templates",
     "workshops/businesses/pairing/figure.py",
     "evaluations/charts.py",

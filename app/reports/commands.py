@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import gc
 import json
 import os
 import tempfile
@@ -42,6 +44,10 @@ def report_command(slug: str, output: Path, lang: str | None) -> None:
     lang = lang or project.language
     write_atomically(output, render.kept_report_pdf(project, lang))
     click.echo(f"Wrote the report of {project.slug} to {output}")
+    # The command ends the process: at exit, what making the PDF left in reference cycles is not
+    # walked and freed one object at a time (about 0.1 s of the demo's report); the operating
+    # system takes the memory back. Module teardown still closes what the app holds open.
+    atexit.register(gc.freeze)
 
 
 @click.command("export")

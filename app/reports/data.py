@@ -120,6 +120,7 @@ class IdeaPart:
     theme: str | None
     votes: int
     interests: tuple[str, ...]  # businesses that want to work on it
+    step_position: int | None = None  # the step's place in its workshop
 
 
 @dataclass(frozen=True)
@@ -355,6 +356,19 @@ class ReportData:
             grouped[idea.workshop_id].append(idea)
         return [(w, grouped[w.id]) for w in self.workshops if grouped.get(w.id)]
 
+    @staticmethod
+    def ideas_by_step(ideas: list[IdeaPart]) -> list[tuple[str | None, list[IdeaPart]]]:
+        """One workshop's ideas grouped by the step that collected them, in the steps' order
+        (ideas without a step first), each group in the order posted."""
+        grouped: dict[tuple[int, str | None], list[IdeaPart]] = defaultdict(list)
+        for idea in ideas:
+            position = -1 if idea.step_position is None else idea.step_position
+            grouped[position, idea.step_title].append(idea)
+        return [
+            (title, grouped[position, title])
+            for position, title in sorted(grouped, key=_step_order)
+        ]
+
     def ideas_by_theme(self) -> list[tuple[str, int]]:
         """How many ideas each theme gathered, largest first (ideas without a theme left out)."""
         counts = Counter(idea.theme for idea in self.ideas if idea.theme)
@@ -384,6 +398,10 @@ class ReportData:
     def continuation(self) -> list[IdeaPart]:
         """Commitments for keeping the ecosystem alive (W5.6: commitments in the last workshop)."""
         return self.ideas_of_kind(COMMITMENT_KIND, CLOSING_TEMPLATE)
+
+
+def _step_order(key: tuple[int, str | None]) -> tuple[int, str]:
+    return key[0], key[1] or ""
 
 
 def _zone(name: str) -> ZoneInfo:
@@ -548,6 +566,7 @@ def _ideas(
                 theme=theme_of(idea),
                 votes=votes.get(idea.id, 0),
                 interests=tuple(interests.get(idea.id, ())),
+                step_position=step.position if step else None,
             )
         )
     return parts

@@ -1,4 +1,5 @@
-"""Lean figures for the report: SVG pies of a few paths and no text; bars and swatches as spans.
+"""Lean figures for the report: SVG pies of a few paths and no text; bars as spans, option keys
+as coloured borders.
 
 The numbers stand beside each figure as HTML text (and in its alt text), so a figure is only a
 handful of paths: cheap for WeasyPrint to draw, crisp at any zoom, and free of matplotlib.
@@ -67,6 +68,11 @@ def colour_class(fill: str) -> str:
     return "c-" + fill.lstrip("#").lower()
 
 
+def key_class(fill: str) -> str:
+    """The stylesheet's class that marks an option's row header with its colour ("k-e69f00")."""
+    return "k-" + fill.lstrip("#").lower()
+
+
 def width_class(percent: float) -> str:
     """The stylesheet's width class for a share, in steps of 5 % ("w-35")."""
     share = max(0.0, min(float(percent), 100.0))
@@ -80,12 +86,6 @@ def css_bar(percent: float, css_class: str, fill: str | None = None) -> Markup:
     # Constant markup; format() escapes the class names.
     template = Markup('<span class="{}"><span class="fill {}{}"></span></span>')  # noqa: S704  # nosec B704
     return template.format(css_class, width_class(percent), colour)
-
-
-def css_swatch(fill: str) -> Markup:
-    """A small square of one option's colour, for the legend (decoration: the label follows)."""
-    template = Markup('<span class="swatch {}"></span>')  # noqa: S704  # nosec B704
-    return template.format(colour_class(fill))
 
 
 def image(svg: str, alt: str, css_class: str) -> Markup:

@@ -12,7 +12,6 @@ import base64
 import re
 from datetime import datetime
 
-import networkx as nx
 from babel.dates import format_date, format_time, get_datetime_format
 from babel.numbers import format_decimal
 from flask import render_template
@@ -25,8 +24,7 @@ from app.reports import cache, data, figures
 from app.reports.data import Network, ReportData
 from method import catalogue, taxonomy
 from workshops.businesses.forms import SIZE_LABELS, STAGE_LABELS
-from workshops.businesses.pairing import network_figure
-from workshops.pdf import DATA_PNG, DATA_SVG, html_to_pdf
+from workshops.pdf import DATA_PNG, html_to_pdf
 from workshops.projects.forms import TARGET_LABELS, USE_LABELS  # the project form's words
 
 STYLESHEET = "reports/static/report.css"
@@ -59,8 +57,6 @@ ECOSYSTEM_LABELS = {
     "ended": _l("Ended"),
 }
 
-_SVG_START = re.compile(r"<svg[\s>]")
-
 
 def css_string(text: str) -> str:
     """Quote text as a CSS string, escaping what could end it."""
@@ -82,26 +78,6 @@ def page_counter_css() -> str:
     return " ".join(pieces) or "counter(page)"
 
 
-def inline_svg(data: bytes | str) -> Markup:
-    """An SVG document as markup to place in HTML: from its <svg> element on.
-
-    The SVG comes from matplotlib, which escapes every text it draws.
-    """
-    text = data.decode("utf-8") if isinstance(data, bytes) else data
-    match = _SVG_START.search(text)
-    # Generated SVG, every text escaped by matplotlib.
-    return Markup(text[match.start() :] if match else "")  # noqa: S704  # nosec B704
-
-
-def svg_image(data: bytes | str, alt: str = "") -> Markup:
-    """An SVG as an <img> with a data URL: WeasyPrint draws it much faster than inline SVG."""
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    encoded = base64.b64encode(raw).decode("ascii")
-    # A constant template; format() escapes the alt text and the base64 data.
-    template = Markup('<img class="chart-image" alt="{}" src="' + DATA_SVG + '{}">')  # noqa: S704  # nosec B704
-    return template.format(alt, encoded)
-
-
 def png_image(data: bytes, alt: str, css_class: str) -> Markup:
     """A PNG as an <img> with a data URL and alt text."""
     encoded = base64.b64encode(data).decode("ascii")
@@ -115,15 +91,17 @@ def network_png(
 ) -> bytes | None:
     """The network figure as a PNG at print resolution, or None when there is nothing to draw.
 
-    A picture rather than SVG: WeasyPrint would lay out each of its many labels as text. The
-    businesses' names are listed in the report's text.
+    A picture drawn with Pillow rather than SVG: WeasyPrint would lay out each letter of its
+    labels on its own. The businesses' names are listed in the report's text.
     """
     if network is None:
         return None
-    graph = nx.Graph()
+    # The figure's code (and Pillow) load only when a report has a network to draw.
+    from workshops.businesses.pairing.figure import SmallGraph, raster_network
+
+    graph = SmallGraph()
     for node_id, name, group in network.nodes:
-        # matplotlib reads "$...$" as mathematics; a name is text.
-        graph.add_node(node_id, name=name.replace("$", r"\$"), group=group)
+        graph.add_node(node_id, name=name, group=group)
     for a, b, weight in network.edges if edges is None else edges:
         graph.add_edge(a, b, weight=weight)
     if network.kind == "connections":
@@ -132,16 +110,16 @@ def network_png(
         return None
     # Drawn at the width it is printed, so its names print at 6.5-7.5 pt.
     font_pt = 6.5 if width_mm < 100 else 7.5
-    return network_figure(
+    png, _layout = raster_network(
         graph,
-        fmt="png",
-        lang=lang,
+        lang,
         max_nodes=60,
         width_mm=width_mm,
         dpi=200,
         font_pt=font_pt,
         unknown_label=_("Sector not given or not recognised"),
     )
+    return png
 
 
 def network_figures(network: Network | None, lang: str) -> list[tuple[str, Markup | None]]:
@@ -175,6 +153,31 @@ def network_figures(network: Network | None, lang: str) -> list[tuple[str, Marku
     return figures
 
 
+_KEPT_SPACES = re.compile(r"[\t\n\r\f]|  |^\s|\s$")
+
+
+def verbatim_inline(text: str) -> Markup:
+    """Text exactly as typed, inline and isolated from the text around it: a <bdi>, or a span
+    that keeps its line breaks and runs of spaces when it has some to keep (a span is one more
+    box to lay out; a <bdi> becomes two characters in the PDF)."""
+    if _KEPT_SPACES.search(text):
+        return Markup('<span class="verbatim">{}</span>').format(text)  # noqa: S704  # nosec B704
+    return Markup("<bdi>{}</bdi>").format(text)  # noqa: S704  # nosec B704
+
+
+def question_groups(rows) -> list[tuple[bool, list]]:
+    """The evaluation rows as (single, rows): questions only one workshop asked two by two
+    (single), every other question alone."""
+    groups: list[tuple[bool, list]] = []
+    for row in rows:
+        single = bool(row.kind) and len(row.cells) == 1
+        if single and groups and groups[-1][0] and len(groups[-1][1]) == 1:
+            groups[-1][1].append(row)
+        else:
+            groups.append((single, [row]))
+    return groups
+
+
 def evaluation_helpers() -> dict:
     """Template helpers that draw an evaluation row's pies and bars beside their numbers."""
 
@@ -205,18 +208,19 @@ def evaluation_helpers() -> dict:
         percent = 100 * count / cell.respondents if cell.respondents else 0
         return figures.css_bar(percent, "mini-bar", fills(row)[0])
 
-    def swatch(row, index: int) -> Markup:
-        return figures.css_swatch(fills(row)[index])
+    def key_class(row, index: int) -> str:
+        return figures.key_class(fills(row)[index])
 
     def goal_bar(percent: int) -> Markup:
         return figures.css_bar(percent, "bar")
 
     return {
+        "eval_groups": question_groups,
         "eval_pie": pie,
         "eval_bar": bar,
         "eval_share": share,
         "eval_alt": alt,
-        "swatch": swatch,
+        "key_class": key_class,
         "goal_bar": goal_bar,
     }
 
@@ -245,6 +249,7 @@ def _helpers(lang: str) -> dict:
 
     return {
         "lang": lang,
+        "verbatim_inline": verbatim_inline,
         "date": lambda value, fmt="long": date_text(value, lang, fmt),
         "datetime": lambda value: datetime_text(value, lang),
         "decimal": lambda value: format_decimal(value, format="#,##0.0", locale=lang),

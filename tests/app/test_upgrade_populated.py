@@ -183,7 +183,7 @@ def _stored_responses(connection) -> list[list]:
     responses, answers = [], []
     query = sa.select(store.ResponseSet.form_id, store.ResponseSet.responses)
     for form_id, items in connection.execute(query):
-        for response in map(store.decode, items):
+        for response in map(store.decode, store.stored_items(items)):
             responses.append([response.id, form_id, response.submitted_on.isoformat()])
             items: dict[int, int] = {}
             for answer in response.answers:

@@ -169,6 +169,54 @@ def test_closed_form_is_refused_and_draft_or_forged_token_is_not_found(
     assert _stored(db) == (0, 0, 0)
 
 
+def test_a_form_closed_after_answers_came_refuses_the_next_on_the_api_and_the_page(
+    db, client, custom_form, make_phone
+):
+    # The first answer leaves the open form in answering()'s copy (PostgreSQL); closing it must
+    # still refuse the next answers, good or bad, on both paths, and store nothing more.
+    assert (
+        make_phone("phone-closing-0000000000001")
+        .answer(custom_form.token, _good(custom_form))
+        .status_code
+        == 201
+    )
+    builder.set_status(custom_form, "close")
+    db.session.commit()
+
+    good = make_phone("phone-closing-0000000000002").answer(custom_form.token, _good(custom_form))
+    bad = make_phone("phone-closing-0000000000003").answer(
+        custom_form.token, {qid(custom_form, 2): 9}
+    )
+    page = client.post(f"/e/{custom_form.token}?lang=en", data=_fields(custom_form))
+
+    assert (good.status_code, good.json["error"]) == (409, "form_closed")
+    assert (bad.status_code, bad.json["error"]) == (409, "form_closed")
+    assert page.status_code == 409 and "This form is closed" in page.get_data(as_text=True)
+    assert _stored(db)[0] == 1
+    builder.set_status(custom_form, "open")
+    db.session.commit()
+    reopened = make_phone("phone-closing-0000000000004").answer(
+        custom_form.token, _good(custom_form)
+    )
+    assert reopened.status_code == 201, reopened.json
+    assert _stored(db)[0] == 2
+
+
+def test_a_response_is_stored_on_the_day_it_is_where_the_project_is(
+    db, custom_form, project, make_phone
+):
+    from datetime import UTC, datetime, timedelta
+
+    project.timezone = "Pacific/Kiritimati"  # UTC+14: often another day than in UTC
+    db.session.commit()
+
+    assert make_phone().answer(custom_form.token, _good(custom_form)).status_code == 201
+
+    (stored,) = _responses()
+    here = datetime.now(UTC) + timedelta(hours=14)
+    assert stored.submitted_on in {here.date(), (here - timedelta(minutes=1)).date()}
+
+
 def test_api_takes_json_only(custom_form, make_phone):
     phone = make_phone()
     response = phone.client.post(

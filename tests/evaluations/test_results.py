@@ -90,7 +90,7 @@ def test_a_response_keeps_a_random_id_and_the_date_and_the_receipt_only_a_keyed_
 
     assert len(response.id) == 32 and not response.id.isdigit()
     assert receipts == sorted(receipts) and len(receipts) == 6
-    assert all("device-" not in r and len(r) == 40 for r in receipts)
+    assert all("device-" not in r and len(r) == responses.RECEIPT_CHARS for r in receipts)
     assert responses.receipt_key(custom_form, "device-0000-abcdefghij") in receipts
 
 

@@ -196,7 +196,7 @@ def test_no_time_finer_than_the_date_is_stored_with_answers_or_receipts(
     for table in ("evaluation_response_set", "evaluation_receipt_set"):
         types = {str(c["type"]).upper() for c in inspector.get_columns(table)}
         assert not any("TIME" in t for t in types), (table, types)
-    (response,) = db.session.scalar(db.select(store.ResponseSet.responses))
+    (response,) = store.stored_items(db.session.scalar(db.select(store.ResponseSet.responses)))
     assert re.fullmatch(r"[0-9a-f]{32}", response[0])
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", response[1])
     assert [len(answer) for answer in response[2]] == [2, 2, 2, 2]  # options, no time

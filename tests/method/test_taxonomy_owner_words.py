@@ -31,6 +31,9 @@ WORDS = {
         ("hjelp til nettbutikk", {"digital_skills"}, {"sales_outlet"}),
         ("bestillinger til selskap", {"catering"}, {"booking_channel"}),
         ("ekstra folk i høysesongen", {"staff_capacity"}, {"visitors"}),
+        ("matboder på festivalplassen", {"meals"}, set()),
+        ("sykkel til utleie", {"equipment_rental"}, {"accommodation"}),
+        ("matbutikk", set(), {"meals"}),
     ],
     "nn": [
         ("utleige av hytter", {"accommodation"}, {"equipment_rental"}),
@@ -41,6 +44,7 @@ WORDS = {
         ("nokon som kan selje turane våre til grupper", {"booking_channel"}, set()),
     ],
     "sv": [
+        ("matstånd under marknaden", {"meals"}, set()),
         ("ost o yoghurt från egna kor", {"local_food"}, {"live_performance"}),
         ("40 gästplatser för båtar, dusch o bastu", {"accommodation", "wellness"}, set()),
         ("nån som kan ta gästerna på guidade turer", {"guided_tour"}, {"visitors"}),
@@ -55,6 +59,7 @@ WORDS = {
         ("ställe där gästerna kan äta efter turen", {"meals"}, set()),
     ],
     "da": [
+        ("madboder til festivalen", {"meals"}, set()),
         ("sommerhusudlejning", {"accommodation"}, {"equipment_rental"}),
         ("cykler og elcykler til leje", {"equipment_rental"}, set()),
         ("øl brygget på øen, cider af lokale æbler", {"local_drinks"}, {"venue", "outdoor_site"}),
@@ -72,6 +77,8 @@ WORDS = {
         ("musik søndag eftermiddag", {"live_performance"}, {"meals"}),
     ],
     "fi": [
+        ("ruokakojuja kylätapahtumaan", {"meals"}, set()),
+        ("kyläkävelyt", {"guided_tour"}, set()),
         ("mökkivuokraus", {"accommodation"}, {"equipment_rental"}),
         ("matkailupalvelut", {"accommodation"}, set()),
         ("ruokapalvelut", {"meals"}, set()),
@@ -89,6 +96,7 @@ WORDS = {
         ("yhteistyötä matkanjärjestäjien kanssa", {"packaging"}, set()),
     ],
     "en": [
+        ("food stalls for the fair", {"meals"}, set()),
         ("cabin rental", {"accommodation"}, {"equipment_rental"}),
         ("someone who sells our tours to groups abroad", {"booking_channel"}, set()),
         ("reindeer rides", {"outdoor_activity"}, {"passenger_transport"}),

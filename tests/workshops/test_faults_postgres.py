@@ -94,7 +94,11 @@ def test_kill_9_during_evaluation_and_vote_bursts_loses_no_acknowledged_item_on_
             " JOIN evaluation_form f ON f.id = s.form_id WHERE f.token = :token",
             token=setup["token"],
         )
-        answer_rows = [(len(store.decode(item).answers),) for (items,) in stored for item in items]
+        answer_rows = [
+            (len(store.decode(item).answers),)
+            for (items,) in stored
+            for item in store.stored_items(items)
+        ]
     check_burst_outcome(phones, kills, burst, total, outcome, took, log)
     # Each response stored whole: every answer of the form, none half-written.
     assert sorted(answer_rows) == [(len(setup["answers"]),)] * DEVICES

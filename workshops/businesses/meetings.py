@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 from app.db import utcnow
 from app.extensions import csrf, db
 from workshops import devices
-from workshops.businesses import pairing, pairing_service
+from workshops.businesses import pairing_service
 from workshops.businesses.models import Business, Connection, MeetingRound
 from workshops.http import api_abort, json_body
 from workshops.live import participants, steps
@@ -69,6 +69,8 @@ def _pairs(groups) -> set[frozenset[str]]:
 
 def next_round(workshop, step, now: datetime) -> MeetingRound:
     """Pair those present for the step's next round; StepError when done or too few."""
+    from workshops.businesses import pairing  # NumPy and NetworkX: loaded on first use
+
     done = rounds(workshop, step)
     total, minutes = plan_of(step)
     if len(done) >= total:

@@ -9,19 +9,19 @@ feeds it back into the project's ranking.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 from threading import Lock
+from typing import TYPE_CHECKING
 
-import networkx as nx
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import Row, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from method import taxonomy
-from workshops.businesses import pairing
 from workshops.businesses.models import (
     CONNECTION_STATUSES,
     PAIRING_MARKS,
@@ -30,12 +30,19 @@ from workshops.businesses.models import (
     Ecosystem,
     PairingMark,
 )
+from workshops.businesses.registry import normalise_word
 from workshops.ideas.models import Idea, Interest
 from workshops.live.models import Participant
 from workshops.programme.models import Workshop
 from workshops.projects.models import Project
 
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from workshops.businesses import pairing
+
 _CACHE: OrderedDict[tuple, _Computed] = OrderedDict()
+_ENTRIES: OrderedDict[tuple, tuple[_Entry, ...]] = OrderedDict()  # when nothing is computed
 _CACHE_SIZE = 8
 _LOCK = Lock()
 KEEP = 10  # partners kept per business; pages and commands show up to this many
@@ -51,11 +58,66 @@ class Partner:
     competitor: bool
 
 
+class _Suggestions(Mapping):
+    """Each business's suggestions by id, made from its cached edges when read.
+
+    At 10,000 businesses, 100,000 ready-made suggestions (with their reason closures) would stay
+    in memory between requests, and every garbage collection of every request would walk them.
+    """
+
+    def __init__(self, profiles: tuple[pairing.Profile, ...], edges: list[list[tuple]]) -> None:
+        self._profiles, self._edges = profiles, edges
+        self._index = {p.id: i for i, p in enumerate(profiles)}
+
+    def __getitem__(self, key: str) -> list[pairing.Suggestion]:
+        from workshops.businesses.pairing.ranking import suggest_row
+
+        i = self._index[key]
+        return suggest_row(self._profiles, i, self._edges[i])
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._index
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """What the business search reads of one business.
+
+    The search runs over these in memory rather than in SQL: it matches as str.casefold() does
+    (every alphabet, and ß as ss), which SQLite's lower() (ASCII letters only) and PostgreSQL's
+    lower() (no ß to ss, and letters by the database's locale) do not, and the tags sit in JSON
+    lists. They are kept until a business changes, like the computed results.
+    """
+
+    id: int
+    name: str  # case-folded
+    sector: str  # as typed
+    group: str | None  # as stored
+    tags: frozenset[str]  # offers and needs as stored
+    free: frozenset[str]  # its free words (offers and needs) as mappings store them
+
+
 @dataclass(frozen=True)
 class _Computed:
     profiles: tuple[pairing.Profile, ...]
-    top: dict[str, list[pairing.Suggestion]]
-    graph: nx.Graph
+    top: Mapping[str, list[pairing.Suggestion]]  # made when read (_Suggestions)
+    edges: list[list[tuple[float, int, bool, float]]]  # pairing.partner_edges'
+    entries: tuple[_Entry, ...] = ()  # the businesses by name, for the search
+    # Ecosystem proposals by the named ecosystems they were made against.
+    proposals: dict[tuple, list[pairing.Ecosystem]] = field(default_factory=dict, compare=False)
+
+    @cached_property
+    def graph(self) -> nx.Graph:
+        """The partner graph, built when first drawn or grouped: the pairings page needs none."""
+        from workshops.businesses import pairing  # NumPy and NetworkX: loaded on first use
+
+        return pairing.build_graph(self.profiles, edges=self.edges)
 
 
 def group_of(business: Business) -> str | None:
@@ -84,6 +146,8 @@ def interests_by_business(project: Project) -> dict[int, set[str]]:
 
 def profile_of(business: Business, interests: set[str] | None = None) -> pairing.Profile:
     """One business as pairing sees it."""
+    from workshops.businesses import pairing  # NumPy and NetworkX: loaded on first use
+
     return pairing.Profile(
         id=str(business.id),
         name=business.name,
@@ -129,22 +193,137 @@ def _signature(project: Project) -> tuple:
 
 
 def _computed(project: Project) -> _Computed:
+    from workshops.businesses import pairing  # NumPy and NetworkX: loaded on first use
+
     key = _signature(project)
     with _LOCK:
         found = _CACHE.get(key)
         if found is not None:
             _CACHE.move_to_end(key)
             return found
-    found_profiles = tuple(profiles(project))
+    found = list(project.businesses)
+    interests = interests_by_business(project)
+    found_profiles = tuple(profile_of(b, interests.get(b.id)) for b in found)
     edges = pairing.partner_edges(found_profiles, KEEP)
-    top = pairing.suggest(found_profiles, edges)
-    graph = pairing.build_graph(found_profiles, edges=edges)
-    computed = _Computed(found_profiles, top, graph)
+    entries = tuple(_entry(b) for b in found)
+    computed = _Computed(found_profiles, _Suggestions(found_profiles, edges), edges, entries)
     with _LOCK:
         _CACHE[key] = computed
         while len(_CACHE) > _CACHE_SIZE:
             _CACHE.popitem(last=False)
     return computed
+
+
+def _entry(business: Business | Row) -> _Entry:
+    words = (
+        normalise_word(w) for w in [*(business.offers_free or ()), *(business.needs_free or ())]
+    )
+    return _Entry(
+        business.id,
+        business.name.casefold(),
+        business.sector or "",
+        business.sector_group,
+        frozenset(business.offers or ()) | frozenset(business.needs or ()),
+        frozenset(w for w in words if w),
+    )
+
+
+_ENTRY_COLUMNS = (
+    Business.id,
+    Business.name,
+    Business.sector,
+    Business.sector_group,
+    Business.offers,
+    Business.needs,
+    Business.offers_free,
+    Business.needs_free,
+)
+
+
+def _entries(project: Project) -> tuple[_Entry, ...]:
+    """The project's businesses by name as the search reads them: from the cached results when
+    there are some, else read once (these columns only) until a business changes."""
+    key = _signature(project)
+    with _LOCK:
+        computed = _CACHE.get(key)
+        if computed is not None:
+            return computed.entries
+        found = _ENTRIES.get(key)
+        if found is not None:
+            _ENTRIES.move_to_end(key)
+            return found
+    rows = db.session.execute(
+        select(*_ENTRY_COLUMNS)
+        .where(Business.project_id == project.id)
+        .order_by(Business.name)  # as project.businesses
+    )
+    found = tuple(_entry(row) for row in rows)  # rows have the attributes _entry reads
+    with _LOCK:
+        _ENTRIES[key] = found
+        while len(_ENTRIES) > _CACHE_SIZE:
+            _ENTRIES.popitem(last=False)
+    return found
+
+
+def _matching(entries: Sequence[_Entry], query: str, lang: str) -> list[int]:
+    """The ids of the businesses whose name or sector (as typed, or its group's name in lang)
+    holds the query, case folded, or that offer or need a tag the query names; in their order."""
+    key = query.strip().casefold()
+    if not key:
+        return [e.id for e in entries]
+    tags = frozenset(taxonomy.map_words(query).tags)
+    labels: dict[str, str] = {}
+    found = []
+    for e in entries:
+        if e.group and e.group not in labels:
+            labels[e.group] = taxonomy.group_label(e.group, lang)
+        sector = f"{e.sector} {labels[e.group] if e.group else ''}"
+        if key in e.name or key in sector.casefold() or not tags.isdisjoint(e.tags):
+            found.append(e.id)
+    return found
+
+
+def businesses_by_id(project: Project, ids: Iterable[int | str]) -> dict[int, Business]:
+    """The project's businesses with these ids (as numbers or digit strings), by id."""
+    wanted = sorted({int(x) for x in ids if str(x).isdigit()})
+    found: dict[int, Business] = {}
+    for start in range(0, len(wanted), 500):  # a bounded IN list per statement
+        found |= {
+            b.id: b
+            for b in db.session.scalars(
+                select(Business).where(
+                    Business.project_id == project.id,
+                    Business.id.in_(wanted[start : start + 500]),
+                )
+            )
+        }
+    return found
+
+
+def _with_partners(
+    project: Project, computed: _Computed, ids: list[str], k: int, known: dict[int, Business]
+) -> list[tuple[Business, list[Partner]]]:
+    """The businesses with these ids (in this order) with their k best partners after feedback;
+    only they and their partners are read from the database (those in `known` not at all)."""
+    from workshops.businesses import pairing  # NumPy and NetworkX: loaded on first use
+
+    top = pairing.apply_feedback(computed.profiles, computed.top, feedback(project), only=ids)
+    chosen = {x: top.get(x, [])[:k] for x in ids}
+    by_id = {str(i): b for i, b in known.items()}
+    wanted = {s.partner_id for found in chosen.values() for s in found} | set(ids)
+    by_id |= {str(i): b for i, b in businesses_by_id(project, wanted - set(by_id)).items()}
+    return [
+        (
+            by_id[x],
+            [
+                Partner(by_id[s.partner_id], s.score, s.reasons, s.competitor)
+                for s in found
+                if s.partner_id in by_id
+            ],
+        )
+        for x, found in chosen.items()
+        if x in by_id
+    ]
 
 
 def suggestions(
@@ -156,29 +335,71 @@ def suggestions(
     out, pairs like the good ones move up. `businesses` limits the answer to some of them.
     """
     computed = _computed(project)
-    by_id = {str(b.id): b for b in project.businesses}
     chosen = list(project.businesses) if businesses is None else businesses
-    top = pairing.apply_feedback(
-        computed.profiles, computed.top, feedback(project), only=[str(b.id) for b in chosen]
-    )
-    result = []
-    for business in chosen:
-        found = top.get(str(business.id), [])[:k]
-        result.append(
-            (
-                business,
-                [
-                    Partner(by_id[s.partner_id], s.score, s.reasons, s.competitor)
-                    for s in found
-                    if s.partner_id in by_id
-                ],
-            )
-        )
-    return result
+    known = {b.id: b for b in chosen}
+    return _with_partners(project, computed, [str(b.id) for b in chosen], k, known)
+
+
+@dataclass(frozen=True)
+class Found:
+    """One page of a business search: the page's business ids by name, and where it is."""
+
+    ids: list[int]
+    found: int  # businesses matching the search, on all pages
+    page: int  # 1 for the first
+    pages: int
+    unmapped: int = 0  # when asked: the project's free words, as len(registry.unmapped_words())
+
+
+def _page(ids: list[int], page: int, per_page: int) -> Found:
+    pages = max(1, -(-len(ids) // per_page))
+    page = min(max(1, page), pages)
+    return Found(ids[(page - 1) * per_page : page * per_page], len(ids), page, pages)
+
+
+def search(
+    project: Project, query: str, lang: str, page: int, per_page: int, unmapped: bool = False
+) -> Found:
+    """The businesses matching `query` (see _matching; sector groups named in lang), by name,
+    `per_page` at a time; a page past the last gives the last. Nothing is computed for pairing.
+    With `unmapped`, also how many free words of offers and needs no tag matched.
+    """
+    entries = _entries(project)
+    found = _page(_matching(entries, query, lang), page, per_page)
+    if unmapped:
+        found = replace(found, unmapped=len(frozenset().union(*(e.free for e in entries))))
+    return found
+
+
+@dataclass(frozen=True)
+class PairingsPage:
+    """One page of the pairings: its businesses with their partners, and where it is."""
+
+    rows: list[tuple[Business, list[Partner]]]
+    found: int  # businesses matching the search, on all pages
+    page: int  # 1 for the first
+    pages: int
+
+
+def pairings_page(
+    project: Project, query: str, lang: str, page: int, per_page: int, k: int = 5
+) -> PairingsPage:
+    """The businesses matching `query` (see _matching; sector groups named in lang), by name,
+    `per_page` at a time, with their k best partners. A page past the last gives the last.
+
+    Only the page's businesses and their partners are read from the database: the search runs
+    on the cached results' entries.
+    """
+    computed = _computed(project)
+    found = _page(_matching(computed.entries, query, lang), page, per_page)
+    rows = _with_partners(project, computed, [str(x) for x in found.ids], k, {})
+    return PairingsPage(rows, found.found, found.page, found.pages)
 
 
 def words(reasons: tuple[pairing.Reason, ...], lang: str, ideas: dict[str, str]) -> list[str]:
     """Reasons worded in lang."""
+    from workshops.businesses import pairing  # NumPy and NetworkX: loaded on first use
+
     return [pairing.explain(r, lang, ideas) for r in reasons]
 
 
@@ -219,6 +440,8 @@ def strongest_ties(project: Project, per_business: int) -> nx.Graph:
 
     The pairing pages' network figure and the report's draw this one graph, made from profiles().
     """
+    import networkx as nx  # loaded on first use, not at start-up
+
     graph = _computed(project).graph
     shown = nx.Graph()
     shown.add_nodes_from(graph.nodes(data=True))
@@ -231,24 +454,49 @@ def strongest_ties(project: Project, per_business: int) -> nx.Graph:
 def network_figure(project: Project, fmt: str, lang: str, unknown_label: str = "?") -> bytes:
     """The partner network as PNG or SVG bytes (unknown_label: the legend's word for businesses
     without a recognised sector)."""
+    from workshops.businesses import pairing  # NumPy and NetworkX: loaded on first use
+
     # Each business's five best ties: the full graph is too dense to read.
     return pairing.network_figure(
         strongest_ties(project, 5), fmt=fmt, lang=lang, unknown_label=unknown_label
     )
 
 
-def ecosystem_proposals(project: Project) -> list[tuple[pairing.Ecosystem, list[Business]]]:
-    """Proposed groups of 3-6 businesses, best covering first, with their businesses.
+@dataclass(frozen=True)
+class Member:
+    """A business as a proposal lists it (name_ecosystem takes these too)."""
+
+    id: int
+    name: str
+
+
+def ecosystem_proposals(project: Project) -> list[tuple[pairing.Ecosystem, list[Member]]]:
+    """Proposed groups of 3-6 businesses, best covering first, with their members by name.
 
     A group the leader has named already (two thirds or more of the same members) is never
     proposed again; a proposal that shares members with a named one says what it adds.
     """
+    from workshops.businesses import pairing  # NumPy and NetworkX: loaded on first use
+
     computed = _computed(project)
     if len(computed.profiles) < 3:
         return []
-    by_id = {str(b.id): b for b in project.businesses}
     named = [(e.name, [str(m.id) for m in e.members]) for e in ecosystems(project)]
-    found = pairing.ecosystems(list(computed.profiles), graph=computed.graph, named=named)
+    key = tuple((name, tuple(members)) for name, members in named)
+    found = computed.proposals.get(key)
+    if found is None:  # seeded, so the same profiles and names give the same proposals
+        found = pairing.ecosystems(list(computed.profiles), graph=computed.graph, named=named)
+        with _LOCK:
+            computed.proposals[key] = found
+            while len(computed.proposals) > _CACHE_SIZE:
+                del computed.proposals[next(iter(computed.proposals))]
+    # Ids and names only: whole rows for the thousands of members of a large region cost more.
+    by_id = {
+        str(x): Member(x, name)
+        for x, name in db.session.execute(
+            select(Business.id, Business.name).where(Business.project_id == project.id)
+        )
+    }
     return [(e, [by_id[m] for m in e.members if m in by_id]) for e in found]
 
 
@@ -272,6 +520,8 @@ def speed_meeting(businesses: list[Business]) -> pairing.Meeting:
 
     Pairs that declined, or that the leader marked not relevant, never meet.
     """
+    from workshops.businesses import pairing  # NumPy and NetworkX: loaded on first use
+
     project = businesses[0].project if businesses else None
     interests = interests_by_business(project) if project else {}
     apart = feedback(project).bad if project else frozenset()
@@ -366,6 +616,8 @@ def feedback(project: Project) -> pairing.Feedback:
     Good: marked good, or a connection introduced, met or collaborating. Bad: marked not
     relevant, or declined. A mark wins over a connection's status.
     """
+    from workshops.businesses import pairing  # NumPy and NetworkX: loaded on first use
+
     good: set[frozenset[str]] = set()
     bad: set[frozenset[str]] = set()
     rows = db.session.execute(
@@ -433,20 +685,29 @@ def set_status(connection: Connection, status: str, notes: str | None = None) ->
 
 
 def connections(project: Project) -> list[Connection]:
-    """The project's connections, newest change first."""
+    """The project's connections, newest change first, with both businesses."""
     return list(
         db.session.scalars(
             select(Connection)
             .where(Connection.project_id == project.id)
+            .options(selectinload(Connection.a), selectinload(Connection.b))
             .order_by(Connection.updated_at.desc(), Connection.id.desc())
         )
     )
 
 
-def name_ecosystem(project: Project, name: str, product: str, members: list[Business]) -> Ecosystem:
-    """Record a named ecosystem with its joint product idea and its members."""
+def name_ecosystem(
+    project: Project, name: str, product: str, members: Sequence[Business | Member]
+) -> Ecosystem:
+    """Record a named ecosystem with its joint product idea and its members (businesses, or the
+    members of a proposal)."""
     if not name.strip() or len({m.id for m in members}) < 2:
         raise OutcomeError("too_few")
+    if any(not isinstance(m, Business) for m in members):
+        by_id = businesses_by_id(project, {m.id for m in members})
+        if len(by_id) < len({m.id for m in members}):
+            raise OutcomeError("not_a_pair")
+        members = list(by_id.values())
     if any(m.project_id != project.id for m in members):
         raise OutcomeError("not_a_pair")
     ecosystem = Ecosystem(

@@ -18,6 +18,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
+from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from app.db import utcnow
@@ -72,12 +73,18 @@ def _business(project: Project, business_id: int) -> Business:
 
 
 def _members(project: Project, ids: list[str]) -> list[Business]:
-    by_id = {str(b.id): b for b in project.businesses}
+    by_id = {str(k): b for k, b in pairing_service.businesses_by_id(project, ids).items()}
     return [by_id[i] for i in ids if i in by_id]
 
 
 def _business_choices(project: Project) -> list[SelectChoice]:
-    return [SelectChoice(str(b.id), b.name) for b in project.businesses]
+    """The project's businesses by name as choices (ids and names only are read)."""
+    rows = db.session.execute(
+        select(Business.id, Business.name)
+        .where(Business.project_id == project.id)
+        .order_by(Business.name)
+    )
+    return [SelectChoice(str(x), name) for x, name in rows]
 
 
 def _labels(tags: list[str] | tuple[str, ...]) -> list[str]:
@@ -92,20 +99,39 @@ def _role() -> str | None:
 # --- the registry -------------------------------------------------------------------------
 
 
+BUSINESSES_PER_PAGE = 100
+
+
+def _page_number() -> int:
+    page = request.args.get("page", "1")
+    return max(1, int(page)) if page.isdigit() else 1
+
+
 @bp.get("/projects/<slug>/businesses")
 @login_required
 def index(slug: str):
-    """The project's businesses with sector, offers and needs."""
+    """The project's businesses with sector, offers and needs, a page at a time; a search by
+    name, sector or tag as on the pairings page."""
     project = access.project_for(slug)
+    query = request.args.get("q", "")[:160]
+    role = _role()
+    found = pairing_service.search(
+        project, query, _lang(), _page_number(), BUSINESSES_PER_PAGE, unmapped=role == "leader"
+    )
+    by_id = pairing_service.businesses_by_id(project, found.ids)
     return render_template(
         "businesses/list.html",
         project=project,
-        businesses=project.businesses,
-        unmapped=len(service.unmapped_words(project)),
+        businesses=[by_id[x] for x in found.ids if x in by_id],
+        unmapped=found.unmapped,
         labels=_labels,
         group_label=lambda key: taxonomy.group_label(key, _lang()),
         group_of=pairing_service.group_of,
-        role=_role(),
+        role=role,
+        query=query,
+        page=found.page,
+        pages=found.pages,
+        found=found.found,
     )
 
 
@@ -304,26 +330,6 @@ PAIRINGS_PER_PAGE = 20
 MARK_LABELS = {"good": _l("Marked good"), "not_relevant": _l("Marked not relevant")}
 
 
-def _matching(project: Project, query: str) -> list[Business]:
-    """The project's businesses whose name or sector holds the query, or with a tag it names."""
-    key = query.strip().casefold()
-    if not key:
-        return list(project.businesses)
-    tags = set(taxonomy.map_words(query).tags)
-    lang = _lang()
-    found = []
-    for b in project.businesses:
-        sector = f"{b.sector or ''} {taxonomy.group_label(b.sector_group, lang) if b.sector_group else ''}"
-        if (
-            key in b.name.casefold()
-            or key in sector.casefold()
-            or tags.intersection(b.offers or ())
-            or tags.intersection(b.needs or ())
-        ):
-            found.append(b)
-    return found
-
-
 @bp.get("/projects/<slug>/pairings")
 @login_required
 def pairings(slug: str):
@@ -332,13 +338,8 @@ def pairings(slug: str):
     lang = _lang()
     ideas = pairing_service.idea_texts(project)
     query = request.args.get("q", "")[:160]
-    page = request.args.get("page", "1")
-    page = max(1, int(page)) if page.isdigit() else 1
-    chosen = _matching(project, query)
-    pages = max(1, -(-len(chosen) // PAIRINGS_PER_PAGE))
-    page = min(page, pages)
-    shown = chosen[(page - 1) * PAIRINGS_PER_PAGE : page * PAIRINGS_PER_PAGE]
-    rows = pairing_service.suggestions(project, k=5, businesses=shown)
+    # Only this page's businesses and their partners are read: the search runs on the cache.
+    found = pairing_service.pairings_page(project, query, lang, _page_number(), PAIRINGS_PER_PAGE)
     marks = pairing_service.marks(project)
     existing = {frozenset((c.a_id, c.b_id)): c for c in pairing_service.connections(project)}
     status_forms = {}
@@ -348,7 +349,7 @@ def pairings(slug: str):
     return render_template(
         "businesses/pairings.html",
         project=project,
-        rows=rows,
+        rows=found.rows,
         explain=lambda reasons: pairing_service.words(reasons, lang, ideas),
         no_partner=pairing_service.no_partner_reason,
         connected=lambda a, b: existing.get(frozenset((a, b))),
@@ -361,9 +362,9 @@ def pairings(slug: str):
         marked_pairs=_marked_pairs(project, marks),
         mark_labels=MARK_LABELS,
         query=query,
-        page=page,
-        pages=pages,
-        found=len(chosen),
+        page=found.page,
+        pages=found.pages,
+        found=found.found,
         role=_role(),
     )
 
@@ -372,7 +373,7 @@ def _marked_pairs(project: Project, marks: dict) -> list[tuple[Business, Busines
     """The project's marked pairs with their businesses, by name."""
     if not marks:
         return []
-    by_id = {b.id: b for b in project.businesses}
+    by_id = pairing_service.businesses_by_id(project, {x for pair in marks for x in pair})
     found = []
     for pair, value in marks.items():
         ends = sorted((by_id[x] for x in pair if x in by_id), key=lambda b: b.name)

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 
-import psycopg
 from sqlalchemy import DateTime, Integer, and_, column, false, func, select, text, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError
@@ -100,6 +99,8 @@ def _insert_committing_itself(values: dict) -> tuple | None:
     Errors come out as SQLAlchemy's (a lost or refused connection is an OperationalError, which
     the app answers with 503 and Retry-After). A lost connection means the server went away (a
     restart): it and every other pooled connection are replaced, as SQLAlchemy does."""
+    import psycopg  # PostgreSQL only: not loaded on SQLite
+
     pooled = db.engine.raw_connection()
     connection = pooled.driver_connection
     try:

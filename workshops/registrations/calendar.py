@@ -10,15 +10,18 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from icalendar import Calendar, Event
 from sqlalchemy import select
 
 from app.db import utcnow
 from app.extensions import db
 from workshops.programme.models import Workshop
 from workshops.projects.models import Project
+
+if TYPE_CHECKING:
+    from icalendar import Event
 
 DEFAULT_TIMEZONE = "Europe/Oslo"
 # When neither the workshop nor its steps say how long it takes.
@@ -128,6 +131,8 @@ def event(
     workshop: Workshop, project: Project, *, register_url: str, description: str, now: datetime
 ) -> Event:
     """One VEVENT: local times with TZID, place, online link (URL), registration link."""
+    from icalendar import Event
+
     start, end = span(workshop)
     item = Event()
     item.add("uid", uid(workshop))
@@ -161,6 +166,8 @@ def build(
     `register_url(workshop)` gives the registration page's address; `describe(workshop,
     project, register_url)` the event's description in the project's language.
     """
+    from icalendar import Calendar
+
     now = now or utcnow()
     cal = Calendar()
     cal.add("prodid", PRODID)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+import os
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -26,14 +28,19 @@ from workshops.businesses.pairing.scoring import (
     _tag_weight,
     _unit,
     core_offers,
+    met_needs,
 )
 
 MATRIX_FROM = 400  # from this many businesses on, candidates are scored as matrices
 
 
-_BLOCK = 256
+_BLOCK = 128  # rows per tile, a multiple of _GROUP: smaller suits caches, larger saves calls
 _CHUNK = 32
+_THREADS_FROM = 2_000  # from this many businesses on, blocks are scored on up to _THREADS cores
+_THREADS = 2
+_GROUP = 8  # rows of a tile whose best pair with a later business bounds that business's row
 _NONE = 1e9  # added to the single-precision score of pairs that are no candidates
+_Dot = Callable[[Any, Any], np.ndarray]  # see _Matrices.pairs
 
 
 class _Matrices:
@@ -62,35 +69,49 @@ class _Matrices:
         self.offers = _incidence([p.offers for p in profiles], column, n, width)
         self.close = _incidence(closes, column, n, width)
         self.served = _incidence(served, column, n, width)
-        self.needs = (
-            (_incidence([p.needs for p in profiles], column, n, width))
+        self.needs = (  # the needs others can meet (scoring.met_needs)
+            (_incidence([met_needs(p) for p in profiles], column, n, width))
             .multiply(tag_weights[None, :])
             .tocsr()
         )
         # For `near`, in single precision: sparse rows times dense transposes (tags x businesses).
         left = (self.offers + weights.serves * self.served + weights.close * self.close).tocsr()
         self.left32, self.needs32 = left.astype(np.float32), self.needs.astype(np.float32)
-        self.left_t = left.T.toarray().astype(np.float32)
-        self.needs_t = self.needs.T.toarray().astype(np.float32)
+        self.left_t = _dense_t(left)
+        self.needs_t = _dense_t(self.needs)
         meets = self.offers + self.served  # exact offers and the needs they serve
-        self.both32 = sparse.hstack([meets, self.needs]).tocsr().astype(np.float32)
-        self.both_t = sparse.hstack([self.needs, meets]).T.toarray().astype(np.float32)
+        # Candidates and the tie-break read every need as written (candidates.py, scoring).
+        written = (
+            _incidence([p.needs for p in profiles], column, n, width)
+            .multiply(tag_weights[None, :])
+            .tocsr()
+        )
+        self.written_d = written.toarray()
+        self.both32 = sparse.hstack([meets, written]).tocsr().astype(np.float32)
+        self.both_t = _dense_t(sparse.hstack([written, meets]))
         # For `pairs`, dense rows in double precision.
         self.offers_d, self.close_d = self.offers.toarray(), self.close.toarray()
         self.served_d = self.served.toarray()
         self.needs_d = self.needs.toarray()
+        # Needs met, not only close, and needs its own offers do not meet (scoring: a need the
+        # needer meets itself is none).
+        self.meets_d = self.offers_d + self.served_d
+        self.unmet_d = self.needs_d * (1.0 - self.offers_d)
         # A seller that asks for customers finds one in a buyer of its know-how (Weights.customer).
         enabling = self.offers.multiply(
             np.array([_ENABLING.get(t, False) for t in vocabulary], dtype=float)[None, :]
         ).tocsr()
         self.enabling_d = enabling.toarray()
         self.enabling32 = enabling.astype(np.float32)
-        self.enabling_t = enabling.T.toarray().astype(np.float32)
-        wants = np.array([t in _CUSTOMERS for t in vocabulary], dtype=float)
-        self.customers = weights.customer * (self.needs_d @ wants)
+        self.enabling_t = _dense_t(enabling)
+        wants = np.array([t in _CUSTOMERS for t in vocabulary], dtype=float) * tag_weights
+        asked = _incidence([p.needs for p in profiles], column, n, width)  # customers asked for
+        self.customers = weights.customer * (asked @ wants)
         self.customers32 = self.customers.astype(np.float32)
         self.sellers = (self.customers > 0) & (self.enabling_d.sum(axis=1) > 0)
         self.seller_ids = np.flatnonzero(self.sellers)
+        self.enabling_sellers_t = self.enabling_t[:, self.seller_ids]
+        self.seller_customers32 = self.customers32[None, self.seller_ids]
         core = _incidence([core_offers(p) for p in profiles], column, n, width)
         self.core_d = core.toarray()
         self.core = np.asarray(core.sum(axis=1)).ravel()
@@ -156,8 +177,9 @@ class _Matrices:
             table[k] = row
         self.kind_columns = table
 
-    def near(self, rows: slice) -> np.ndarray:
-        """Return, for rows against everyone, the score in single precision.
+    def near(self, rows: slice, cols: slice = slice(None)) -> np.ndarray:
+        """Return, for rows against the businesses of `cols` (everyone, or all from one on),
+        the score in single precision.
 
         Pairs where no offer meets a need exactly get about -_NONE. The others are scored as if
         they never competed (a competitor's score is lower: this pass only ever overestimates),
@@ -165,39 +187,53 @@ class _Matrices:
         with a shared idea, and the affinity candidates, exactly.
         """
         w = self.weights
-        exact = self.both32[rows] @ self.both_t  # what r gives c plus what c gives r, exactly
-        gives = self.left32[rows] @ self.needs_t
-        gets = self.needs32[rows] @ self.left_t
+        first = cols.start or 0
+        needs_t = self.needs_t[:, cols]
+        exact = self.both32[rows] @ self.both_t[:, cols]  # what r gives c and c gives r, exactly
+        gives = self.left32[rows] @ needs_t
+        gets = self.needs32[rows] @ self.left_t[:, cols]
         # Only sellers of know-how that ask for customers have a customer term.
         mine = np.flatnonzero(self.sellers[rows])
         if len(mine):
-            sells = (self.enabling32[rows][mine] @ self.needs_t) > 0  # r's know-how meets c's need
+            sells = (self.enabling32[rows][mine] @ needs_t) > 0  # r's know-how meets c's need
             part = gets[mine]
             part += np.where(sells & (part == 0), self.customers32[rows][mine, None], 0)
             gets[mine] = part
-        if len(self.seller_ids):
-            theirs = self.seller_ids
-            buys = (self.needs32[rows] @ self.enabling_t[:, theirs]) > 0
+        k = int(np.searchsorted(self.seller_ids, first))
+        if k < len(self.seller_ids):
+            theirs = self.seller_ids[k:] - first
+            buys = (self.needs32[rows] @ self.enabling_sellers_t[:, k:]) > 0
             part = gives[:, theirs]
-            part += np.where(buys & (part == 0), self.customers32[None, theirs], 0)
+            part += np.where(buys & (part == 0), self.seller_customers32[:, k:], 0)
             gives[:, theirs] = part
-        gives, gets = _saturate(gives, w), _saturate(gets, w)
-        if self.assumed.any():
-            factor = np.where(self.assumed, w.assumed_match, 1.0).astype(np.float32)
-            factor = np.where(self.assumed[rows, None], np.float32(w.assumed_match), factor)
-            gives *= factor
-            gets *= factor
+        # Weights.saturate(x) is (1 - beyond) min(x, full_match) + beyond x, and the pair is
+        # reciprocal where both sides give something: fewer passes than saturating each side.
         score = gives + gets
+        both = np.minimum(gives, gets) > 0
+        if w.beyond != 1.0:
+            full = np.float32(w.full_match)
+            np.minimum(gives, full, out=gives)
+            np.minimum(gets, full, out=gets)
+            gives += gets
+            gives *= np.float32(1.0 - w.beyond)
+            score *= np.float32(w.beyond)
+            score += gives
+        reciprocity: np.ndarray | np.float32 = np.float32(w.reciprocity)
+        if self.assumed.any():  # an assumed profile's match and reciprocity count less
+            factor = np.where(self.assumed[cols], w.assumed_match, 1.0).astype(np.float32)
+            factor = np.where(self.assumed[rows, None], np.float32(w.assumed_match), factor)
+            score *= factor
+            reciprocity = factor
+            reciprocity *= np.float32(w.reciprocity)
         if w.match != 1.0:
-            score *= w.match
-        np.minimum(gives, gets, out=gives)
-        score += np.float32(w.reciprocity) * (gives > 0)
-        score += self.kind_columns[self.kind[rows]]
-        self._place_terms(rows, score)
+            score *= np.float32(w.match)
+        score += reciprocity * both  # a product, not where=: several times faster
+        score += self.kind_columns[self.kind[rows], cols]
+        self._place_terms(rows, cols, score)
         score += np.float32(-_NONE) * (exact <= 0)
         return score
 
-    def _place_terms(self, rows: slice, score: np.ndarray) -> None:
+    def _place_terms(self, rows: slice, cols: slice, score: np.ndarray) -> None:
         """Add the terms of place in single precision: distance, else municipalities."""
         w = self.weights
         both: np.ndarray | bool = False
@@ -205,53 +241,57 @@ class _Matrices:
             # In penalty units, |a - b|^2 = |a|^2 + |b|^2 - 2 a.b in one product, on points
             # centred on the region so that little cancels; a chord is shorter than its arc by
             # far less than the pruning slack at these ranges.
-            chord = self.where_r[rows] @ self.where_c  # sparse times dense: no thread start-up
+            chord = self.where_r[rows] @ self.where_c[:, cols]  # sparse times dense: no BLAS
             np.maximum(chord, 0.0, out=chord)
             np.sqrt(chord, out=chord)
             np.minimum(chord, np.float32(w.max_distance), out=chord)
             if not self.has_point.all():
-                both = self.has_point[rows, None] & self.has_point[None, :]
+                both = self.has_point[rows, None] & self.has_point[None, cols]
                 chord *= both
             score -= chord
         if self.placed:
-            pr, pc = self.place[rows, None], self.place[None, :]
+            pr, pc = self.place[rows, None], self.place[None, cols]
             if w.other_municipality and not self.has_point.all():
                 apart = (pr >= 0) & (pc >= 0) & (pr != pc) & ~both
                 score -= np.float32(w.other_municipality) * apart
             if w.same_municipality:
                 score += np.float32(w.same_municipality) * ((pr >= 0) & (pr == pc))
 
-    def pairs(self, r: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Return score_pair's score, competitor flag and exact match weight of pairs (r, c)."""
+    def pairs(
+        self, r: np.ndarray, c: np.ndarray, dot: _Dot | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return score_pair's score, competitor flag and exact match weight of pairs (r, c).
+
+        `dot(x, y)` is, for every k, row r[k] of x times row c[k] of y: row by row by default,
+        from one product of the whole matrices for all pairs of a room (dense()).
+        """
         w = self.weights
-        offers_r, offers_c = self.offers_d[r], self.offers_d[c]
-        needs_r, needs_c = self.needs_d[r], self.needs_d[c]
-        exact_gives = np.einsum("ij,ij->i", offers_r, needs_c)
-        exact_gets = np.einsum("ij,ij->i", needs_r, offers_c)
-        gives = exact_gives + w.close * np.einsum("ij,ij->i", self.close_d[r], needs_c)
-        gets = exact_gets + w.close * np.einsum("ij,ij->i", needs_r, self.close_d[c])
-        served_gives = np.einsum("ij,ij->i", self.served_d[r], needs_c)
-        served_gets = np.einsum("ij,ij->i", needs_r, self.served_d[c])
+        rowwise = _row_dot(r, c)
+        dot = dot or rowwise
+        exact_gives = dot(self.offers_d, self.needs_d)
+        exact_gets = dot(self.needs_d, self.offers_d)
+        gives = exact_gives + w.close * dot(self.close_d, self.needs_d)
+        gets = exact_gets + w.close * dot(self.needs_d, self.close_d)
+        served_gives = dot(self.served_d, self.needs_d)
+        served_gets = dot(self.needs_d, self.served_d)
         gives += w.serves * served_gives
         gets += w.serves * served_gets
         if self.customers.any():
-            sells = np.einsum("ij,ij->i", self.enabling_d[r], needs_c) > 0
-            buys = np.einsum("ij,ij->i", needs_r, self.enabling_d[c]) > 0
+            sells = dot(self.enabling_d, self.needs_d) > 0
+            buys = dot(self.needs_d, self.enabling_d) > 0
             new_gets = np.where(sells & (gets == 0), self.customers[r], 0.0)
             gives += np.where(buys & (gives == 0), self.customers[c], 0.0)
             gets += new_gets
         # Needs met, not only close; an assumed profile is no sign that two alike businesses fit.
         # A need the needer meets itself is none (scoring: two kayak firms).
-        own_r, own_c = 1.0 - offers_r, 1.0 - offers_c
-        met = np.einsum("ij,ij->i", (offers_r + self.served_d[r]) * own_c, needs_c)
-        met += np.einsum("ij,ij->i", needs_r * own_r, offers_c + self.served_d[c])
+        met = dot(self.meets_d, self.unmet_d) + dot(self.unmet_d, self.meets_d)
         met *= ~(self.assumed[r] | self.assumed[c])
         factor = np.where(self.assumed[r] | self.assumed[c], w.assumed_match, 1.0)
         gives, gets = factor * _saturate(gives, w), factor * _saturate(gets, w)
-        exact = factor * (exact_gives + exact_gets)
+        exact = factor * (dot(self.offers_d, self.written_d) + dot(self.written_d, self.offers_d))
         score = w.match * (gives + gets)
-        score += w.reciprocity * ((gives > 0) & (gets > 0))
-        shared = _rowdot(self.interests, self.interests, r, c)
+        score += w.reciprocity * factor * ((gives > 0) & (gets > 0))
+        shared = dot(self.interests, self.interests)
         some = np.flatnonzero(shared)
         if len(some):
             union = self.interest_count[r[some]] + self.interest_count[c[some]] - shared[some]
@@ -267,17 +307,21 @@ class _Matrices:
         unknown = (self.group[r] == self.no_group) | (self.group[c] == self.no_group)
         competitor = (self.group[r] == self.group[c]) | unknown
         competitor &= ~pooled
-        if competitor.any():
-            assumed = self.assumed[r] | self.assumed[c]
-            core_r, core_c = self.core_d[r], self.core_d[c]
-            alike = _alike(core_r, core_c, self.core[r], self.core[c], False)
-            wanted = _alike(
-                self.wanted_d[r], self.wanted_d[c], self.need_count[r], self.need_count[c], assumed
-            )
-            wanted &= np.einsum("ij,ij->i", self.wanted_d[r], self.wanted_d[c]) >= 2
-            shared_core = np.einsum("ij,ij->i", core_r, core_c) > 0
-            competitor &= alike | (wanted & shared_core)
-            competitor &= (met == 0) | wanted
+        if competitor.any():  # only pairs of one group (or an unknown one) can compete
+            some = np.flatnonzero(competitor)
+            rs, cs = r[some], c[some]
+            whole, sub_dot = dot is not rowwise, _row_dot(rs, cs)
+
+            def pick(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+                return dot(x, y)[some] if whole else sub_dot(x, y)
+
+            assumed = self.assumed[rs] | self.assumed[cs]
+            shared_core = pick(self.core_d, self.core_d)
+            alike = _alike(shared_core, self.core[rs], self.core[cs], False)
+            shared_wants = pick(self.wanted_d, self.wanted_d)
+            wanted = _alike(shared_wants, self.need_count[rs], self.need_count[cs], assumed)
+            wanted &= shared_wants >= 2
+            competitor[some] = (alike | (wanted & (shared_core > 0))) & ((met[some] == 0) | wanted)
         score -= w.competitor * competitor
         km = np.full(len(r), np.nan)
         if self.located:
@@ -292,24 +336,35 @@ class _Matrices:
 
     def dense(self) -> tuple[np.ndarray, np.ndarray]:
         """Return the full matrix of raw scores and of competitor flags (for small rooms)."""
+        from scipy import sparse
+
         n = len(self.profiles)
         r, c = np.triu_indices(n, 1)
-        score, competitor, _exact = self.pairs(r, c)
+
+        def dot(x: np.ndarray | sparse.csr_matrix, y: np.ndarray | sparse.csr_matrix) -> np.ndarray:
+            # Sparse times dense: no BLAS threads, which wait on each other on a busy machine.
+            left = x if sparse.issparse(x) else sparse.csr_matrix(x)
+            right = y.T.toarray() if sparse.issparse(y) else np.ascontiguousarray(y.T)
+            return (left @ right)[r, c]
+
+        score, competitor, _exact = self.pairs(r, c, dot)
         full, flags = np.zeros((n, n)), np.zeros((n, n), dtype=bool)
         full[r, c] = full[c, r] = score
         flags[r, c] = flags[c, r] = competitor
         return full, flags
 
 
+def _dense_t(matrix: sparse.spmatrix) -> np.ndarray:
+    """Return a sparse matrix transposed, dense, in single precision and row order: a sparse
+    product with it reads it as is (in column order it would copy it first, every block)."""
+    return np.ascontiguousarray(matrix.T.toarray(), dtype=np.float32)
+
+
 def _alike(
-    left: np.ndarray,
-    right: np.ndarray,
-    n_left: np.ndarray,
-    n_right: np.ndarray,
-    assumed: np.ndarray,
+    both: np.ndarray, n_left: np.ndarray, n_right: np.ndarray, assumed: np.ndarray | bool
 ) -> np.ndarray:
-    """Rows whose tag sets are mostly the same: Jaccard over 0.5, on the smaller set if assumed."""
-    both = np.einsum("ij,ij->i", left, right)
+    """Pairs whose tag sets (n_left and n_right tags, `both` shared) are mostly the same:
+    Jaccard over 0.5, on the smaller set if assumed."""
     either = n_left + n_right - both
     base = np.where(assumed, np.minimum(n_left, n_right), either)
     return (both > 0.5 * np.maximum(base, 1)) & (n_left > 0) & (n_right > 0)
@@ -327,9 +382,24 @@ def _saturate(value: np.ndarray, w: Weights) -> np.ndarray:
     return value
 
 
-def _rowdot(left: sparse.csr_matrix, right: sparse.csr_matrix, r: np.ndarray, c: np.ndarray):
-    """Return the dot product of row r[k] of left with row c[k] of right, for every k."""
-    return np.asarray(left[r].multiply(right[c]).sum(axis=1)).ravel()
+def _row_dot(r: np.ndarray, c: np.ndarray) -> _Dot:
+    """Return dot(x, y): row r[k] of x times row c[k] of y for every k; each matrix's rows are
+    taken once per side."""
+    taken: dict[tuple[int, bool], np.ndarray | sparse.csr_matrix] = {}
+
+    def rows(x: np.ndarray | sparse.csr_matrix, side: bool) -> np.ndarray | sparse.csr_matrix:
+        key = (id(x), side)
+        if key not in taken:
+            taken[key] = x[c if side else r]
+        return taken[key]
+
+    def dot(x: np.ndarray | sparse.csr_matrix, y: np.ndarray | sparse.csr_matrix) -> np.ndarray:
+        left, right = rows(x, False), rows(y, True)
+        if hasattr(left, "multiply"):  # sparse
+            return np.asarray(left.multiply(right).sum(axis=1)).ravel()
+        return np.einsum("ij,ij->i", left, right)
+
+    return dot
 
 
 def _incidence(
@@ -355,6 +425,9 @@ def _edges_by_matrix(profiles: Sequence[Profile], keep: int, weights: Weights) -
     plus the bounded affinity candidates; every other pair is masked out. A pass in single
     precision keeps each row's best (ties and a small slack included), which are then scored
     exactly. The order is _best's: score, then exact matches, then name.
+
+    The single-precision pass scores each pair once: a block of rows against itself and every
+    later business (a tile), whose pairs with later businesses are handed on to those rows.
     """
     from scipy import sparse
 
@@ -377,37 +450,69 @@ def _edges_by_matrix(profiles: Sequence[Profile], keep: int, weights: Weights) -
     special.eliminate_zeros()
     room = keep + TOP_SAFE
     slack = 1e-2  # far above single precision's error on these sums and distances
-    found: list[tuple[np.ndarray, ...]] = []
-    for start in range(0, n, _BLOCK):
+    starts = range(0, n, _BLOCK)
+
+    def tile(start: int) -> tuple[np.ndarray, np.ndarray | None]:
+        """Score a block's rows against themselves and every later business (a pair's score
+        is the same both ways, so each pair is scored once), with the maxima of groups of
+        _GROUP rows in each later column."""
         stop = min(n, start + _BLOCK)
-        near = m.near(slice(start, stop))  # about -_NONE where no offer meets a need
-        extra = special[start:stop].tocoo()
+        near = m.near(slice(start, stop), slice(start, None))  # about -_NONE: no need met
+        extra = special[start:stop, start:].tocoo()
         if extra.nnz:
             # Pairs made candidates by an idea or affinity alone may compete: score them exactly.
-            near[extra.row, extra.col] = m.pairs(extra.row + start, extra.col)[0]
-        near[np.arange(stop - start), np.arange(start, stop)] = -np.inf  # never oneself
-        bar = np.full(stop - start, -slack, dtype=np.float32)
-        width = n - n % _CHUNK
-        if width // _CHUNK + n - width > room:
-            # The room-th best of the maxima of disjoint groups of columns is at most a row's
-            # room-th best score, so pairs below it (less the slack) never reach the row's top.
-            tops = near[:, :width].reshape(stop - start, _CHUNK, width // _CHUNK).max(axis=1)
-            tops = np.concatenate([tops, near[:, width:]], axis=1)
-            cut = np.partition(tops, tops.shape[1] - room, axis=1)[:, tops.shape[1] - room]
-            bar = np.maximum(bar, cut - slack)
+            near[extra.row, extra.col] = m.pairs(extra.row + start, extra.col + start)[0]
+        inside = np.arange(stop - start)
+        near[inside, inside] = -np.inf  # never oneself
+        if stop == n:
+            return near, None
+        # Only the last block may be short, and it has no later businesses.
+        groups = near.reshape(_BLOCK // _GROUP, _GROUP, n - start).max(axis=1)
+        return near, groups[:, stop - start :]
+
+    # Each row's `room` best maxima of disjoint groups of its pairs in earlier blocks' tiles,
+    # and the pairs of those tiles that may still reach its top, by block.
+    best = np.full((n, room), -np.inf, dtype=np.float32)
+    kept: list[list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = [[] for _ in starts]
+
+    def rows_of(block: int, near: np.ndarray, groups: np.ndarray | None) -> tuple[np.ndarray, ...]:
+        start = starts[block]
+        stop = min(n, start + _BLOCK)
+        size, width = stop - start, n - start
+        # The room-th best of the maxima of disjoint groups of a row's pairs is at most its
+        # room-th best score, so pairs below it (less the slack) never reach the row's top.
+        cut = width - width % _CHUNK
+        tops = [best[start:stop], near[:, cut:]]
+        if cut:
+            tops.append(near[:, :cut].reshape(size, _CHUNK, cut // _CHUNK).max(axis=1))
+        tops = np.concatenate(tops, axis=1)
+        bar = np.partition(tops, tops.shape[1] - room, axis=1)[:, tops.shape[1] - room]
+        bar = np.maximum(bar - slack, np.float32(-slack))
         r, c = np.nonzero(near >= bar[:, None])
+        value = near[r, c]
+        c += start
+        if kept[block]:
+            kr, kc, kv = (np.concatenate(x) for x in zip(*kept[block], strict=True))
+            kr -= start
+            chosen = kv >= bar[kr]
+            r = np.concatenate([r, kr[chosen]])
+            c = np.concatenate([c, kc[chosen]])
+            value = np.concatenate([value, kv[chosen]])
+        kept[block] = []
+        if groups is not None:
+            _keep_for_later(block, near[:, size:], groups, best, kept, start, stop, slack)
+        score, rival, exact = m.pairs(r + start, c)
+        # `near` scores a competitor as if it were none; where a row's pairs fell below their
+        # near value by more than the slack (competitors) so far that fewer than `room` pairs
+        # stay above the bar, a pair under the bar may belong in the row's top: score every
+        # candidate of such a row.
+        above = np.bincount(r, weights=score >= bar[r], minlength=size)
+        loose = np.bincount(r, weights=score < value - slack, minlength=size)
         r += start
-        score, rival, exact = m.pairs(r, c)
-        # `near` scores a competitor as if it were none; where a row's competitors fell below
-        # their near value so far that fewer than `room` pairs stay above the bar, a pair under
-        # the bar may belong in the row's top: score every candidate of such a row.
-        above = np.bincount(r - start, weights=score >= bar[r - start], minlength=stop - start)
-        rivals = np.bincount(r - start, weights=rival, minlength=stop - start)
-        redo = np.flatnonzero((rivals > 0) & (above < room))
+        redo = np.flatnonzero((loose > 0) & (above < room)) + start
         if len(redo):
-            keep_rows = ~np.isin(r - start, redo)
-            rr, cc = np.nonzero(near[redo] > -_NONE / 2)
-            rr, cc = redo[rr] + start, cc
+            keep_rows = ~np.isin(r, redo)
+            rr, cc = _all_candidates(m, special, redo)
             more = m.pairs(rr, cc)
             r, c = np.concatenate([r[keep_rows], rr]), np.concatenate([c[keep_rows], cc])
             score, rival, exact = (
@@ -415,7 +520,22 @@ def _edges_by_matrix(profiles: Sequence[Profile], keep: int, weights: Weights) -
                 for x, y in zip((score, rival, exact), more, strict=True)
             )
         chosen = _top_per_row(r, score, room)
-        found.append((r[chosen], c[chosen], score[chosen], rival[chosen], exact[chosen]))
+        return r[chosen], c[chosen], score[chosen], rival[chosen], exact[chosen]
+
+    workers = _workers(n)
+    if workers > 1:
+        # NumPy lets go of the interpreter lock in its loops over a tile, so tiles are scored
+        # on the cores this process may use, a few ahead; each is taken in order.
+        with ThreadPoolExecutor(workers) as pool:
+            ahead = [pool.submit(tile, s) for s in starts[:workers]]
+            found = []
+            for block in range(len(starts)):
+                near, groups = ahead.pop(0).result()
+                if block + workers < len(starts):
+                    ahead.append(pool.submit(tile, starts[block + workers]))
+                found.append(rows_of(block, near, groups))
+    else:
+        found = [rows_of(block, *tile(s)) for block, s in enumerate(starts)]
     r, c, score, rival, exact = (np.concatenate(parts) for parts in zip(*found, strict=True))
     name_rank = np.empty(n, dtype=np.int64)
     name_rank[sorted(range(n), key=lambda k: (profiles[k].name, k))] = np.arange(n)
@@ -431,6 +551,63 @@ def _edges_by_matrix(profiles: Sequence[Profile], keep: int, weights: Weights) -
         row = list(zip(scores[lo:hi], columns[lo:hi], rivals[lo:hi], exacts[lo:hi], strict=True))
         edges.append(_safe_first(row, keep) if any(rivals[lo:hi]) else row)
     return edges
+
+
+def _keep_for_later(
+    block: int,
+    later: np.ndarray,
+    groups: np.ndarray,
+    best: np.ndarray,
+    kept: list[list[tuple[np.ndarray, np.ndarray, np.ndarray]]],
+    start: int,
+    stop: int,
+    slack: float,
+) -> None:
+    """Pass a tile's pairs with later businesses on to those businesses' rows: the maxima of
+    its groups join each later row's best, and the pairs at or above the row's bar so far
+    (which only rises) are kept for its block."""
+    room = best.shape[1]
+    merged = np.concatenate([best[stop:], groups.T], axis=1)
+    best[stop:] = np.partition(merged, merged.shape[1] - room, axis=1)[:, -room:]
+    bar = np.maximum(best[stop:].min(axis=1) - slack, np.float32(-slack))
+    cc, rr = np.nonzero((later >= bar[None, :]).T)  # by later business
+    value = later[rr, cc]
+    cc += stop
+    rr += start
+    bounds = np.searchsorted(cc, np.arange(block + 2, len(kept) + 1) * _BLOCK)  # block ends
+    lo = 0
+    for k, hi in enumerate(bounds, start=block + 1):
+        if hi > lo:
+            kept[k].append((cc[lo:hi], rr[lo:hi], value[lo:hi]))
+        lo = hi
+
+
+def _all_candidates(
+    m: _Matrices, special: sparse.csr_matrix, rows: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every candidate pair of some rows (scored afresh: rare)."""
+    found_r, found_c = [], []
+    for row in rows:
+        near = m.near(slice(row, row + 1))[0]
+        extra = special[row].tocoo()
+        if extra.nnz:
+            near[extra.col] = m.pairs(np.full(extra.nnz, row), extra.col)[0]
+        near[row] = -np.inf
+        cols = np.flatnonzero(near > -_NONE / 2)
+        found_r.append(np.full(len(cols), row))
+        found_c.append(cols)
+    return np.concatenate(found_r), np.concatenate(found_c)
+
+
+def _workers(n: int) -> int:
+    """Threads for the blocks of a region of n businesses: one per usable core, at most _THREADS."""
+    if n < _THREADS_FROM:
+        return 1
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on every platform
+        cores = os.cpu_count() or 1
+    return max(1, min(_THREADS, cores))
 
 
 def _top_per_row(r: np.ndarray, score: np.ndarray, room: int) -> np.ndarray:

@@ -89,13 +89,12 @@ def _greedy_matching(matrix: np.ndarray, rounds: int = 2000) -> list[tuple[int, 
     n = len(matrix)
     r, c = np.triu_indices(n, 1)
     order = np.argsort(-matrix[r, c], kind="stable")
-    free = np.ones(n, dtype=bool)
+    free = [True] * n  # plain lists: this loop reads element by element
     pairs = []
-    for k in order:
-        i, j = r[k], c[k]
+    for i, j in zip(r[order].tolist(), c[order].tolist(), strict=True):
         if free[i] and free[j]:
             free[i] = free[j] = False
-            pairs.append((int(i), int(j)))
+            pairs.append((i, j))
             if len(pairs) == n // 2:
                 break
     a = np.array([p[0] for p in pairs])

@@ -8,7 +8,12 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from workshops.businesses.pairing.candidates import TOP_SAFE, _Edge, _edges_by_index
+from workshops import collector
+from workshops.businesses.pairing.candidates import (
+    TOP_SAFE,
+    _Edge,
+    _edges_by_index,
+)
 from workshops.businesses.pairing.matrix import MATRIX_FROM, _edges_by_matrix
 from workshops.businesses.pairing.scoring import (
     WEIGHTS,
@@ -25,9 +30,10 @@ def partner_edges(
     profiles: Sequence[Profile], keep: int = 10, weights: Weights = WEIGHTS
 ) -> list[list[_Edge]]:
     """Return each business's best candidate edges as (score, partner, competitor, exact)."""
-    if len(profiles) >= MATRIX_FROM:
-        return _edges_by_matrix(profiles, keep, weights)
-    return _edges_by_index(profiles, keep, weights)
+    with collector.paused():
+        if len(profiles) >= MATRIX_FROM:
+            return _edges_by_matrix(profiles, keep, weights)
+        return _edges_by_index(profiles, keep, weights)
 
 
 def top_partners(
@@ -41,18 +47,30 @@ def suggest(
     profiles: Sequence[Profile], edges: Sequence[Sequence[_Edge]], weights: Weights = WEIGHTS
 ) -> dict[str, list[Suggestion]]:
     """Turn partner_edges' answer into suggestions by business id."""
-    result: dict[str, list[Suggestion]] = {}
-    for i, row in enumerate(edges):
-        result[profiles[i].id] = [
+    with collector.paused():
+        return {
+            profiles[i].id: suggest_row(profiles, i, row, weights) for i, row in enumerate(edges)
+        }
+
+
+def suggest_row(
+    profiles: Sequence[Profile], i: int, row: Sequence[_Edge], weights: Weights = WEIGHTS
+) -> list[Suggestion]:
+    """Turn business i's edges into its suggestions."""
+    me = profiles[i]
+    found = []
+    for score, j, competitor, _exact in row:
+        other = profiles[j]
+        first, second = (me, other) if i < j else (other, me)
+        found.append(
             Suggestion(
-                profiles[j].id,
-                max(0.0, score),
+                other.id,
+                score if score > 0.0 else 0.0,
                 competitor=competitor,
-                source=_reasons_of(profiles[min(i, j)], profiles[max(i, j)], weights),
+                source=_reasons_of(first, second, weights),
             )
-            for score, j, competitor, _exact in row
-        ]
-    return result
+        )
+    return found
 
 
 def _reasons_of(a: Profile, b: Profile, weights: Weights) -> Callable[[], tuple[Reason, ...]]:

@@ -39,8 +39,8 @@ class Weights:
     serves: float = 0.5  # an offer that serves a need of another kind (taxonomy `serves`)
     # A business that asks for customers and meets another's need has found one: the other
     # "gives" it a customer, when it gives nothing else (a photographer and a hotel that needs
-    # pictures, a bakery and a café).
-    customer: float = 0.5
+    # pictures, a bakery and a café): a need for customers met, counted as a met need is.
+    customer: float = 1.0
     # What one business gives the other counts in full up to one whole match, a quarter above it:
     # a partner who meets one need well beats one who brushes several (tuned on all three sets).
     full_match: float = 1.0
@@ -60,6 +60,7 @@ _BEDS, _GROUP_BEDS = "accommodation", "group_accommodation"
 _CUSTOMERS = frozenset({"visitors", "group_customers"})
 # Offers of know-how whose buyers are the seller's customers (METHOD.md's enabler role).
 _ENABLING = {t.key: t.role == "enabler" for t in taxonomy.tags()}
+_SELLS_KNOW_HOW = {key: enabling and key != "volunteers" for key, enabling in _ENABLING.items()}
 _SUPPORT_GROUPS = ("enablers", "community")
 _TOURIST_SERVICES = frozenset(
     t.key for t in taxonomy.tags() if t.role == "reason_to_go" or t.grp == "mob"
@@ -273,11 +274,26 @@ class _Flow:
 
 
 def _flow(giver: Profile, taker: Profile) -> _Flow:
+    needs = met_needs(taker)
     return _Flow(
-        exact=giver.offers & taker.needs,
-        served=_served_needs(giver) & taker.needs,
-        close=_close_offers(giver) & taker.needs,
+        exact=giver.offers & needs,
+        served=_served_needs(giver) & needs,
+        close=_close_offers(giver) & needs,
     )
+
+
+@lru_cache(maxsize=1 << 16)
+def met_needs(p: Profile) -> frozenset[str]:
+    """Return the needs another business's offers can meet.
+
+    A seller of know-how (photos, design, web, advice) that asks for customers or visitors means
+    buyers of its know-how (the customer term, `Weights.customer`), not a business that brings
+    tourist groups: a wedding barn's groups are no design studio's clients. Volunteers are given,
+    not sold: an association that asks for visitors wants them.
+    """
+    if any(_SELLS_KNOW_HOW.get(t) for t in p.offers):
+        return p.needs - _CUSTOMERS
+    return p.needs
 
 
 def score_pair(a: Profile, b: Profile, weights: Weights = WEIGHTS) -> PairScore:
@@ -300,7 +316,8 @@ def _score_and_exact(
     customer_of_b = _customer(b, b_gives, given_b, weights)
     to_b = factor * weights.saturate(given_b + customer_of_b)
     to_a = factor * weights.saturate(given_a + customer_of_a)
-    exact = factor * (_weight(a_gives.exact) + _weight(b_gives.exact))
+    # The tie-break counts every written need met by a written offer (met_needs aside).
+    exact = factor * (_weight(a.offers & b.needs) + _weight(b.offers & a.needs))
     score = weights.match * (to_a + to_b)
     reasons = [
         Reason("covers_need", giver=a.name, taker=b.name, tag=t) for t in sorted(a_gives.exact)
@@ -312,8 +329,8 @@ def _score_and_exact(
         reasons.append(Reason("customer", giver=a.name, taker=b.name))
     if customer_of_b:
         reasons.append(Reason("customer", giver=b.name, taker=a.name))
-    if to_a and to_b:
-        score += weights.reciprocity
+    if to_a and to_b:  # reciprocity built of tags assumed from a sector counts as they do
+        score += weights.reciprocity * factor
     shared = a.interests & b.interests
     if shared:
         score += weights.shared_interest * _jaccard(a.interests, b.interests)
