@@ -10,20 +10,18 @@ of the app's start-up.
 from __future__ import annotations
 
 import base64
-import gc
 import mimetypes
 import os
 import re
 import warnings
 import zlib
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app
 
-from workshops import glyphs
+from workshops import collector, glyphs
 
 # Relative URLs in the PDF's HTML resolve against this origin, which the fetcher maps to the
 # static folders on disk. The .invalid top-level domain never resolves, should anything leak.
@@ -176,7 +174,10 @@ def html_to_pdf(html: str, variant: str | None = PDF_VARIANT) -> bytes:
     html, figures = take_out_figures(isolate_as_characters(html))
     html = glyphs.visible(html)  # a character no font draws becomes a visible U+FFFD
     fetcher = static_only_fetcher(figures=figures)
-    with warnings.catch_warnings(), without_cyclic_gc():
+    # The cycle collector rests while the PDF is laid out and written: laying out allocates
+    # millions of short-lived objects, most kept until the PDF is written, and the collector
+    # would walk them again and again (a fifth of the demo report's time, as measured).
+    with warnings.catch_warnings(), collector.paused():
         # WeasyPrint reads its sRGB output profile from a file it never closes.
         warnings.simplefilter("ignore", ResourceWarning)
         document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
@@ -187,24 +188,6 @@ def html_to_pdf(html: str, variant: str | None = PDF_VARIANT) -> bytes:
                 for level, label, target, state in page.bookmarks
             ]
         return rendered.write_pdf(pdf_variant=variant, pdf_tags=True)
-
-
-@contextmanager
-def without_cyclic_gc() -> Iterator[None]:
-    """Pause Python's cycle collector while a PDF is made, then let it run again.
-
-    Laying out allocates millions of short-lived objects, most of them kept until the PDF is
-    written; the collector would walk them (and the whole app) again and again, a fifth of the
-    demo report's time as measured. Memory at its peak stays the same (measured on a report of
-    1,000 ideas). Reference counting still frees everything that is not in a cycle.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 CACHE = "kraftverk.pdf_cache"  # app.extensions key: the app's PDF cache, when it keeps one
