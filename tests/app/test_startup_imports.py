@@ -37,20 +37,21 @@ print(json.dumps(sorted(name for name in sys.modules if name.split(".")[0] in %r
 """
 
 
-def test_create_app_imports_no_heavy_library(tmp_path):
-    result = subprocess.run(  # noqa: S603 - our own interpreter and a constant script
-        [sys.executable, "-c", PROBE % (HEAVY,)],
+def run_python(code: str, **env: str) -> subprocess.CompletedProcess:
+    """code run by a fresh interpreter of ours in the repository, with only these variables."""
+    return subprocess.run(  # noqa: S603 - our own interpreter and a script of the tests
+        [sys.executable, "-c", code],
         cwd=BASE_DIR,
         capture_output=True,
         text=True,
         timeout=120,
-        env={
-            "PATH": "/usr/bin:/bin",
-            "KRAFTVERK_INSTANCE": str(tmp_path),
-            "PYTHONPATH": str(BASE_DIR),
-        },
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(BASE_DIR), **env},
         check=False,
     )
+
+
+def test_create_app_imports_no_heavy_library(tmp_path):
+    result = run_python(PROBE % (HEAVY,), KRAFTVERK_INSTANCE=str(tmp_path))
 
     assert result.returncode == 0, result.stderr[-2000:]
     loaded = json.loads(result.stdout.strip().splitlines()[-1])
@@ -81,19 +82,10 @@ def test_the_migration_settings_set_up_flask_migrate_when_first_read(app):
 
 def test_the_served_app_leaves_the_collector_on_with_its_start_up_frozen(tmp_path):
     probe = "import gc, run; print(gc.isenabled(), gc.get_freeze_count() > 0)"
-    result = subprocess.run(  # noqa: S603 - our own interpreter and a constant script
-        [sys.executable, "-c", probe],
-        cwd=BASE_DIR,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={
-            "PATH": "/usr/bin:/bin",
-            "KRAFTVERK_INSTANCE": str(tmp_path),
-            "DATABASE_URL": f"sqlite:///{tmp_path}/probe.sqlite3",
-            "PYTHONPATH": str(BASE_DIR),
-        },
-        check=False,
+    result = run_python(
+        probe,
+        KRAFTVERK_INSTANCE=str(tmp_path),
+        DATABASE_URL=f"sqlite:///{tmp_path}/probe.sqlite3",
     )
 
     assert result.returncode == 0, result.stderr[-2000:]
@@ -183,15 +175,7 @@ def test_the_pairing_package_loads_each_name_when_first_used():
         "assert score_pair is defined and pairing.matrix.score_matrix is pairing.score_matrix\n"
         "print(before, 'numpy' in sys.modules)\n"
     )
-    result = subprocess.run(  # noqa: S603 - our own interpreter and a constant script
-        [sys.executable, "-c", code],
-        cwd=BASE_DIR,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(BASE_DIR)},
-        check=False,
-    )
+    result = run_python(code)
 
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.split() == ["False", "True"]

@@ -343,15 +343,13 @@ def check_burst_outcome(
     assert all(p.dots_lost for p in phones if p.vote_refused), "no_dots_left without a lost try"
 
 
-@pytest.mark.slow
-def test_kill_9_during_evaluation_and_vote_bursts_loses_no_acknowledged_item(tmp_path):
-    database = tmp_path / "faults.sqlite3"
-    env = app_env(tmp_path, f"sqlite:///{database}")
-    setup = prepare(env, tmp_path)
-    phones = [Phone(f"fault-phone-{n:03d}-{secrets.token_hex(6)}") for n in range(DEVICES)]
-    total = DEVICES * (1 + DOTS)
+def kill_9_burst(env: dict[str, str], scratch: Path, setup: dict, devices: int) -> None:
+    """`devices` phones answer the form and spend their dots through one server while killer()
+    kills it with -9 and restarts it; then check_burst_outcome() on what was stored."""
+    phones = [Phone(f"fault-phone-{n:03d}-{secrets.token_hex(6)}") for n in range(devices)]
+    total = devices * (1 + DOTS)
     kills: list[Kill] = []
-    with serving(env, tmp_path) as server:
+    with serving(env, scratch) as server:
         now = time.monotonic()
         burst = Burst(server.port, setup, now + HARD_LIMIT)
         with ThreadPoolExecutor(max_workers=1) as chaos, ThreadPoolExecutor(IN_FLIGHT) as pool:
@@ -359,9 +357,18 @@ def test_kill_9_during_evaluation_and_vote_bursts_loses_no_acknowledged_item(tmp
             done = [pool.submit(run_phone, burst, phone) for phone in phones]
             for future in [*done, killing]:
                 future.result(timeout=HARD_LIMIT + 30)
+        log = server.log_tail()
     took = time.monotonic() - now
-    outcome = stored_outcome(env, tmp_path, setup, phones)
-    check_burst_outcome(phones, kills, burst, total, outcome, took, server.log_tail())
+    outcome = stored_outcome(env, scratch, setup, phones)
+    check_burst_outcome(phones, kills, burst, total, outcome, took, log)
+
+
+@pytest.mark.slow
+def test_kill_9_during_evaluation_and_vote_bursts_loses_no_acknowledged_item(tmp_path):
+    database = tmp_path / "faults.sqlite3"
+    env = app_env(tmp_path, f"sqlite:///{database}")
+    setup = prepare(env, tmp_path)
+    kill_9_burst(env, tmp_path, setup, DEVICES)
     assert integrity(str(database)) == [("ok",)]
 
 

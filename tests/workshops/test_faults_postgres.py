@@ -18,28 +18,17 @@ server (skipped unless that is PostgreSQL; `make test` runs them in its PostgreS
 from __future__ import annotations
 
 import os
-import secrets
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import create_engine, text
 
 from tests.serverkit import app_env, flask_run, fresh_postgres, is_postgres, serving
 from tests.workshops.test_faults import (
-    DOTS,
-    HARD_LIMIT,
-    IN_FLIGHT,
-    Burst,
     IdeaWriter,
-    Kill,
-    Phone,
-    check_burst_outcome,
     in_app,
-    killer,
+    kill_9_burst,
     prepare,
-    run_phone,
-    stored_outcome,
 )
 
 _TEST_URL = os.environ.get("TEST_DATABASE_URL")
@@ -72,20 +61,7 @@ def test_kill_9_during_evaluation_and_vote_bursts_loses_no_acknowledged_item_on_
     with fresh_postgres(POSTGRES_URL, "faults") as url:
         env = app_env(tmp_path, url)
         setup = prepare(env, tmp_path)
-        phones = [Phone(f"fault-phone-{n:03d}-{secrets.token_hex(6)}") for n in range(DEVICES)]
-        total = DEVICES * (1 + DOTS)
-        kills: list[Kill] = []
-        with serving(env, tmp_path) as server:
-            now = time.monotonic()
-            burst = Burst(server.port, setup, now + HARD_LIMIT)
-            with ThreadPoolExecutor(max_workers=1) as chaos, ThreadPoolExecutor(IN_FLIGHT) as pool:
-                killing = chaos.submit(killer, server, burst, total, kills)
-                done = [pool.submit(run_phone, burst, phone) for phone in phones]
-                for future in [*done, killing]:
-                    future.result(timeout=HARD_LIMIT + 30)
-            log = server.log_tail()
-        took = time.monotonic() - now
-        outcome = stored_outcome(env, tmp_path, setup, phones)
+        kill_9_burst(env, tmp_path, setup, DEVICES)
         from evaluations import store
 
         stored = rows(
@@ -99,7 +75,6 @@ def test_kill_9_during_evaluation_and_vote_bursts_loses_no_acknowledged_item_on_
             for (items,) in stored
             for item in store.stored_items(items)
         ]
-    check_burst_outcome(phones, kills, burst, total, outcome, took, log)
     # Each response stored whole: every answer of the form, none half-written.
     assert sorted(answer_rows) == [(len(setup["answers"]),)] * DEVICES
 
