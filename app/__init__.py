@@ -14,6 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.extensions import babel, csrf, db, login_manager, migrate
 from config import BASE_DIR, Config
+from method import parsed
 
 
 def create_app(config: type[Config] = Config) -> Flask:
@@ -56,6 +57,7 @@ def create_app(config: type[Config] = Config) -> Flask:
         package.init_app(app)
     if not app.testing:  # a test's app has an instance folder of its own, thrown away after it
         keep_compiled_templates(app)  # last: the extensions the packages added shape the code
+        parsed.keep_in(Path(app.instance_path) / "cache" / "method-data")  # the method's YAML
     return app
 
 

@@ -30,7 +30,6 @@ from zoneinfo import ZoneInfo
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
@@ -456,7 +455,11 @@ def _stored_answers(checked: list[Checked]) -> tuple[store.StoredAnswer, ...]:
 
 def _locked_receipts(form: EvaluationForm | Answering) -> ReceiptSet:
     """The form's receipt set, created if missing, locked for this transaction."""
-    insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
+    # The engine's own dialect only: a process on SQLite never loads PostgreSQL's.
+    if db.engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
     # An insert first: on SQLite it takes the write lock before the set is read.
     db.session.execute(
         insert(ReceiptSet).values(form_id=form.id, hashes="").on_conflict_do_nothing()

@@ -7,10 +7,9 @@ drawn again only when the answers, texts or look change.
 
 from __future__ import annotations
 
-import os
-import tempfile
 import threading
 from collections import OrderedDict
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -21,6 +20,7 @@ from app.extensions import db
 from evaluations import charts, store
 from evaluations.builder import text_in
 from evaluations.models import EvaluationForm, Question
+from method import files
 from workshops.live.models import Participant
 from workshops.programme.models import Workshop
 
@@ -267,11 +267,5 @@ class ChartCache:
     def _write(self, key: str, data: bytes) -> None:
         if self.folder is None:
             return
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            fd, temporary = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(temporary, self.folder / key)
-        except OSError:
-            pass  # a read-only disk only costs a redraw next time
+        with suppress(OSError):  # a read-only disk only costs a redraw next time
+            files.write_atomically(self.folder / key, data)

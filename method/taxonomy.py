@@ -6,11 +6,13 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from types import MappingProxyType
 
 import yaml
+
+from method import parsed
 
 DATA_DIR = Path(__file__).parent / "data"
 LANGUAGES = ("nb", "sv", "da", "fi", "en")
@@ -436,19 +438,32 @@ class _Taxonomy:
     day_parts: Mapping[str, Mapping[str, str]]
     roles: Mapping[str, Mapping[str, str]]
     reasons: Mapping[str, Mapping[str, str]]
-    words: _Lexicon
-    sectors: _Lexicon
+    word_entries: tuple[tuple[str, object], ...]
+    sector_entries: tuple[tuple[str, object], ...]
+    not_compounds: tuple[str, ...]
+    short_heads: tuple[str, ...]
     stopwords: frozenset[str]
     qualifiers: frozenset[str]
     qualifier_endings: tuple[str, ...]
+
+    # The two word indexes are built when first read (about 0.02 s): a sector written as a NACE
+    # code, a group's label or the groups' order never needs them.
+    @cached_property
+    def words(self) -> _Lexicon:
+        return _Lexicon(self.word_entries, self.not_compounds, self.short_heads)
+
+    @cached_property
+    def sectors(self) -> _Lexicon:
+        return _Lexicon(self.sector_entries, self.not_compounds, self.short_heads)
 
 
 @cache
 def _load() -> _Taxonomy:
     # libyaml's safe loader when PyYAML has it: the same data, about ten times faster.
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    data = yaml.load((DATA_DIR / "taxonomy.yaml").read_text(encoding="utf-8"), Loader=loader)  # noqa: S506  # nosec B506
-    reasons = yaml.load((DATA_DIR / "reasons.yaml").read_text(encoding="utf-8"), Loader=loader)  # noqa: S506  # nosec B506
+    # Parsed once, then kept where the app says (method/parsed.py).
+    data = _parsed("taxonomy.yaml", loader)
+    reasons = _parsed("reasons.yaml", loader)
     weights = data["grp_weights"]
     tags = {
         key: Tag(
@@ -502,7 +517,6 @@ def _load() -> _Taxonomy:
     ]
     word_entries += [(t.labels[lang], key) for key, t in tags.items() for lang in LANGUAGES]
     word_entries += [(key.replace("_", " "), key) for key in tags] + [(k, k) for k in tags]
-    lexicon_options = {"not_compounds": data["not_compounds"], "short_heads": data["short_heads"]}
     return _Taxonomy(
         tags=MappingProxyType(tags),
         groups=MappingProxyType(groups),
@@ -519,15 +533,19 @@ def _load() -> _Taxonomy:
         day_parts=MappingProxyType(data["day_parts"]),
         roles=MappingProxyType(data["roles"]),
         reasons=MappingProxyType(reasons),
-        words=_Lexicon(word_entries, **lexicon_options),
+        word_entries=tuple(word_entries),
         # Class words come first so that "camping" also tells the class, not only the group.
-        sectors=_Lexicon(
-            class_entries + sector_entries + [(k, (k, None)) for k in groups], **lexicon_options
-        ),
+        sector_entries=(*class_entries, *sector_entries, *[(k, (k, None)) for k in groups]),
+        not_compounds=tuple(data["not_compounds"]),
+        short_heads=tuple(data["short_heads"]),
         stopwords=stopwords,
         qualifiers=frozenset(normalise(w) for w in data["qualifiers"]),
         qualifier_endings=tuple(data.get("qualifier_endings") or ()),
     )
+
+
+def _parsed(name: str, loader: type) -> dict:
+    return parsed.load((DATA_DIR / name).read_text(encoding="utf-8"), loader, name)
 
 
 def _code_group(code: str, codes: Mapping[str, str]) -> str | None:

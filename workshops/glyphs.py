@@ -51,7 +51,8 @@ class Coverage:
 def parse_charsets(text: str) -> Coverage:
     """The code points of fontconfig charsets, one font per line ("20-7e a0-377 ...")."""
     ranges: list[tuple[int, int]] = []
-    for part in text.split():
+    # Fonts share most ranges (fc-list: about 12,000 parts, 2,000 different): each read once.
+    for part in set(text.split()):
         first, _, last = part.partition("-")
         try:
             ranges.append((int(first, 16), int(last or first, 16)))

@@ -10,18 +10,30 @@ of the app's start-up.
 from __future__ import annotations
 
 import base64
+import gc
+import importlib
+import io
+import logging
 import mimetypes
 import os
 import re
+import signal
+import struct
+import sys
+import threading
+import traceback
 import warnings
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager, redirect_stdout, suppress
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app
 
 from workshops import collector, glyphs
+
+log = logging.getLogger(__name__)
 
 # Relative URLs in the PDF's HTML resolve against this origin, which the fetcher maps to the
 # static folders on disk. The .invalid top-level domain never resolves, should anything leak.
@@ -35,6 +47,44 @@ REPRODUCIBLE_EPOCH = "1577836800"  # 2020-01-01: reproducible-builds' SOURCE_DAT
 # zlib's default level. pydyf (WeasyPrint's PDF writer) deflates every stream at level 9, which
 # measured a third of writing the demo report for 2 % smaller files.
 DEFLATE_LEVEL = 6
+
+
+_LOADING = threading.Lock()
+
+
+def load_weasyprint():
+    """Import WeasyPrint, its library probes that miss failing at once; the module.
+
+    WeasyPrint finds Pango and its companions by trying each library's names for every platform
+    in turn. For a name that does not load, cffi asks ctypes.util.find_library, which on Linux
+    runs ldconfig, gcc and ld in child processes: about 0.17 s of every first PDF of a process on
+    this project's machines, for names that cannot be found there anyway. While WeasyPrint loads,
+    find_library answers "not found" at once, so the names that load directly (libpango-1.0.so.0,
+    libpango-1.0.dylib ...) are reached sooner. Should none of them load, WeasyPrint is imported
+    again with the ordinary probes, so a system whose libraries only find_library can locate works
+    as before. Other threads asking find_library while WeasyPrint loads get "not found" too
+    (nothing of the app's does).
+    """
+    # import_module waits while another thread is still importing it.
+    if "weasyprint" in sys.modules:
+        return importlib.import_module("weasyprint")
+    import ctypes.util
+
+    with _LOADING:
+        if "weasyprint" in sys.modules:
+            return importlib.import_module("weasyprint")
+        probe = ctypes.util.find_library
+        ctypes.util.find_library = lambda name: None  # noqa: ARG005 - find_library's signature
+        try:
+            # A miss prints WeasyPrint's installation advice: not true yet, so not shown.
+            with redirect_stdout(io.StringIO()):
+                return importlib.import_module("weasyprint")
+        except OSError:
+            for name in [name for name in sys.modules if name.split(".")[0] == "weasyprint"]:
+                del sys.modules[name]
+        finally:
+            ctypes.util.find_library = probe
+        return importlib.import_module("weasyprint")
 
 
 class FetchRefused(ValueError):
@@ -113,6 +163,7 @@ def static_only_fetcher(
 
     figures maps names under BASE_URL ("figures/0") to (bytes, media type) made by the app.
     """
+    load_weasyprint()
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     allowed = {
@@ -164,9 +215,18 @@ def html_to_pdf(html: str, variant: str | None = PDF_VARIANT) -> bytes:
 
     The title, subject and language come from the HTML's <title>, <meta name="description"> and
     <html lang>. No creation or modification date is written, so the same HTML gives the same
-    bytes on every host.
+    bytes on every host. The first PDF a made_ahead() block asks for is made by its child.
     """
-    from weasyprint import HTML
+    ahead = _Ahead.take()
+    if ahead is not None:
+        made = ahead.render(html, variant)
+        if made is not None:
+            return made
+    return _render(html, variant)
+
+
+def _render(html: str, variant: str | None) -> bytes:
+    HTML = load_weasyprint().HTML  # noqa: N806 - WeasyPrint's class
 
     deflate_faster()
     # Fonts WeasyPrint rewrites (colour emoji) get this time, not now: the same bytes every time.
@@ -188,6 +248,152 @@ def html_to_pdf(html: str, variant: str | None = PDF_VARIANT) -> bytes:
                 for level, label, target, state in page.bookmarks
             ]
         return rendered.write_pdf(pdf_variant=variant, pdf_tags=True)
+
+
+class _Ahead:
+    """A forked child that loads WeasyPrint at once, then makes the PDF of the HTML it is sent.
+
+    The parent and the child talk through two pipes: the HTML (and the variant) down, the PDF
+    up, each after its length. The child collects none of the parent's objects (no finaliser of
+    a database connection of the parent's runs in it), touches no database and leaves by
+    os._exit, so nothing of the parent's is closed or run twice. Creating one raises OSError
+    (every pipe closed again) when the system has no pipe or process to give.
+    """
+
+    current: _Ahead | None = None
+
+    def __init__(self) -> None:
+        self.owner = threading.get_ident()
+        opened: list[int] = []
+        try:
+            down_read, down = os.pipe()
+            opened += [down_read, down]
+            up, up_write = os.pipe()
+            opened += [up, up_write]
+            self.pid = os.fork()
+        except OSError:
+            for fd in opened:
+                with suppress(OSError):
+                    os.close(fd)
+            raise
+        if self.pid == 0:  # pragma: no cover - the child, seen by the tests through its pipes
+            gc.freeze()
+            os.close(down)
+            os.close(up)
+            self._serve(down_read, up_write)
+        os.close(down_read)
+        os.close(up_write)
+        self.down: int | None = down
+        self.up: int | None = up
+
+    @staticmethod
+    def _serve(down: int, up: int) -> None:  # pragma: no cover - runs in the child
+        code = 1
+        try:
+            load_weasyprint()
+            glyphs.coverage()  # what the PDF needs first, while the parent still works
+            with os.fdopen(down, "rb") as inbox, os.fdopen(up, "wb") as outbox:
+                size, tag = struct.unpack("!QB", inbox.read(9))
+                html = inbox.read(size).decode("utf-8", "surrogatepass")
+                variant = inbox.read(tag).decode("ascii") or None
+                made = _render(html, variant)
+                outbox.write(struct.pack("!Q", len(made)) + made)
+            code = 0
+        except struct.error:
+            code = 0  # the parent needed no PDF and closed the pipe
+        except BaseException:  # noqa: BLE001 - reported, and the parent makes the PDF itself
+            traceback.print_exc()
+        finally:
+            os._exit(code)
+
+    @classmethod
+    def take(cls) -> _Ahead | None:
+        """The child of the running made_ahead() block, once, in the thread that started it."""
+        ahead = cls.current
+        if ahead is None or ahead.owner != threading.get_ident():
+            return None
+        cls.current = None
+        return ahead
+
+    def render(self, html: str, variant: str | None) -> bytes | None:
+        """The child's PDF of html, or None (logged) when the child failed. Interrupted here
+        (any exception), the child is ended before the exception goes on."""
+        data = html.encode("utf-8", "surrogatepass")
+        tag = (variant or "").encode("ascii")
+        made, size = None, -1
+        try:
+            down, self.down = self.down, None
+            with os.fdopen(down, "wb") as outbox:
+                outbox.write(struct.pack("!QB", len(data), len(tag)) + data + tag)
+            up, self.up = self.up, None
+            with os.fdopen(up, "rb") as inbox:
+                head = inbox.read(8)
+                if len(head) == 8:
+                    size = struct.unpack("!Q", head)[0]
+                    made = inbox.read(size)
+        except OSError as error:
+            self.stop()
+            log.warning("the PDF child could not be reached (%s): made here instead", error)
+            return None
+        except BaseException:
+            self.stop()
+            raise
+        status = self._reap()
+        if status not in (0, None) or made is None or len(made) != size:
+            log.warning("the PDF child failed (wait status %s): made here instead", status)
+            return None
+        return made
+
+    def stop(self) -> None:
+        """End the child and close what is left of the pipes."""
+        for fd in (self.down, self.up):
+            if fd is not None:
+                with suppress(OSError):
+                    os.close(fd)
+        self.down = self.up = None
+        with suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
+        self._reap()
+
+    def _reap(self) -> int | None:
+        """The child's wait status once it has ended; None when it was reaped already (a
+        process that ignores SIGCHLD has its children reaped by the system)."""
+        try:
+            return os.waitpid(self.pid, 0)[1]
+        except ChildProcessError:
+            return None
+
+
+@contextmanager
+def made_ahead() -> Iterator[None]:
+    """Load WeasyPrint in a child process while the block gathers what its PDF shows.
+
+    For a command that makes one PDF in a fresh process: loading WeasyPrint takes about a
+    quarter of a second (most of it Python, holding the interpreter), which a forked child spends
+    on another core while the block reads the database and renders the HTML; the block's first
+    html_to_pdf is then made by that child, with the same bytes. Nothing happens where
+    WeasyPrint is loaded already, where processes cannot fork, in a process that runs other
+    threads (a forked child could find a lock held by one of them forever), or inside another
+    such block; a child that cannot be started or fails only means the PDF is made in this
+    process (logged).
+    """
+    ahead = None
+    if not (
+        "weasyprint" in sys.modules
+        or not hasattr(os, "fork")
+        or threading.active_count() > 1  # a fork copies one thread and every lock held
+        or _Ahead.current is not None
+    ):
+        try:
+            ahead = _Ahead.current = _Ahead()
+        except OSError as error:
+            log.warning("no child process for the PDF (%s): made here", error)
+    try:
+        yield
+    finally:
+        if ahead is not None and _Ahead.current is ahead:  # never asked for a PDF
+            _Ahead.current = None
+            ahead.stop()
 
 
 CACHE = "kraftverk.pdf_cache"  # app.extensions key: the app's PDF cache, when it keeps one

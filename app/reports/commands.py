@@ -5,8 +5,6 @@ from __future__ import annotations
 import atexit
 import gc
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import click
@@ -17,16 +15,15 @@ from app.cli import fail, project_or_exit
 from app.extensions import db
 from app.reports import backup as backups
 from app.reports import export, render
+from method import files
+from workshops.pdf import made_ahead
 
 
 def write_atomically(path: Path, content: bytes) -> None:
-    """Write content to path through a temporary file, so a reader never sees half of it."""
+    """Write content to path through a temporary file, so a reader never sees half of it; a
+    path that cannot be written ends the command with one line."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-        os.replace(temporary, path)
+        files.write_atomically(path, content)
     except OSError as error:
         fail(f"cannot write {path}: {error.strerror or error}")
 
@@ -42,7 +39,10 @@ def report_command(slug: str, output: Path, lang: str | None) -> None:
     if lang is not None and lang not in current_app.config["LANGUAGES"]:
         fail(f"'{lang}' is not one of {', '.join(current_app.config['LANGUAGES'])}")
     lang = lang or project.language
-    write_atomically(output, render.kept_report_pdf(project, lang))
+    # WeasyPrint loads in a child while the report's data is read (a kept PDF needs neither).
+    with made_ahead():
+        made = render.kept_report_pdf(project, lang)
+    write_atomically(output, made)
     click.echo(f"Wrote the report of {project.slug} to {output}")
     # The command ends the process: at exit, what making the PDF left in reference cycles is not
     # walked and freed one object at a time (about 0.1 s of the demo's report); the operating

@@ -21,7 +21,7 @@ from app.db import as_utc
 from app.extensions import db
 from evaluations import results
 from evaluations.charts import kind_for
-from evaluations.models import EvaluationForm
+from evaluations.models import EvaluationForm, Question
 from method import taxonomy
 from workshops.businesses import pairing_service
 from workshops.businesses.models import (
@@ -696,6 +696,8 @@ def evaluation_results(project: Project, lang: str) -> tuple[bool, list]:
         .outerjoin(Workshop, Workshop.id == EvaluationForm.workshop_id)
         .where(EvaluationForm.project_id == project.id, EvaluationForm.status != "draft")
         .order_by(Workshop.position.is_(None), Workshop.position, EvaluationForm.id)
+        # Two queries for every form's questions and options, not one per form and per question.
+        .options(selectinload(EvaluationForm.questions).selectinload(Question.options))
     )
     with force_locale(lang):
         rate_label = gettext("response rate")

@@ -86,18 +86,13 @@ def png_image(data: bytes, alt: str, css_class: str) -> Markup:
     return template.format(css_class, alt, encoded)
 
 
-def network_png(
-    network: Network | None, lang: str, edges=None, width_mm: float = 150.0
-) -> bytes | None:
-    """The network figure as a PNG at print resolution, or None when there is nothing to draw.
+NETWORK_NODES = 60  # the most businesses a network figure of the report draws
 
-    A picture drawn with Pillow rather than SVG: WeasyPrint would lay out each letter of its
-    labels on its own. The businesses' names are listed in the report's text.
-    """
-    if network is None:
-        return None
-    # The figure's code (and Pillow) load only when a report has a network to draw.
-    from workshops.businesses.pairing.figure import SmallGraph, raster_network
+
+def network_graph(network: Network, edges=None):
+    """The network (or its edges given) as a small graph; for connections, only the businesses
+    that have one."""
+    from workshops.businesses.pairing.figure import SmallGraph
 
     graph = SmallGraph()
     for node_id, name, group in network.nodes:
@@ -106,6 +101,28 @@ def network_png(
         graph.add_edge(a, b, weight=weight)
     if network.kind == "connections":
         graph.remove_nodes_from([n for n in list(graph) if graph.degree(n) == 0])
+    return graph
+
+
+def network_png(
+    network: Network | None,
+    lang: str,
+    edges=None,
+    width_mm: float = 150.0,
+    frame: dict | None = None,
+) -> bytes | None:
+    """The network figure as a PNG at print resolution, or None when there is nothing to draw.
+
+    A picture drawn with Pillow rather than SVG: WeasyPrint would lay out each letter of its
+    labels on its own. The businesses' names are listed in the report's text. frame (see
+    figure.network_frame) puts each business where another figure has it.
+    """
+    if network is None:
+        return None
+    # The figure's code (and Pillow) load only when a report has a network to draw.
+    from workshops.businesses.pairing.figure import raster_network
+
+    graph = network_graph(network, edges)
     if graph.number_of_nodes() == 0:
         return None
     # Drawn at the width it is printed, so its names print at 6.5-7.5 pt.
@@ -113,11 +130,12 @@ def network_png(
     png, _layout = raster_network(
         graph,
         lang,
-        max_nodes=60,
+        max_nodes=NETWORK_NODES,
         width_mm=width_mm,
         dpi=200,
         font_pt=font_pt,
         unknown_label=_("Sector not given or not recognised"),
+        frame=frame,
     )
     return png
 
@@ -126,15 +144,22 @@ def network_figures(network: Network | None, lang: str) -> list[tuple[str, Marku
     """(caption, image or None) for the network at the first workshop and at the end.
 
     One figure when the network did not change after the first workshop (or there are only
-    suggestions).
+    suggestions). Two figures share one frame: each business stands in the same place in both,
+    so what grew between them shows. The frame places the NETWORK_NODES businesses with the
+    strongest ties over both; a figure that draws one outside it is laid out on its own.
     """
     if network is None:
         return []
     figures: list[tuple[str, Markup | None]] = []
     pair = network.start_edges is not None and set(network.start_edges) != set(network.edges)
     width_mm = 83.0 if pair else 150.0  # side by side, or one alone (report.css)
+    frame = None
     if pair:
-        start = network_png(network, lang, network.start_edges, width_mm)
+        from workshops.businesses.pairing.figure import network_frame
+
+        both = network_graph(network, tuple(network.edges) + tuple(network.start_edges))
+        frame = network_frame(both, max_nodes=NETWORK_NODES)
+        start = network_png(network, lang, network.start_edges, width_mm, frame)
         alt = ngettext(
             "The network after the first workshop: %(num)s tie",
             "The network after the first workshop: %(num)s ties",
@@ -142,7 +167,7 @@ def network_figures(network: Network | None, lang: str) -> list[tuple[str, Marku
         )
         image = png_image(start, alt, "network-image") if start else None
         figures.append((_("After the first workshop"), image))
-    end = network_png(network, lang, width_mm=width_mm)
+    end = network_png(network, lang, width_mm=width_mm, frame=frame)
     if end is not None:
         alt = ngettext(
             "The network at the end: %(num)s tie",

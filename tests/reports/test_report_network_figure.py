@@ -188,3 +188,39 @@ def test_a_family_fontconfig_does_not_have_is_not_taken_for_a_stand_in():
     # figure must then fall back to its next family, not measure names with a stand-in.
     assert glyphs.font_face("No Such Family Kraftverk") is None
     assert glyphs.font_face("noto sans") is not None  # families match regardless of case
+
+
+def _order(layout: figure.Layout, nodes, axis: int) -> list[str]:
+    return sorted(nodes, key=lambda n: layout.nodes[n][axis])
+
+
+def test_figures_in_one_frame_put_each_business_in_the_same_place():
+    end = network(14, seed=5)
+    start = end.edge_subgraph(list(end.edges)[:6]).copy()  # the ties of the first day
+    frame = figure.network_frame(end)
+    common = sorted(start)
+
+    _png, own = figure.raster_network(start, "en", width_mm=83, font_pt=6.5)
+    _png, framed_start = figure.raster_network(start, "en", width_mm=83, font_pt=6.5, frame=frame)
+    _png, framed_end = figure.raster_network(end, "en", width_mm=83, font_pt=6.5, frame=frame)
+
+    for axis in (0, 1):
+        # Left to right and bottom to top, the first day's businesses stand in the end's order.
+        assert _order(framed_start, common, axis) == _order(framed_end, common, axis)
+    # Laid out on its own, the small network would have its own places (the test can fail).
+    assert any(_order(own, common, a) != _order(framed_end, common, a) for a in (0, 1))
+    # The frame keeps room for the businesses still to come: the first day's do not fill it.
+    xs = [framed_start.nodes[n][0] for n in common]
+    end_xs = [framed_end.nodes[n][0] for n in common]
+    assert max(xs) - min(xs) == pytest.approx(max(end_xs) - min(end_xs), rel=0.15)
+
+
+def test_a_business_the_frame_lacks_gets_the_network_laid_out_on_its_own():
+    end = network(8, seed=2)
+    frame = figure.network_frame(end)
+    other = network(9, seed=2)  # one business more than the frame knows
+
+    _png, framed = figure.raster_network(other, "en", frame=frame)
+    _png, own = figure.raster_network(other, "en")
+
+    assert framed.nodes == own.nodes

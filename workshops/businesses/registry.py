@@ -46,6 +46,43 @@ HEADER_ALIASES = {
     "skede": "stage",
     "vaihe": "stage",  # fi
 }
+# Headers of the other columns as owners and form tools write them in nb, nn, sv, da, fi and en.
+# A place column (village, island, post town) is not read as the municipality: pairing counts two
+# municipalities as apart, which two villages of one municipality are not.
+_HEADER_WORDS = {
+    "name": (
+        "navn", "namn", "nimi", "bedrift", "bedriftsnavn", "bedriftsnamn", "verksemd", "firma",
+        "firmanavn", "företag", "företagsnamn", "företagets namn", "virksomhed",
+        "virksomhedsnavn", "virksomhedens navn", "yritys", "yrityksen nimi", "yritysnimi",
+        "business name", "company", "company name",
+    ),
+    "sector": (
+        "bransje", "næring", "næringskode", "bransch", "branche",
+        "toimiala", "sektor", "industry", "nace", "nace code", "sni", "tol",
+    ),
+    "offers": (
+        "offer", "offering", "we offer", "what we offer", "tilbyr", "vi tilbyr", "tilbod",
+        "tilbud", "erbjuder", "vi erbjuder", "erbjudande", "tilbyder",
+        "vi tilbyder", "tarjoaa", "tarjoamme", "tarjonta", "mitä tarjoamme",
+    ),
+    "needs": (
+        "need", "we need", "what we need", "behov", "trenger", "vi trenger", "treng",
+        "vi treng", "behöver", "vi behöver", "har brug for", "vi har brug for",
+        "tarvitsee", "tarvitsemme", "tarpeet", "mitä tarvitsemme",
+    ),
+    "municipality": ("kommune", "kommun", "kunta", "kommunenavn", "kommunnamn"),
+    "description": (
+        "beskrivelse", "beskriving", "skildring", "beskrivning", "kuvaus", "om oss",
+        "om os", "meistä", "about", "about us",
+    ),
+    "email": ("e-mail", "e-post", "epost", "mail", "sähköposti"),
+    "website": (
+        "web", "www", "url", "nettside", "nettstad", "heimeside", "hjemmeside", "nettsted",
+        "webbplats", "hemsida", "webbsida", "kotisivu", "kotisivut", "verkkosivu",
+        "verkkosivut", "web site",
+    ),
+}  # fmt: skip
+HEADER_ALIASES |= {word: column for column, words in _HEADER_WORDS.items() for word in words}
 # Stage words in five languages (case-folded, accents kept) -> STAGES key.
 STAGE_WORDS = {
     "idea": ("idea", "idé", "ide", "idéfase", "idefase", "idéstadium", "idéstadiet",
@@ -567,6 +604,8 @@ def _table(grid: list[list[str]], warnings: list[Problem]) -> Table:
     header = [str(c).strip().lstrip("\ufeff").casefold() for c in grid[start]]
     positions: dict[str, int] = {}
     for k, name in enumerate(header):
+        # A form tool's export may mark a required field ("Name *") or end a label with ":".
+        name = " ".join(name.rstrip(" :*").split())
         name = HEADER_ALIASES.get(name, name)
         if name in COLUMNS and name not in positions:
             positions[name] = k

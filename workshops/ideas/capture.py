@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 from functools import cache
 
 from sqlalchemy import DateTime, Integer, and_, column, false, func, select, text, update
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError
 
 from app.db import utcnow
@@ -89,6 +88,8 @@ def _on_its_own() -> bool:
 
 @cache
 def _driver_sql() -> str:
+    from sqlalchemy.dialects import postgresql  # here: only PostgreSQL asks for this SQL
+
     return str(_SUBMIT.compile(dialect=postgresql.psycopg.dialect()))
 
 

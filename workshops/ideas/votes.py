@@ -7,7 +7,6 @@ from datetime import datetime
 
 from flask import Flask, current_app
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
@@ -133,8 +132,12 @@ def _touch(workshop_id: int, *, state: bool = False) -> None:
 
 
 def _insert_ignore(model, **values):
-    module = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    return module.insert(model).values(**values).on_conflict_do_nothing()
+    # The engine's own dialect only: a process on SQLite never loads PostgreSQL's.
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(model).values(**values).on_conflict_do_nothing()
 
 
 MAX_ID = 2**31 - 1  # the largest id a 32-bit integer column holds (PostgreSQL's integer)

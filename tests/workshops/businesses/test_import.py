@@ -89,7 +89,7 @@ def test_one_bad_row_in_500_imports_nothing_and_names_its_row_and_column(db, pro
 
 def test_the_same_name_twice_and_a_missing_name_column_are_errors(db, project):
     twice = businesses.import_file(project, b"name\nFossen\n\n fossen \n")
-    no_name = businesses.import_file(project, b"navn,sector\nFossen,55.10\n")
+    no_name = businesses.import_file(project, b"colour,sector\nblue,55.10\n")
 
     assert lines(twice.errors) == ["row 3, column name: The same name as row 1."]
     assert lines(no_name.errors) == ["row 0, column name: There is no name column."]

@@ -200,16 +200,25 @@ def place_labels(
     return result
 
 
-def _spread(positions: dict, width: float, height: float, margin_x: float, margin_y: float):
-    """Scale positions to fill the area inside the margins (each axis on its own)."""
-    xs = [p[0] for p in positions.values()]
-    ys = [p[1] for p in positions.values()]
+def _spread(
+    positions: dict,
+    width: float,
+    height: float,
+    margin_x: float,
+    margin_y: float,
+    extent: Sequence[tuple[float, float]] | None = None,
+):
+    """Scale positions to fill the area inside the margins (each axis on its own); with extent,
+    scale the rectangle around those points instead, so positions keep their place in it."""
+    corners = list(positions.values()) if extent is None else list(extent)
+    xs = [p[0] for p in corners]
+    ys = [p[1] for p in corners]
     span_x, span_y = (max(xs) - min(xs)) or 1.0, (max(ys) - min(ys)) or 1.0
     inner_w, inner_h = max(1.0, width - 2 * margin_x), max(1.0, height - 2 * margin_y)
     return {
         node: (
-            margin_x + (x - min(xs)) / span_x * inner_w if len(xs) > 1 else width / 2,
-            margin_y + (y - min(ys)) / span_y * inner_h if len(ys) > 1 else height / 2,
+            margin_x + (x - min(xs)) / span_x * inner_w if len(corners) > 1 else width / 2,
+            margin_y + (y - min(ys)) / span_y * inner_h if len(corners) > 1 else height / 2,
         )
         for node, (x, y) in positions.items()
     }
@@ -462,6 +471,15 @@ def _positions(graph: nx.Graph, aspect: float, seed: int) -> dict:
     return positions
 
 
+def network_frame(
+    graph: nx.Graph, aspect: float = 1.25, seed: int = 1, max_nodes: int = 80
+) -> dict:
+    """Node positions to share between figures of one network (network_layout's frame): two
+    figures drawn in the same frame put each business in the same place. Only the max_nodes
+    businesses with the strongest ties get one, as only they are drawn."""
+    return _positions(_trim(graph, max_nodes), aspect, seed)
+
+
 def network_layout(
     graph: nx.Graph,
     width: float,
@@ -469,11 +487,14 @@ def network_layout(
     radius: float,
     measure: Callable[[str], tuple[float, float]],
     seed: int = 1,
+    frame: dict | None = None,
 ) -> Layout | None:
     """Nodes spread over width x height pixels and every name placed clear of the others.
 
     measure gives a label's (width, height) in pixels. None when some name finds no free place
-    (the caller makes the area larger or the text smaller).
+    (the caller makes the area larger or the text smaller). frame (from network_frame, of this
+    network or of a larger one holding it) places the nodes where that frame has them; a node
+    it lacks makes the graph laid out on its own.
     """
     nodes = list(graph)
     texts = {n: label_text(graph.nodes[n].get("name", n)) for n in nodes}
@@ -482,10 +503,12 @@ def network_layout(
         return Layout(width, height, radius, {}, {})
     widest = max(w for w, _h in sizes.values())
     tallest = max(h for _w, h in sizes.values())
-    raw = _positions(graph, width / height, seed)
+    shared = frame is not None and all(n in frame for n in nodes)
+    raw = {n: frame[n] for n in nodes} if shared else _positions(graph, width / height, seed)
     margin_x = min(widest / 2, width / 4) + radius
     margin_y = tallest + 2 * radius
-    points = _spread(raw, width, height, margin_x, margin_y)
+    extent = list(frame.values()) if shared else None
+    points = _spread(raw, width, height, margin_x, margin_y, extent)
     points = _separate(points, 3 * radius, width, height)
     markers = [Box(x - radius, y - radius, x + radius, y + radius) for x, y in points.values()]
     strength = dict(graph.degree(weight="weight"))
@@ -533,6 +556,7 @@ def _fit(
     dpi: float,
     seed: int,
     measurer: Callable[[float], Callable[[str], tuple[float, float]]],
+    frame: dict | None = None,
 ) -> tuple[Layout, float, float]:
     """The network laid out at the first step of GROWTH where every name has a free place:
     (layout, text size in points, growth of the height). measurer(size_pt) measures labels."""
@@ -545,7 +569,7 @@ def _fit(
         # Names that would cover more than a third of the area find no place: try the next size.
         if sum(math.prod(measure(t)) for t in texts) > width * area_h / 3 and smaller > 0.4:
             continue
-        layout = network_layout(graph, width, area_h, radius, measure, seed=seed)
+        layout = network_layout(graph, width, area_h, radius, measure, seed=seed, frame=frame)
         if layout is not None:
             return layout, size_pt, grow
     raise RuntimeError("no room for the network's labels")  # pragma: no cover - not seen
@@ -832,9 +856,11 @@ def raster_network(
     seed: int = 1,
     unknown_label: str = "?",
     max_nodes: int = 80,
+    frame: dict | None = None,
 ) -> tuple[bytes, Layout]:
     """The network as an RGB PNG drawn with Pillow, and its Layout (origin bottom left): the
-    max_nodes businesses with the strongest ties.
+    max_nodes businesses with the strongest ties (each where frame has it, when given: see
+    network_layout).
 
     The same layout, label places and sector colours as draw_network, with the legend below; the
     names are measured with the fonts they are drawn with (LabelFont). The same graph gives the
@@ -860,7 +886,7 @@ def raster_network(
 
         return measure
 
-    layout, size_pt, _grow = _fit(graph, width, height, font_pt, dpi, seed, measurer)
+    layout, size_pt, _grow = _fit(graph, width, height, font_pt, dpi, seed, measurer, frame)
     groups = sector_order(graph.nodes[x].get("group", "") or "" for x in graph)
     names = [taxonomy.group_label(g, lang) if g else unknown_label for g in groups]
     legend_font = _label_font(font_pt * dpi / 72)
