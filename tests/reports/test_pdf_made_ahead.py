@@ -5,7 +5,12 @@ changes nothing."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
+import pytest
+
+from config import BASE_DIR
 from tests.app.test_startup_imports import run_python
 
 # A fresh interpreter with an app (WeasyPrint not loaded): the PDF made inside made_ahead(),
@@ -149,3 +154,38 @@ def test_nothing_is_forked_where_weasyprint_is_loaded(app):
     pdf.load_weasyprint()
     with app.app_context(), pdf.made_ahead():
         assert pdf._Ahead.current is None
+
+
+@pytest.mark.db
+def test_the_report_command_made_by_its_child_leaves_the_database_to_the_parent(
+    story, db, app, tmp_path
+):
+    """The command as an operator runs it, on the test database (PostgreSQL in its run): the
+    child makes the PDF, and the parent still writes the kept PDF over its own connection."""
+    from app.reports.models import PdfCache
+
+    db.session.commit()
+    output = tmp_path / "report.pdf"
+    result = subprocess.run(  # noqa: S603 - our own interpreter and the app's command
+        [sys.executable, "-m", "flask", "--app", "run", "report", "--project", "slusedal",
+         "--output", str(output)],
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "PYTHONPATH": str(BASE_DIR),
+            "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+            "KRAFTVERK_INSTANCE": str(tmp_path / "command-instance"),
+            "SECRET_KEY": "test-only",
+        },
+    )  # fmt: skip
+
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert output.read_bytes().startswith(b"%PDF-")
+    assert "made here" not in result.stderr  # the child made it
+    assert "PDF cache not" not in result.stderr  # and the parent read and wrote the kept PDFs
+    db.session.remove()
+    assert db.session.scalar(db.select(db.func.count()).select_from(PdfCache)) == 1
