@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from app.extensions import db
+from tests.browser.conftest import static_closed
 from tests.browser.test_live_workshop import log_in
 from tests.security.xss_payloads import BROKEN, PAYLOADS, collapse, fit, has_c0, has_control
 from tests.security.xss_world import ACCOUNT_NAME, FIRMS, IMPORTED, LEADER, MAIN, app_on_copy
@@ -161,7 +162,7 @@ def plain(limit: int, payloads=None) -> list[str]:
 @pytest.fixture(scope="module")
 def xss(tmp_path_factory):
     app, world, listener = app_on_copy(PAYLOADS, tmp_path_factory.mktemp("xss-browser"))
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, static_closed(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     world.url = f"http://127.0.0.1:{server.server_port}"
