@@ -147,6 +147,9 @@ def _forms(word: str) -> tuple[str, ...]:
                 for candidate in (stem, _undouble(stem)):
                     if len(candidate) >= _MIN_BASE and candidate not in found:
                         found.append(candidate)
+        # Norwegian feminine nouns on -e end in -a when definite: hytta, ferja, drosja, utleia.
+        if base.endswith("a") and len(base) >= 5 and base[:-1] + "e" not in found:
+            found.append(base[:-1] + "e")
     return tuple(found)
 
 
@@ -173,7 +176,21 @@ def _clauses(text: str) -> list[list[str]]:
 
 
 def _tokens(phrase: str) -> list[str]:
-    return _TOKEN.findall(normalise(phrase))
+    return _possessed(_TOKEN.findall(normalise(phrase)))
+
+
+def _possessed(tokens: list[str]) -> list[str]:
+    """Read Finnish "X:llä on Y" (X has Y) as Y: in "Meillä on mökkejä" or "Tilalla on kahvila"
+    the owner (in the adessive case) is not what is offered, and "on" is "has", not "on"."""
+    for k in range(1, len(tokens) - 1):
+        if (
+            tokens[k] == "on"
+            and len(tokens[k - 1]) >= 6
+            and tokens[k - 1].endswith(("lla", "llä"))
+            and tokens[k + 1] not in {"the", "a", "an"}
+        ):
+            return tokens[k + 1 :]
+    return tokens
 
 
 # "Someone who can sell our tours", "nån som kan göra etiketter", "joku joka voi kuljettaa": the
@@ -280,8 +297,15 @@ class _Lexicon:
             self._exact((token, fold(token)))
             or self._prefix(token, 1)
             or self._exact(_forms(token))
+            or self._definite_feminine(token)
             or self._compound(token)
         )
+
+    def _definite_feminine(self, token: str) -> list[object]:
+        """Read a Norwegian feminine noun on -a (hytta, ferja, drosja) by its -e form's stem."""
+        if len(token) < 5 or not token.endswith("a"):
+            return []
+        return self._prefix(token[:-1] + "e", 1)
 
     def _prefix(self, token: str, minimum: int) -> list[object]:
         for index, base in ((self.prefixes, token), (self.folded_prefixes, fold(token))):
@@ -341,7 +365,10 @@ class _Lexicon:
         i = 0
         while i < len(tokens):
             length, found = self.phrase_at(tokens, i)
-            if length and i and tokens[i] in qualifiers and values:
+            said_language = length and i and tokens[i] in qualifiers and set(found) == _LANGUAGE
+            if said_language and "guided_tour" not in values:
+                break  # "meny på tysk", "nettside på engelsk": only a tour's language is guiding
+            if length and i and tokens[i] in qualifiers and values and not said_language:
                 break  # "förskola för barn": a listed phrase that says for whom, after the thing
             if length:
                 values += found
@@ -374,15 +401,21 @@ class _Lexicon:
         return token in self.exact or fold(token) in self.folded
 
     def _genitive(self, token: str) -> bool:
-        """Tell whether a token is a listed Finnish noun in the genitive (museo → museon)."""
+        """Tell whether a token is a listed Finnish noun in the genitive (museo → museon); a
+        word on -nen is in the nominative (aamiainen: breakfast; its genitive is aamiaisen)."""
         base = token[:-1]
         return (
             len(token) > 4
             and token.endswith("n")
+            and not token.endswith("nen")
             and base[-1:] in "aeiouyäö"
             and not self._listed(token)
             and bool(self._exact((base, fold(base))) or self._prefix(base, _MIN_BASE))
         )
+
+
+# A tour's language ("omvisning på tysk", "guided tours in German") says what is offered.
+_LANGUAGE = frozenset({"language_guiding"})
 
 
 # Words that open a phrase about where or for whom ("på kroer", "til gjestene", "i uld og hør").
@@ -656,19 +689,34 @@ def map_words(text: str, extra: Mapping[str, str] | None = None) -> WordMapping:
 
 def _phrases(text: str, data: _Taxonomy) -> list[str]:
     """The phrases of a field, leaving out the rest of a clause once a phrase turned to saying
-    whom or what it is for: in "tårtor till bröllop och fester" the parties are the occasion."""
+    whom or what it is for: in "tårtor till bröllop och fester" the parties are the occasion. A
+    phrase that opens a clause of its own ("och har bastu", "og noen som kan ...") is kept."""
     found = []
     for clause in _clauses(text):
+        occasion = False
         for phrase in clause:
-            found.append(phrase)
             tokens = _tokens(phrase)
-            if any(
+            if occasion and not _opens_clause(phrase, tokens):
+                continue
+            found.append(phrase)
+            occasion = any(
                 (t in data.qualifiers or _qualifies(t, data.qualifier_endings))
                 and any(x not in data.stopwords for x in tokens[:k])
                 for k, t in enumerate(tokens)
-            ):
-                break
+            )
     return found
+
+
+# Words that open a clause of their own after "and": a subject or "has" ("stugor vid sjön och har
+# bastu", "lokalmat til frokosten og noen som kan spille musikk") says something new, not whom
+# the thing before is for.
+_OPENERS = frozenset(
+    {"har", "have", "has", "vi", "we", "me", "eg", "jeg", "jag", "help", "hjelp", "hjälp", "hjælp"}
+)
+
+
+def _opens_clause(phrase: str, tokens: list[str]) -> bool:
+    return bool(tokens) and (tokens[0] in _OPENERS or bool(_SOMEONE.match(normalise(phrase))))
 
 
 _COUNTED = frozenset({"visitors", "group_customers"})
@@ -678,6 +726,13 @@ def _someone(phrase: str, data: _Taxonomy) -> list:
     """Read "someone who can <verb> <thing>" as the thing needed (or the verb's own tag)."""
     text = normalise(phrase).strip()
     lead = _SOMEONE.match(text)
+    words = text.split()
+    # "Trenger noen som kan ...", "Vi mangler nogen der kan ...": the words before only ask.
+    for k, word in enumerate(words[:-1]):
+        if lead or word not in data.stopwords:
+            break
+        text = " ".join(words[k + 1 :])
+        lead = _SOMEONE.match(text)
     if not lead:
         return []
     tokens = _tokens(text[lead.end() :])
