@@ -109,6 +109,71 @@ def test_evaluation_rows_compare_workshops_and_keep_the_under_five_rule():
     assert texts.kind is None and texts.texts == (("Who we are", ("Mer kaffe 🙂",)),)
 
 
+def _baselines(content: bytes, words: set[str]) -> dict[str, float]:
+    """The height on its page of each of words as the PDF draws it (the first time)."""
+    found: dict[str, float] = {}
+
+    def visit(text, cm, tm, _font, _size):
+        text = text.strip()
+        if text in words and text not in found:
+            found[text] = round(cm[3] * tm[5] + cm[5], 1)  # no rotation in the report
+
+    for page in PdfReader(BytesIO(content)).pages:
+        page.extract_text(visitor_text=visit)
+    return found
+
+
+def _six_workshops(story) -> data.ReportData:
+    """The report with six workshops' forms alike: too many columns for options as lines."""
+    first = _forms()[0]
+    forms = tuple(dataclasses.replace(first, form_id=k) for k in range(1, 7))
+    return dataclasses.replace(
+        _report(story), evaluations=forms, evaluation_labels=tuple(f"W{k}" for k in range(1, 7))
+    )
+
+
+@pytest.mark.parametrize("layout", ["lines", "a row per option"])
+def test_each_option_label_stands_level_with_its_numbers_in_the_pdf(story, layout):
+    report = _report(story) if layout == "lines" else _six_workshops(story)
+    content = render.report_pdf(report, "en")
+
+    heights = _baselines(content, {*SCALE, "0 (0 %)", "2 (14 %)", "8 (57 %)", "4 (29 %)"})
+
+    assert heights["Not useful"] == heights["0 (0 %)"]
+    assert heights["A little"] == heights["2 (14 %)"]
+    assert heights["Useful"] == heights["8 (57 %)"]
+    assert heights["Very useful"] == heights["4 (29 %)"]
+    assert heights["Not useful"] > heights["A little"] > heights["Useful"] > heights["Very useful"]
+    body = str(render.report_body(report, "en", lines=True))
+    assert body.count('<tr class="lines">') == (1 if layout == "lines" else 0)  # bars: rows
+
+
+def test_the_pdf_puts_options_as_lines_and_the_preview_keeps_a_row_per_option(story):
+    report = _report(story)
+
+    pdf_body = str(render.report_body(report, "en", lines=True))
+    preview = str(render.report_body(report, "en"))
+
+    assert '<tr class="lines">' in pdf_body
+    assert "0 (0 %)\n2 (14 %)\n8 (57 %)\n4 (29 %)" in pdf_body
+    assert '<tr class="lines">' not in preview
+    assert preview.count('<th scope="row" class="option key') == len(SCALE)
+
+
+def test_long_options_line_breaks_and_many_workshops_keep_a_row_per_option():
+    as_lines = render.evaluation_helpers(lines=True)["eval_as_lines"]
+    row = data.evaluation_rows(_forms(), ("Who we are", "Harvest"))[0]
+    long_label = "Very useful, and we will tell the municipality about it"
+
+    assert as_lines(row)
+    assert not render.evaluation_helpers()["eval_as_lines"](row)  # the preview
+    assert not as_lines(dataclasses.replace(row, labels=(*row.labels[:3], long_label)))
+    assert not as_lines(dataclasses.replace(row, labels=(*row.labels[:3], "Very\nuseful")))
+    assert not as_lines(dataclasses.replace(row, labels=(*row.labels[:3], "Very\u2028useful")))
+    assert not as_lines(dataclasses.replace(row, cells=row.cells * 3))  # six: narrow columns
+    assert not as_lines(data.evaluation_rows(_forms(), ("Who we are", "Harvest"))[1])  # bars
+
+
 def test_report_pdf_is_tagged_pdf_a_with_language_title_outline_and_fonts(story):
     content = render.report_pdf(_report(story), "en")
     reader = PdfReader(BytesIO(content))

@@ -830,6 +830,11 @@ def _label_font(size_px: float) -> LabelFont:
     return LabelFont(size_px)
 
 
+def width_in_em(text: str) -> float:
+    """The width of text's longest line in FONTS, in em of the size it is drawn at."""
+    return _label_font(100.0).size(text)[0] / 100.0
+
+
 def _legend_columns(
     names: list[str], font: LabelFont, width: float, marker: float
 ) -> list[list[int]]:
