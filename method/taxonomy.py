@@ -147,10 +147,24 @@ def _forms(word: str) -> tuple[str, ...]:
                 for candidate in (stem, _undouble(stem)):
                     if len(candidate) >= _MIN_BASE and candidate not in found:
                         found.append(candidate)
-        # Norwegian feminine nouns on -e end in -a when definite: hytta, ferja, drosja, utleia.
-        if base.endswith("a") and len(base) >= 5 and base[:-1] + "e" not in found:
-            found.append(base[:-1] + "e")
+        feminine = _definite_feminine_base(base)
+        if feminine and feminine not in found:
+            found.append(feminine)
     return tuple(found)
+
+
+# Norwegian feminine nouns on -e that owners write definite, on -a (hytta, ferja, drosja, utleia,
+# utleiehytta). Only these: in Swedish and Finnish a word on -a is no such form ("bilda" is "to
+# form", not "bildet"; "pakka" is not "pakke").
+_FEMININE_ON_E = ("hytte", "ferje", "drosje", "utleie", "stue", "kirke", "skute", "seter")
+
+
+def _definite_feminine_base(word: str) -> str | None:
+    """The -e form of a listed Norwegian feminine noun written definite (hytta → hytte)."""
+    if len(word) < 5 or not word.endswith("a"):
+        return None
+    base = word[:-1] + "e"
+    return base if base.endswith(_FEMININE_ON_E) else None
 
 
 def _undouble(stem: str) -> str:
@@ -189,7 +203,7 @@ def _possessed(tokens: list[str]) -> list[str]:
             and tokens[k - 1].endswith(("lla", "llä"))
             and tokens[k + 1] not in {"the", "a", "an"}
         ):
-            return tokens[k + 1 :]
+            return tokens[: k - 1] + tokens[k + 1 :]  # only the owner and "on" go
     return tokens
 
 
@@ -303,9 +317,8 @@ class _Lexicon:
 
     def _definite_feminine(self, token: str) -> list[object]:
         """Read a Norwegian feminine noun on -a (hytta, ferja, drosja) by its -e form's stem."""
-        if len(token) < 5 or not token.endswith("a"):
-            return []
-        return self._prefix(token[:-1] + "e", 1)
+        base = _definite_feminine_base(token)
+        return self._prefix(base, 1) if base else []
 
     def _prefix(self, token: str, minimum: int) -> list[object]:
         for index, base in ((self.prefixes, token), (self.folded_prefixes, fold(token))):
@@ -369,6 +382,7 @@ class _Lexicon:
             if said_language and "guided_tour" not in values:
                 break  # "meny på tysk", "nettside på engelsk": only a tour's language is guiding
             if length and i and tokens[i] in qualifiers and values and not said_language:
+                values += self._for_families(values, tokens[i:], stopwords)
                 break  # "förskola för barn": a listed phrase that says for whom, after the thing
             if length:
                 values += found
@@ -379,6 +393,7 @@ class _Lexicon:
                 i += 1  # "utleie av leiligheter": what is let says what it is (_rented_places)
                 continue
             if said and (tokens[i] in qualifiers or _qualifies(tokens[i], qualifier_endings)):
+                values += self._for_families(values, tokens[i:], stopwords)
                 break  # the rest says who it is for, not what it is ("tårtor till bröllop")
             if not said and i == 0 and tokens[i] in _LEADING and len(tokens) > 1:
                 break  # a phrase that opens with "på", "til", "for" says where or for whom
@@ -397,6 +412,18 @@ class _Lexicon:
             i += 1
         return values
 
+    def _for_families(
+        self, values: list[object], rest: list[str], stopwords: frozenset[str]
+    ) -> list:
+        """An activity for families or children is a family activity ("vinteraktiviteter for
+        familier", "teatteri lapsille"); a school, a room or a meal for them is not."""
+        if _FAMILY in values or not _ACTIVITIES.intersection(values):  # type: ignore[arg-type]
+            return []
+        for token in rest:
+            if token not in stopwords and _FAMILY in self.word(token):
+                return [_FAMILY]
+        return []
+
     def _listed(self, token: str) -> bool:
         return token in self.exact or fold(token) in self.folded
 
@@ -412,6 +439,23 @@ class _Lexicon:
             and not self._listed(token)
             and bool(self._exact((base, fold(base))) or self._prefix(base, _MIN_BASE))
         )
+
+
+# What a guest does, so that doing it "for families" or "for children" is a family activity.
+_FAMILY = "family_activities"
+_ACTIVITIES = frozenset(
+    {
+        "guided_tour",
+        "outdoor_activity",
+        "course_workshop",
+        "live_performance",
+        "event_program",
+        "exhibition",
+        "heritage_stories",
+        "farm_visit",
+        "craft_demo",
+    }
+)
 
 
 # A tour's language ("omvisning på tysk", "guided tours in German") says what is offered.
@@ -722,14 +766,38 @@ def _opens_clause(phrase: str, tokens: list[str]) -> bool:
 _COUNTED = frozenset({"visitors", "group_customers"})
 
 
+# Words that only ask for what follows ("trenger", "we need", "etsimme"), and the small words that
+# may follow them ("looking for", "leter etter").
+_ASKING = frozenset(
+    {
+        "trenger", "treng", "trengs", "behøver", "behöver", "behøves", "mangler", "manglar",
+        "saknar", "savner", "søker", "søkjer", "söker", "søger", "ønsker", "ønskjer", "önskar",
+        "leter", "letar", "leder", "vil", "vill", "ville", "gjerne", "gärna", "gerne", "ha",
+        "have", "need", "needs", "want", "wants", "seeking", "looking", "vi", "we", "me", "eg",
+        "jeg", "jag", "i", "tarvitsemme", "tarvitaan", "etsimme", "haemme", "kaipaamme",
+        "haluamme", "also", "også", "og", "och", "ja", "and",
+    }
+)  # fmt: skip
+_AFTER_ASKING = frozenset({"for", "etter", "efter", "after"})
+_IS = frozenset(
+    {"are", "is", "er", "är", "ere"}
+)  # asking only before an asking word: "we are looking"
+
+
 def _someone(phrase: str, data: _Taxonomy) -> list:
     """Read "someone who can <verb> <thing>" as the thing needed (or the verb's own tag)."""
     text = normalise(phrase).strip()
     lead = _SOMEONE.match(text)
     words = text.split()
-    # "Trenger noen som kan ...", "Vi mangler nogen der kan ...": the words before only ask.
+    # "Trenger noen som kan ...", "Vi mangler nogen der kan ...": the words before only ask. A
+    # preposition or "is" before is no asking: "for folk som kjører bobil har vi ..." offers.
     for k, word in enumerate(words[:-1]):
-        if lead or word not in data.stopwords:
+        asking = (
+            word in _ASKING
+            or (k and words[k - 1] in _ASKING and word in _AFTER_ASKING)
+            or (word in _IS and words[k + 1] in _ASKING)
+        )
+        if lead or not asking:
             break
         text = " ".join(words[k + 1 :])
         lead = _SOMEONE.match(text)

@@ -1,7 +1,10 @@
 """An owner-style probe of the word reading (issue 17): short offers and needs per sector group in
 nb, nn, sv, da, fi and en, each with the tags a careful reader expects, written before the reading
-was measured (tests/method/data/owner_probe.yaml). The floors and ceilings are what the reading
-reaches; they keep it from sliding back. Then focused tests for the word families added with it."""
+was measured (tests/method/data/owner_probe.yaml). The reading was then tuned on it, so its
+figures are in-sample: they say the reading does what the probe asks, not how it generalises (a
+probe written later, tests/method/data/form_rows_probe.yaml, measured that before its own pass).
+The floors and ceilings keep the reading from sliding back. Then focused tests for the word
+families added with it."""
 
 from collections import Counter
 from pathlib import Path

@@ -1,0 +1,55 @@
+"""Readings that an over-broad rule got wrong: a Finnish owner's "X:llä on Y", a Norwegian
+definite feminine on -a, "someone who can" after words that do not ask, and applying for
+something other than money (issue 17)."""
+
+import pytest
+
+from method import taxonomy
+
+
+def tags_of(text: str) -> set[str]:
+    return set(taxonomy.map_words(text).tags)
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        # "X:llä on Y": only the owner and "on" are left out, not what comes before them.
+        ("Majoitusta mökeissä joiden pihalla on palju", "accommodation"),
+        ("Pizza with mozzarella on top", "meals"),
+        ("Meillä on mökkejä ja sauna", "accommodation"),
+        # A Norwegian feminine noun written definite is still read.
+        ("Vi leier ut hytta vår", "accommodation"),
+        ("utleiehytta ved sjøen", "accommodation"),
+        # Words that ask before "someone who can".
+        ("We are looking for someone who can design labels", "design_branding"),
+        ("Vi leter etter noen som kan lage etiketter", "design_branding"),
+        ("Trenger noen som kan kjøre buss", "passenger_transport"),
+        # Applying for money is funding.
+        ("Hjelp til å søke om tilskudd", "funding_advice"),
+        ("ansöka om bidrag", "funding_advice"),
+        ("apply for funding", "funding_advice"),
+    ],
+)
+def test_what_the_owner_wrote_is_still_read(text, kept):
+    assert kept in tags_of(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "wrong"),
+    [
+        # Swedish and Finnish words on -a are not Norwegian definite forms.
+        ("Vi vill bilda ett nätverk", "content_media"),  # bilda: to form, not "bilde"
+        ("Emme taida ehtiä", "artworks"),
+        # A preposition or "we are" before "people who" does not ask for them.
+        ("For people who drive electric cars we have chargers", "passenger_transport"),
+        ("Vi er folk som selger ved", "booking_channel"),
+        # Applying for a permit or a partner is not funding.
+        ("søke om byggetillatelse", "funding_advice"),
+        ("ansöka om bygglov", "funding_advice"),
+        ("apply for a liquor licence", "funding_advice"),
+        ("Vi søker om samarbeid med hoteller", "funding_advice"),
+    ],
+)
+def test_ordinary_words_are_not_misread(text, wrong):
+    assert wrong not in tags_of(text)
