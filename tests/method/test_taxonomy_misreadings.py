@@ -1,6 +1,6 @@
 """Readings that an over-broad rule got wrong: a Finnish owner's "X:llä on Y", a Norwegian
-definite feminine on -a, "someone who can" after words that do not ask, and applying for
-something other than money (issue 17)."""
+definite feminine on -a, "someone who can" after words that do not ask, applying for
+something other than money, and the verb "kör" (issue 17)."""
 
 import pytest
 
@@ -29,6 +29,11 @@ def tags_of(text: str) -> set[str]:
         ("Hjelp til å søke om tilskudd", "funding_advice"),
         ("ansöka om bidrag", "funding_advice"),
         ("apply for funding", "funding_advice"),
+        # A choir and singing are still a performance.
+        ("Kören sjunger på bröllop", "live_performance"),
+        ("manskör", "live_performance"),
+        ("Jeg synger i bryllup", "live_performance"),
+        ("Laulan häissä", "live_performance"),
     ],
 )
 def test_what_the_owner_wrote_is_still_read(text, kept):
@@ -49,7 +54,16 @@ def test_what_the_owner_wrote_is_still_read(text, kept):
         ("ansöka om bygglov", "funding_advice"),
         ("apply for a liquor licence", "funding_advice"),
         ("Vi søker om samarbeid med hoteller", "funding_advice"),
+        # Swedish "kör" is mostly "we drive", Nynorsk "kor" is "how" (Danish "kor", a choir,
+        # folds to both).
+        ("Vi kör båttaxi och sjötransporter", "live_performance"),
+        ("Kor mange gjester kan de ta imot", "live_performance"),
     ],
 )
 def test_ordinary_words_are_not_misread(text, wrong):
     assert wrong not in tags_of(text)
+
+
+@pytest.mark.parametrize("sector", ["Kör", "kor", "Kuoro", "choir"])
+def test_a_choir_named_as_the_sector_is_still_performing_arts(sector):
+    assert taxonomy.sector_group_for(sector).group == "performing_arts_events"
