@@ -15,7 +15,9 @@ A quarter of the rows of the regions the product is judged on give only a sector
 also gets two lines on such rows: NDCG@3 over the businesses that give only a sector, and the same
 region with every fourth row (rows 4, 8, 12 ...) cut to its name, sector and municipality, over all
 businesses and over the sector-only ones (Fjordbygda's and Skärgården's rows 4, 8, 12 ... already
-give only a sector, so their cut region is the region itself).
+give only a sector, so their cut region is the region itself). A last line per region writes each
+row's municipality one of several ways owners do ("Fjordvik kommune", "fjordvik", "Tromso" for
+"Tromsø") and compares them as the app does (method.places.key) and, for contrast, as plain text.
 """
 
 from __future__ import annotations
@@ -23,11 +25,12 @@ from __future__ import annotations
 import csv
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import yaml
 
+from method import places
 from workshops.businesses import pairing
 from workshops.businesses.pairing import Profile
 
@@ -66,7 +69,7 @@ def read_profile(row: Mapping[str, object], profile_id: str | None = None) -> Pr
         offers=frozenset(reading.offers),
         needs=frozenset(reading.needs),
         interests=frozenset(row.get("interests") or ()),  # type: ignore[arg-type]
-        municipality=str(row.get("municipality") or ""),
+        municipality=places.key(str(row.get("municipality") or "")),  # as the app compares it
         assumed=reading.assumed,
     )
 
@@ -265,6 +268,37 @@ def main(argv: Sequence[str] | None = None) -> None:
             + f", {flagged} flagged by the score"
         )
         _print_sector_only(title, stem, prefix, first)
+        _print_places_as_written(title, stem, prefix, first)
+
+
+# Ways owners write one municipality's name in a form (cycled over a region's rows).
+PLACE_SPELLINGS = (
+    lambda name: name.casefold(),
+    lambda name: f"{name} kommune",
+    lambda name: name.upper(),
+    lambda name: f" {name}s kommun" if not name.endswith("s") else f"{name} kommun",
+    lambda name: name.translate(str.maketrans("æøåäöÆØÅÄÖ", "aoaaoAOAAO")),
+    lambda name: name,
+)
+
+
+def _print_places_as_written(
+    title: str, stem: str, prefix: str, first: tuple[list[Profile], Labels]
+) -> None:
+    """Print NDCG@3 with each row's municipality written one of PLACE_SPELLINGS' ways, compared
+    as the app compares it (method.places.key) and, for contrast, as plain text."""
+    rows = {str(row["id"]): str(row.get("municipality") or "") for row in _rows(stem, prefix)}
+    profiles, labels = first
+    written = {
+        pid: PLACE_SPELLINGS[k % len(PLACE_SPELLINGS)](name) if name else name
+        for k, (pid, name) in enumerate(rows.items())
+    }
+    keyed = [replace(p, municipality=places.key(written[p.id])) for p in profiles]
+    as_text = [replace(p, municipality=written[p.id]) for p in profiles]
+    print(
+        f"{title}: municipalities spelled as owners write them: NDCG@3 = "
+        f"{evaluate(keyed, labels)[0]:.3f} (compared as plain text: {evaluate(as_text, labels)[0]:.3f})"
+    )
 
 
 def _print_sector_only(

@@ -21,7 +21,7 @@ from sqlalchemy import Row, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from method import taxonomy
+from method import places, taxonomy
 from workshops.businesses.models import (
     CONNECTION_STATUSES,
     PAIRING_MARKS,
@@ -155,7 +155,7 @@ def profile_of(business: Business, interests: set[str] | None = None) -> pairing
         offers=frozenset(t for t in business.offers or [] if taxonomy.is_tag(t)),
         needs=frozenset(t for t in business.needs or [] if taxonomy.is_tag(t)),
         interests=frozenset(interests or ()),
-        municipality=business.municipality or "",
+        municipality=places.key(business.municipality),  # "Pargas stad" is "Parainen"
         assumed=bool(business.assumed),
     )
 
