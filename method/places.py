@@ -1,11 +1,15 @@
 """Telling whether two businesses are in the same municipality, however their owners wrote it.
 
 Owners write a municipality as "Pargas", "pargas ", "Pargas stad" or, in Finnish, "Parainen";
-pairing compares place.key() of each, not the text. The key is the name case-folded, Nordic
-letters folded to plain ones ("Tromsø", "Tromso"), its spaces and punctuation closed up, without
-a word that only says what kind of place it is ("kommune", "kommun", "kunta", "kaupunki",
-"stad", "municipality"), and one name for a municipality known by several
-(method/data/places.yaml). What is stored and shown stays as the owner wrote it.
+pairing compares place.key() of each, not the text. The key is the name case-folded, its letters
+plain (Nordic and Sámi letters folded, and "ae", "oe", "aa" as owners type "æ", "ø", "å":
+"Tromsø", "Tromso" and "Tromsoe" are one), its spaces and punctuation closed up, without a word
+that only says what kind of place it is ("kommune", "kommun", "kunta", "kaupunki", "stad",
+"suohkan", "municipality"), with a genitive before such a word read as the name ("Københavns
+Kommune", "Paraisten kaupunki"), and without a last "s" (every name loses it, so "Stockholms
+stad" meets "Stockholm"). A municipality known by several names (Swedish and Finnish, Sámi and
+Kven) has one key (method/data/places.yaml, which also lists the Finnish genitives of the names
+it has). What is stored and shown stays as the owner wrote it.
 """
 
 from __future__ import annotations
@@ -22,41 +26,51 @@ from method.taxonomy import fold
 
 DATA = Path(__file__).parent / "data" / "places.yaml"
 
-# Words that say what kind of place a name is, in the six languages, before or after it.
-_KIND = re.compile(
-    r"\b(?:kommune|kommunes|kommun|kommuns|kunta|kaupunki|stad|stads|by|bys|herred|"
-    r"municipality|town|city|of|i|av)\b"
-)
-# After a Finnish kind word the name is in the genitive: "Inarin kunta", "Paraisten kaupunki".
-_FINNISH_KIND = re.compile(r"\b(?:kunta|kaupunki)\b")
-_NOT_NAME = re.compile(r"[\W_]+")
+# Words that say what kind of place a name is, in the languages owners write, before or after it.
+_KIND = frozenset(
+    {
+        "kommune", "kommunes", "kommun", "kommuns", "kunta", "kaupunki", "stad", "stads", "by",
+        "bys", "herred", "municipality", "town", "city", "of", "i", "av", "suohkan", "gielda",
+        "tjielte", "kommuuni",
+    }
+)  # fmt: skip
+# After these the name is in the Finnish genitive: "Inarin kunta", "Paraisten kaupunki".
+_FINNISH_KIND = frozenset({"kunta", "kaupunki"})
+_WORD = re.compile(r"\w+")
+_SAMI = str.maketrans({"ŋ": "n", "đ": "d", "ŧ": "t", "ʒ": "z", "ǯ": "z", "ǥ": "g", "ǩ": "k"})
+_TYPED = (("ae", "a"), ("oe", "o"), ("aa", "a"))  # "Baerum", "Tromsoe", "Aas"
 
 
-def _fold(text: str) -> str:
-    """text case-folded, Nordic letters as plain ones (owners type "Tromso", "Baerum")."""
-    return fold(unicodedata.normalize("NFKC", text).casefold())
+def _letters(text: str) -> str:
+    folded = fold(unicodedata.normalize("NFKC", text).casefold().translate(_SAMI))
+    for typed, letter in _TYPED:
+        folded = folded.replace(typed, letter)
+    return folded
 
 
-def _plain(name: str) -> str:
-    """name as compared: case-folded, without kind words, spaces and punctuation, a Finnish
-    genitive back in the nominative, and without a last "s" (so that a genitive before a kind
-    word, "Københavns kommune", "Stockholms stad", meets the bare name; every name loses it)."""
-    folded = _fold(name)
-    plain = _NOT_NAME.sub("", _KIND.sub(" ", folded)) or _NOT_NAME.sub("", folded)
-    if _FINNISH_KIND.search(folded) and plain.endswith("n"):
-        plain = plain[:-4] + "nen" if plain.endswith("sten") else plain[:-1]
-    return plain[:-1] if len(plain) > 3 and plain.endswith("s") else plain
+def _forms(name: str) -> tuple[str, ...]:
+    """name's plain forms, the likeliest first: as written, then (after "kunta" or "kaupunki")
+    its Finnish genitive taken back to the nominative ("inarin" → "inari", "-sten" → "-nen")."""
+    words = _WORD.findall(_letters(name))
+    if not words:
+        return ("",)
+    named = [w for w in words if w not in _KIND] or words[:1]  # "Stad kommune": Stad is the name
+    plain = "".join(named)
+    forms = [plain]
+    if _FINNISH_KIND.intersection(words) and plain.endswith("n"):
+        forms.append(plain[:-4] + "nen" if plain.endswith("sten") else plain[:-1])
+    return tuple(f[:-1] if len(f) > 3 and f.endswith("s") else f for f in forms)
 
 
 @cache
 def _same_place() -> dict[str, str]:
-    """Each known name's plain form → the plain form of its municipality's first name."""
+    """Each listed name's plain form → the plain form of its municipality's first name."""
     data = parsed.load(DATA.read_text(encoding="utf-8"), yaml.SafeLoader, DATA.name)
     names: dict[str, str] = {}
     for group in data["same_place"]:
-        first = _plain(group[0])
+        first = _forms(group[0])[0]
         for name in group:
-            names.setdefault(_plain(name), first)
+            names.setdefault(_forms(name)[0], first)
     return names
 
 
@@ -65,5 +79,9 @@ def key(name: str | None) -> str:
     """The municipality name as pairing compares it ("" for none)."""
     if not name or not name.strip():
         return ""
-    plain = _plain(name)
-    return _same_place().get(plain, plain)
+    forms = _forms(name)
+    known = _same_place()
+    for form in forms:
+        if form in known:
+            return known[form]
+    return forms[-1]

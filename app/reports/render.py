@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import re
+import unicodedata
 from datetime import datetime
 
 from babel.dates import format_date, format_time, get_datetime_format
@@ -33,9 +34,9 @@ STYLESHEET = "reports/static/report.css"
 # little to spare for a browser's fonts.
 LINES_COLUMNS = 5
 LINES_LABEL_EM = 11.4
-# A control character (a line break, a tab) or a line or paragraph separator in a label: its
-# lines or its width would not be what was measured.
-_NOT_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# A control or format character (a line break, a tab, a direction mark, a zero-width joiner) or a
+# line or paragraph separator in a label: its lines or its width may not be what was measured.
+_NOT_ONE_LINE = frozenset({"Cc", "Cf", "Zl", "Zp"})
 
 STATUS_LABELS = {
     "planned": _l("Planned"),
@@ -259,7 +260,7 @@ def evaluation_helpers(lines: bool = False) -> dict:
     def as_lines(row) -> bool:
         if not lines or row.kind != "pie" or len(row.cells) > LINES_COLUMNS:
             return False
-        if any(_NOT_ONE_LINE.search(label) for label in row.labels):
+        if any(unicodedata.category(c) in _NOT_ONE_LINE for label in row.labels for c in label):
             return False  # a label of two lines would put the labels out of step
         # The figure's fonts measure the labels; their code loads with the first row asked.
         from workshops.businesses.pairing.figure import width_in_em

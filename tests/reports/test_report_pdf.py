@@ -171,6 +171,7 @@ def test_long_options_line_breaks_and_many_workshops_keep_a_row_per_option():
     assert not as_lines(dataclasses.replace(row, labels=(*row.labels[:3], "Very\nuseful")))
     assert not as_lines(dataclasses.replace(row, labels=(*row.labels[:3], "Very\u2028useful")))
     assert not as_lines(dataclasses.replace(row, labels=(*row.labels[:3], "Very\tuseful")))
+    assert not as_lines(dataclasses.replace(row, labels=(*row.labels[:3], "Very\u200fuseful")))
     assert not as_lines(dataclasses.replace(row, cells=row.cells * 3))  # six: narrow columns
     assert not as_lines(data.evaluation_rows(_forms(), ("Who we are", "Harvest"))[1])  # bars
 
