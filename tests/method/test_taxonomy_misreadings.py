@@ -34,6 +34,9 @@ def tags_of(text: str) -> set[str]:
         ("manskör", "live_performance"),
         ("Jeg synger i bryllup", "live_performance"),
         ("Laulan häissä", "live_performance"),
+        ("Vi er et kor fra Odense", "live_performance"),
+        ("Vi er eit kor som syng i bryllaup", "live_performance"),
+        ("Vi är en kör från Åbo", "live_performance"),
     ],
 )
 def test_what_the_owner_wrote_is_still_read(text, kept):

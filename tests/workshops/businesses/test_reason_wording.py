@@ -105,3 +105,32 @@ def test_a_joint_product_within_one_group_names_the_group_once():
     assert pairing.explain(within, "nb") == (
         "Bedrifter innen «scenekunst og arrangement» lager ofte et program med utøvere sammen."
     )
+
+
+def test_a_pair_tied_by_nothing_they_wrote_says_it_is_a_weak_suggestion():
+    # An accountant and an IT helper, both asking for customers: no need of one met by the
+    # other, one of them of no group (as an import of two owners' rows read them).
+    accountant = pairing.Profile(
+        id="1",
+        name="Regnskap AS",
+        group="enablers",
+        offers=frozenset({"business_advice"}),
+        needs=frozenset({"visitors"}),
+    )
+    helper = pairing.Profile(
+        id="2",
+        name="IT-hjelp",
+        group=None,
+        offers=frozenset({"marketing_reach"}),
+        needs=frozenset({"visitors"}),
+    )
+    tied = pairing.Profile(
+        id="3", name="Hytta", group="accommodation", needs=frozenset({"business_advice"})
+    )
+
+    weak = pairing.top_partners([accountant, helper], k=1)["2"][0]
+    strong = pairing.top_partners([accountant, tied], k=1)["3"][0]
+
+    assert weak.score > 0 and [r.kind for r in weak.reasons] == ["little_known"]
+    assert pairing.explain(weak.reasons[0], "en").startswith("Little of what they wrote")
+    assert "little_known" not in [r.kind for r in strong.reasons]

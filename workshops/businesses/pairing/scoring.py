@@ -376,6 +376,8 @@ def _score_and_exact(
         score -= weights.other_municipality
     if distance and a.municipality and a.municipality == b.municipality:
         score += weights.same_municipality
+    if not reasons:  # only their trades' general affinity: the leader is told it is weak
+        reasons.append(Reason("little_known"))
     return PairScore(score, tuple(reasons), competitor), exact
 
 
