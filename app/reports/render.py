@@ -218,8 +218,9 @@ def evaluation_helpers(lines: bool = False) -> dict:
     With lines (the PDF), a pie row of at most LINES_COLUMNS workshops whose option labels each
     fit on one line puts its options as lines: one cell of labels and one cell of numbers per
     workshop, each option on the same line in every cell (eval_as_lines). A cell per number is
-    a box each for WeasyPrint to lay out: as lines, the demo's evaluation section takes a
-    quarter less time to lay out and write (0.78 -> 0.59 s of CPU, the best of 12 runs). A
+    a box each for WeasyPrint to lay out: as lines, the demo's evaluation section takes a fifth
+    to a quarter less time to lay out and write (best of 12 alternating runs in two series:
+    0.78 and 0.71 s of CPU with a row per option, 0.59 and 0.58 s as lines). A
     screen reader then reads a cell's labels and then its numbers, so each pie's alt text says
     every option with its count and share; the preview page keeps a row per option.
     """
