@@ -703,6 +703,11 @@ def reason_kinds() -> tuple[str, ...]:
     return tuple(_load().reasons)
 
 
+# "IT" written in capitals as a word of its own is information technology; lower-case "it" is
+# left alone, as in English it is a pronoun ("we offer it to guests").
+_IT = re.compile(r"(?<![\w-])IT(?![\w-])")
+
+
 def map_words(text: str, extra: Mapping[str, str] | None = None) -> WordMapping:
     """Read a free-text offers or needs field into canonical tags; unmatched phrases stay free.
 
@@ -712,6 +717,7 @@ def map_words(text: str, extra: Mapping[str, str] | None = None) -> WordMapping:
     extra_lexicon = _extra_lexicon(tuple(sorted((extra or {}).items())))
     found: list[str] = []
     free: list[str] = []
+    text = _IT.sub("IT-tjenester", text)  # "Vi trenger IT": the acronym, never English "it"
     for phrase in _phrases(text, data):
         values = extra_lexicon.scan(phrase) if extra_lexicon else []
         if not values:

@@ -1,6 +1,6 @@
 """Readings that an over-broad rule got wrong: a Finnish owner's "X:llä on Y", a Norwegian
 definite feminine on -a, "someone who can" after words that do not ask, applying for
-something other than money, and the verb "kör" (issue 17)."""
+something other than money, the verb "kör", English "it" (issue 17); and trades owners name."""
 
 import pytest
 
@@ -37,6 +37,9 @@ def tags_of(text: str) -> set[str]:
         ("Vi er et kor fra Odense", "live_performance"),
         ("Vi er eit kor som syng i bryllaup", "live_performance"),
         ("Vi är en kör från Åbo", "live_performance"),
+        # "IT" in capitals is information technology.
+        ("Vi trenger IT", "digital_skills"),
+        ("We need IT support", "digital_skills"),
     ],
 )
 def test_what_the_owner_wrote_is_still_read(text, kept):
@@ -61,10 +64,29 @@ def test_what_the_owner_wrote_is_still_read(text, kept):
         # folds to both).
         ("Vi kör båttaxi och sjötransporter", "live_performance"),
         ("Kor mange gjester kan de ta imot", "live_performance"),
+        # English "it" is a pronoun.
+        ("We offer it to guests", "digital_skills"),
+        ("Sell it online", "digital_skills"),
     ],
 )
 def test_ordinary_words_are_not_misread(text, wrong):
     assert wrong not in tags_of(text)
+
+
+@pytest.mark.parametrize(
+    ("sector", "group"),
+    [
+        ("IT", "enablers"),
+        ("IT-firma", "enablers"),
+        ("Kino", "performing_arts_events"),
+        ("Biograf", "performing_arts_events"),
+        ("Uteliv", "food_service"),
+        ("Nattklubb", "food_service"),
+        ("Yökerho", "food_service"),
+    ],
+)
+def test_trades_owners_name_are_recognised(sector, group):
+    assert taxonomy.sector_group_for(sector).group == group
 
 
 @pytest.mark.parametrize("sector", ["Kör", "kor", "Kuoro", "choir"])
