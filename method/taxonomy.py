@@ -785,9 +785,8 @@ _ASKING = frozenset(
     }
 )  # fmt: skip
 _AFTER_ASKING = frozenset({"for", "etter", "efter", "after"})
-_IS = frozenset(
-    {"are", "is", "er", "är", "ere"}
-)  # asking only before an asking word: "we are looking"
+# "is" asks only before an asking word: "we are looking for someone who ..."
+_IS = frozenset({"are", "is", "er", "är", "ere"})
 
 
 def _someone(phrase: str, data: _Taxonomy) -> list:

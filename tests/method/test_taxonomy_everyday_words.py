@@ -5,11 +5,7 @@ work with, bookkeeping, a wedding ceremony."""
 import pytest
 
 from method import taxonomy
-
-
-def tags_of(text: str) -> set[str]:
-    return set(taxonomy.map_words(text).tags)
-
+from tests.method.words import tags_of
 
 # (text as written, tags it must give, tags it must not give), per language
 WORDS = {

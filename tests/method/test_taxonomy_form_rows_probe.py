@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from method import taxonomy
+from tests.method.words import tags_of
 
 PROBE = yaml.safe_load(
     (Path(__file__).parent / "data" / "form_rows_probe.yaml").read_text(encoding="utf-8")
@@ -34,10 +35,6 @@ RECALL_FLOOR = {
     "en": {"offers": 1.0, "needs": 1.0, "sector": 0.93},
 }
 FALSE_CEILING = {"nb": 5, "sv": 2, "da": 4, "fi": 7, "nn": 1, "en": 3}
-
-
-def tags_of(text: str) -> set[str]:
-    return set(taxonomy.map_words(text).tags) if text else set()
 
 
 def _measure() -> tuple[Counter, Counter, Counter]:

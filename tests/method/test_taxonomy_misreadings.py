@@ -5,10 +5,7 @@ something other than money, the verb "kör", English "it" (issue 17); and trades
 import pytest
 
 from method import taxonomy
-
-
-def tags_of(text: str) -> set[str]:
-    return set(taxonomy.map_words(text).tags)
+from tests.method.words import tags_of
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from method import taxonomy
+from tests.method.words import tags_of
 
 PROBE = yaml.safe_load(
     (Path(__file__).parent / "data" / "owner_probe.yaml").read_text(encoding="utf-8")
@@ -23,10 +24,6 @@ LANGS = ("nb", "nn", "sv", "da", "fi", "en")
 # most). Before this pass: nb 0.838/9, nn 0.732/3, sv 0.899/14, da 0.915/6, fi 0.870/4, en 0.786/11.
 RECALL_FLOOR = {"nb": 0.91, "nn": 0.89, "sv": 0.94, "da": 0.98, "fi": 0.98, "en": 0.97}
 FALSE_CEILING = {"nb": 7, "nn": 1, "sv": 9, "da": 1, "fi": 3, "en": 7}
-
-
-def tags_of(text: str) -> set[str]:
-    return set(taxonomy.map_words(text).tags)
 
 
 def _measure() -> tuple[Counter, Counter, Counter]:
