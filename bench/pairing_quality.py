@@ -43,6 +43,8 @@ REGIONS = (
     ("Kuusivaara (sv/fi/da CSV)", "kuusivaara", "t"),
     ("Fjordbygda (blind, mostly nb/nn CSV)", "fjordbygda", "f"),
     ("Skärgården (blind, sv/fi/da CSV)", "skargarden", "s"),
+    ("Fjellgrenda (blind, mostly nb/nn CSV)", "fjellgrenda", "g"),
+    ("Järvimaa (blind, sv/fi/da CSV)", "jarvimaa", "j"),
 )
 TOP = 3
 SECTOR_ONLY_EVERY = 4  # every fourth row of the judged regions gives only a sector
@@ -61,7 +63,10 @@ def read_profile(row: Mapping[str, object], profile_id: str | None = None) -> Pr
     from workshops.businesses import registry
 
     reading = registry.read_profile(
-        str(row.get("sector") or ""), str(row.get("offers") or ""), str(row.get("needs") or "")
+        str(row.get("sector") or ""),
+        str(row.get("offers") or ""),
+        str(row.get("needs") or ""),
+        name=str(row.get("name") or ""),
     )
     return Profile(
         id=profile_id or str(row["id"]),

@@ -210,12 +210,13 @@ def _possessed(tokens: list[str]) -> list[str]:
 # "Someone who can sell our tours", "nån som kan göra etiketter", "joku joka voi kuljettaa": the
 # need is what that someone does. Selling or booking is a sales channel, driving is transport;
 # other verbs (make, take, do) only lead to the thing needed, read from the words that follow.
+# English also asks "someone to drive our guests".
 _SOMEONE = re.compile(
-    r"^(?:noen|nokon|nån|någon|nogon|nogen|nokre|folk|personer|en|ein|ei|ett|et|joku|jonkun|"
+    r"^(?:(?:noen|nokon|nån|någon|nogon|nogen|nokre|folk|personer|en|ein|ei|ett|et|joku|jonkun|"
     r"ihmisiä|someone|somebody|people|"
     r"anyone|a company|an agency|et firma|ett företag|ei bedrift|en bedrift|yritys)\s+"
     r"(?:som|der|who|that|joka|jotka)\s+(?:kan|kunne|vil|ville|can|could|will|would|voi|osaa|"
-    r"haluaa|gerne\s+vil)?\s*",
+    r"haluaa|gerne\s+vil)?|(?:someone|somebody|anyone|a company|an agency)\s+to)\s*",
     re.I,
 )
 _SOMEONE_VERBS = {
@@ -886,10 +887,13 @@ def parse_nace(text: str) -> str | None:
     return division
 
 
-def sector_group_for(code_or_word: str) -> SectorMatch:
-    """Read a sector as a NACE code (Rev. 2 or 2.1) or as a sector word in any of five languages."""
+def sector_group_for(code_or_word: str, *, codes: bool = True) -> SectorMatch:
+    """Read a sector as a NACE code (Rev. 2 or 2.1) or as a sector word in any of five languages.
+
+    With `codes` false, numbers are not read as codes (a business's name: "Studio 54").
+    """
     data = _load()
-    code = parse_nace(code_or_word)
+    code = parse_nace(code_or_word) if codes else None
     if code is not None:
         return SectorMatch(_group_of_code(code), code, _group_of_code(code) is not None)
     # The whole text first, so that "bed and breakfast" is not split on its "and".

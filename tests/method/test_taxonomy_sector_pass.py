@@ -122,8 +122,10 @@ SECTORS = {
     "retail": [
         ("kyläkauppa", None),
         ("lanthandel", None),
-        ("kirpputori", None),
-        ("loppemarked", None),
+        ("kirpputori", "47.79"),
+        ("loppemarked", "47.79"),
+        ("loppis", "47.79"),
+        ("genbrugsbutik", "47.79"),
     ],
     "education_courses": [
         ("kulturskole", None),
@@ -301,3 +303,14 @@ def test_a_craft_shop_known_by_its_code_and_label_is_a_shop():
 
     assert reading.nace_code == "47.78"
     assert reading.offers == ("sales_outlet",)
+
+
+@pytest.mark.parametrize(
+    "written", ["loppis", "kirpputori", "Bygdeloppisen", "47.79", "flea market"]
+)
+def test_a_flea_market_wants_visitors_and_a_meal_not_makers_goods(written):
+    reading = registry.read_profile(written, "", "")
+
+    assert reading.sector_group == "retail"
+    assert set(reading.offers) == {"sales_outlet", "event_program"}
+    assert set(reading.needs) == {"visitors", "meals", "marketing_reach"}

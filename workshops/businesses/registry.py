@@ -15,6 +15,7 @@ import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -160,6 +161,11 @@ class Problem:
                 "The code %(code)s is in no sector group of the method, kept as written.",
                 code=self.detail,
             ),
+            "sector_from_name": lambda: _(
+                "No sector the method knows: '%(what)s' is assumed from the name; correct it "
+                "if that is wrong.",
+                what=_label(self.detail),
+            ),
             "unknown_word": lambda: _(
                 "'%(word)s' matches no tag, kept as written for the leader to map.",
                 word=self.detail,
@@ -180,6 +186,17 @@ class Problem:
     def line(self) -> str:
         """The problem as `row N, column C: message`."""
         return f"row {self.row}, column {self.column}: {self.message()}"
+
+
+def _label(what: str) -> str:
+    """What "group:KEY" or "tag:KEY" names, in the user's language (a NACE code as it is)."""
+    lang = str(get_locale() or "en")
+    kind, _colon, key = what.partition(":")
+    if kind == "tag":
+        return taxonomy.tag_label(key, lang)
+    if kind == "group":
+        return taxonomy.group_label(key, lang)
+    return what
 
 
 @dataclass(frozen=True)
@@ -270,16 +287,19 @@ def read_profile(
     extra: Mapping[str, str] | None = None,
     offer_tags: Sequence[str] = (),
     need_tags: Sequence[str] = (),
+    name: str = "",
 ) -> Reading:
     """Read a sector and offers and needs as written (plus tags chosen from a list).
 
-    With no tag at all, the sector's defaults are assumed.
+    With no tag at all, the sector's defaults are assumed. When the sector says nothing the
+    method knows either, the business's name is read as a sector word ("Hansens Bakeri",
+    "Paja Kuutamo"): its defaults are assumed, with a warning; the sector stays as written.
     """
     sector = (sector or "").strip()
     problems: list[tuple[str, str, str]] = []
     match = taxonomy.sector_group_for(sector) if sector else None
-    group = match.group if match else None
     code = match.nace_code if match and taxonomy.parse_nace(sector) else None
+    recognised = bool(match and match.recognised)
     if sector and match and not match.recognised:
         if taxonomy.parse_nace(sector):
             problems.append(("sector", "code_without_group", sector))
@@ -296,6 +316,16 @@ def read_profile(
     need_tags = tuple(
         dict.fromkeys([t for t in need_tags if taxonomy.is_tag(t)] + list(needed.tags))
     )
+    if not offer_tags and not need_tags and not (match and (match.recognised or match.tags)):
+        by_name = taxonomy.sector_group_for(name, codes=False) if name.strip() else None
+        if by_name and (by_name.recognised or by_name.tags):
+            match = by_name
+            if by_name.group:
+                what = f"group:{by_name.group}"
+            else:
+                what = by_name.nace_code or f"tag:{by_name.tags[0]}"
+            problems.append(("name", "sector_from_name", what))
+    group = match.group if match else None
     assumed = False
     if not offer_tags and not need_tags and match and not match.recognised and match.tags:
         # An unknown sector word falls back to the tags its words map to ("trubadur"), with
@@ -320,7 +350,6 @@ def read_profile(
         offer_tags = tuple(
             dict.fromkeys(t if t != "sales_outlet" else "digital_skills" for t in offer_tags)
         )
-    recognised = bool(match and match.recognised)
     stored_sector = code or (group if recognised else None) or sector
     return Reading(
         sector=stored_sector,
@@ -454,7 +483,13 @@ def save(project: Project, data: BusinessData, business: Business | None = None)
     business.size_band = data.size_band if data.size_band in SIZE_BANDS else ""
     business.stage = data.stage if data.stage in STAGES else ""
     reading = read_profile(
-        data.sector, data.offers, data.needs, mappings(project), data.offer_tags, data.need_tags
+        data.sector,
+        data.offers,
+        data.needs,
+        mappings(project),
+        data.offer_tags,
+        data.need_tags,
+        name=business.name,
     )
     apply_reading(business, reading)
     return business
@@ -662,6 +697,7 @@ def plan_import(project: Project, table: Table) -> Plan:
                 row.cells.get("offers", ""),
                 row.cells.get("needs", ""),
                 extra,
+                name=name,
             )
             warnings += [Problem(row.number, c, code, d) for c, code, d in reading.problems]
         for column, read in (("size", read_size), ("stage", read_stage)):
@@ -715,7 +751,7 @@ def apply_import(project: Project, plan: Plan) -> tuple[int, int]:
                 if "needs" in plan.columns
                 else _own_words(business, "needs", keep_own)
             )
-            apply_reading(business, read_profile(sector, offers, needs, extra))
+            apply_reading(business, read_profile(sector, offers, needs, extra, name=business.name))
     db.session.flush()
     return plan.created, plan.updated
 
