@@ -310,7 +310,9 @@ def read_profile(
     problems += [("offers", "unknown_word", w) for w in offered.free]
     problems += [("needs", "unknown_word", w) for w in needed.free]
     offer_tags = tuple(
-        dict.fromkeys([t for t in offer_tags if taxonomy.is_tag(t)] + list(offered.tags))
+        dict.fromkeys(
+            [t for t in offer_tags if taxonomy.is_tag(t)] + _offered_in_words(offered.tags, match)
+        )
     )
     # A business may need what it also offers: a gallery needs art, a festival beds for artists.
     need_tags = tuple(
@@ -362,6 +364,22 @@ def read_profile(
         assumed=assumed,
         problems=tuple(problems),
     )
+
+
+# Customers an offer is for ("julebord", "teambuilding for firma", "skuleklassar", "120 gäster")
+# are whom a business serves, not customers it brings others. Only a seller of trips, an event
+# with an audience, or a school or kindergarten (its children, a group for a farm or a museum)
+# offers them in its words.
+_CUSTOMER_FLOW = frozenset({"visitors", "group_customers"})
+_BRINGS_CUSTOMERS = frozenset({"travel_trade", "performing_arts_events"})
+
+
+def _offered_in_words(tags: Sequence[str], match: taxonomy.SectorMatch | None) -> list[str]:
+    """The offer tags read from a business's own words, customers it only serves left out."""
+    brings = match is not None and (
+        match.group in _BRINGS_CUSTOMERS or (match.nace_code or "").startswith("85")
+    )
+    return [t for t in tags if brings or t not in _CUSTOMER_FLOW]
 
 
 def _band(people: int) -> str:

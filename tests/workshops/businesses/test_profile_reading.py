@@ -1,4 +1,5 @@
-"""A business whose row says nothing the method knows is read by its name ("Hansens Bakeri")."""
+"""Reading a profile: a row that says nothing is read by its name, and customers an offer is for
+are not customers brought to others."""
 
 import pytest
 from flask_babel import force_locale
@@ -108,3 +109,41 @@ def test_import_reads_a_name_only_row_by_its_name_and_says_so(runner, db, make_p
     ]
     bakery = db.session.scalars(db.select(Business).filter_by(name="Storvoll Bakeri")).one()
     assert (bakery.sector, bakery.sector_group, bakery.assumed) == ("", "local_food", True)
+
+
+# --- customers an offer is for ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sector", "offers"),
+    [
+        ("55.10", "rom, julebord og selskaper"),
+        ("rafting", "rafting, teambuilding for firma"),
+        ("selskapslokale", "firmafester, julebord"),
+        ("festlokal", "stora salen tar 120 sittande gäster"),
+        ("poronhoito", "poroajelut 10-40 hengen ryhmille"),
+    ],
+)
+def test_customers_an_offer_is_for_are_not_customers_brought_to_others(sector, offers):
+    reading = registry.read_profile(sector, offers, "")
+
+    assert not set(reading.offers) & {"visitors", "group_customers"}
+    assert reading.offers  # what the business does is still read
+
+
+@pytest.mark.parametrize(
+    ("sector", "offers", "brought"),
+    [
+        ("79.12", "ryhmämatkoja Suomesta", "group_customers"),
+        ("festival", "3 scener, et stort publikum", "visitors"),
+        ("barnehage", "skuleklassar og barnehagegrupper", "group_customers"),
+    ],
+)
+def test_a_trip_seller_an_event_or_a_school_offers_the_people_it_brings(sector, offers, brought):
+    assert brought in registry.read_profile(sector, offers, "").offers
+
+
+def test_a_customer_tag_chosen_from_the_list_is_kept():
+    reading = registry.read_profile("55.10", "julebord", "", offer_tags=["group_customers"])
+
+    assert "group_customers" in reading.offers
