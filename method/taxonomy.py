@@ -226,10 +226,15 @@ _SOMEONE_VERBS = {
     ),
     "passenger_transport": (
         "køyre kjøre kjører køyrer köra kör köra køre kører kuljettaa kuljettaisi kuljettavat "
-        "drive drives frakte frakta fragte hente henter hämta hämtar"
+        "drive drives frakte frakta fragte hente henter hämta hämtar skjutsa skjutsar skysse "
+        "skyssa skysser kyyditä kyydittää kyydittäisi"
+    ),
+    "marketing_reach": (
+        "markedsføre markedsfører marknadsföra marknadsför markkinoida markkinoi markkinoisi "
+        "markkinois market markets promote promotes"
     ),
     "": (
-        "lage lager laga lagar göra gör lave laver tehdä tekee tekisi make makes do does ta tar "
+        "lage lager laga lagar göra gör lave laver tehdä tekee tekisi tekis make makes do does ta tar "
         "tage tager ottaa take takes hjelpe hjälpa hjælpe auttaa help helps skrive skriva skrive "
         "kirjoittaa write writes fikse fixa ordne ordna stå stod sköta sköter styre ha have "
         "levere leverera levere leverer toimittaa deliver delivers tilby erbjuda tilbyde tarjota "
@@ -237,10 +242,18 @@ _SOMEONE_VERBS = {
     ),
 }
 _SOMEONE_VERB = {verb: tag for tag, verbs in _SOMEONE_VERBS.items() for verb in verbs.split()}
+# What is sold in a shop: someone who sells it is a sales outlet (tours and stays are booked).
+_GOODS = frozenset({"local_food", "local_drinks", "handmade_products", "souvenirs", "artworks"})
 _OF = frozenset({"av", "af", "of", "från", "fra", "frå", "from"})
 # An adjective that only says "local" before what is local ("lokale æbler", "lokala äpplen");
 # alone or before "til"/"for" it is a hall ("lokale til selskap").
 _LOCAL = frozenset({"lokal", "lokale", "lokala", "lokalt", "local", "paikallinen", "paikallista"})
+# Suppliers lead to what they supply (stopwords), yet "lokale leverandører" are local ones.
+_SUPPLIERS = frozenset(
+    {"leverandør", "leverandøren", "leverandører", "leverandørar", "leverandørerne"}
+    | {"leverantör", "leverantörer", "leverantörerna", "supplier", "suppliers", "provider"}
+    | {"providers"}
+)
 
 
 @dataclass(frozen=True)
@@ -372,6 +385,8 @@ class _Lexicon:
     ) -> list[object]:
         """Return the values found in a phrase, longest phrases first, then word by word."""
         tokens = _for_what(_tokens(phrase))
+        if len(tokens) > 1 and tokens[0] in _LOCAL and tokens[1] in _SUPPLIERS:
+            tokens = tokens[1:]  # "lokale leverandører av fisk": read as suppliers of fish
         whole = " ".join(tokens)
         values: list[object] = []
         if whole in self.exact or fold(whole) in self.folded:
@@ -812,9 +827,13 @@ def _someone(phrase: str, data: _Taxonomy) -> list:
     tokens = _tokens(text[lead.end() :])
     if not tokens:
         return []
+    tag = _SOMEONE_VERB.get(tokens[0])
+    if tag == "booking_channel" and _GOODS.intersection(
+        data.words.scan(" ".join(tokens[1:]), data.stopwords, data.qualifiers | _OF)
+    ):
+        return ["sales_outlet"]  # "någon som säljer våra ägg": a shop, not a booking channel
     if data.words.phrase_at(tokens, 0)[0]:  # "gör en ny hemsida": the verb is in a phrase
         return data.words.scan(" ".join(tokens), data.stopwords, data.qualifiers | _OF)
-    tag = _SOMEONE_VERB.get(tokens[0])
     if tag:
         return [tag]
     if tag == "":

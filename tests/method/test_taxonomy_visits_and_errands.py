@@ -56,3 +56,61 @@ def test_a_drive_or_a_station_alone_is_no_transport(text):
 )
 def test_paperwork_vat_and_accounts_are_business_advice(text):
     assert tags_of(text) == {"business_advice"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "renhold mellom gjester",
+        "städning av stugor och fritidshus vid gästbyten",
+        "städhjälp vid byten lördagar",
+        "rengøring mellem lejere",
+        "siivous vaihtopäivinä",
+        "cleaning between guests",
+    ],
+)
+def test_cleaning_is_help_at_changeovers_not_beds(text):
+    tags = tags_of(text)
+
+    assert "staff_capacity" in tags
+    assert "accommodation" not in tags
+
+
+@pytest.mark.parametrize(
+    ("text", "tag"),
+    [
+        ("någon som säljer våra ägg", "sales_outlet"),
+        ("noen som kan selge ostene våre", "sales_outlet"),
+        ("someone to sell our jams", "sales_outlet"),
+        ("jonkun joka myy hillojamme", "sales_outlet"),
+        ("someone who can sell our tours", "booking_channel"),
+        ("joku joka myy retkiämme", "booking_channel"),
+        ("någon som kan skjutsa gästerna från tåget", "passenger_transport"),
+        ("joku joka markkinois meitä Tanskaan", "marketing_reach"),
+        ("joku joka tekis meille nettisivut", "marketing_reach"),
+    ],
+)
+def test_what_someone_should_do_is_what_is_needed(text, tag):
+    assert tags_of(text) == {tag}
+
+
+def test_local_suppliers_are_local_and_a_room_is_still_a_room():
+    assert "venue" not in tags_of("lokale leverandører af fisk og vildt")
+    assert "local_food" in tags_of("lokale leverandører af fisk og vildt")
+    assert tags_of("lokale til selskap") == {"venue"}
+
+
+@pytest.mark.parametrize(
+    "text", ["viltkjøtt", "lammkött", "vildt", "paikallista riistaa", "venison", "ägg", "æg"]
+)
+def test_game_lamb_and_eggs_are_local_food(text):
+    assert tags_of(text) == {"local_food"}
+
+
+@pytest.mark.parametrize("text", ["matförsäljare", "matbod", "ruokakojuja", "food stalls"])
+def test_food_vendors_at_an_event_are_catering(text):
+    assert "catering" in tags_of(text)
+
+
+def test_finnish_road_signs_are_no_guide():
+    assert "guided_tour" not in tags_of("opasteet tienvarteen")
