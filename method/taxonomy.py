@@ -756,12 +756,24 @@ def map_words(text: str, extra: Mapping[str, str] | None = None) -> WordMapping:
 def _phrases(text: str, data: _Taxonomy) -> list[str]:
     """The phrases of a field, leaving out the rest of a clause once a phrase turned to saying
     whom or what it is for: in "tårtor till bröllop och fester" the parties are the occasion. A
-    phrase that opens a clause of its own ("och har bastu", "og noen som kan ...") is kept."""
+    phrase that opens a clause of its own ("och har bastu", "og noen som kan ...") is kept.
+
+    Whom a business sells or delivers to are its buyers, not what it offers or needs: "sel til
+    butikkar, hotell og restaurantar" leaves out the shops and the trades listed after them.
+    """
     found = []
+    buyers = False
     for clause in _clauses(text):
+        if buyers and all(_a_trade(phrase, data) for phrase in clause):
+            continue
+        buyers = False
         occasion = False
         for phrase in clause:
             tokens = _tokens(phrase)
+            lead = tokens[1:] if tokens[:1] and tokens[0] in _WE else tokens
+            if len(lead) > 1 and lead[0] in _SELLS and lead[1] in _TO:
+                buyers = True
+                break
             if occasion and not _opens_clause(phrase, tokens):
                 continue
             found.append(phrase)
@@ -786,6 +798,30 @@ def _opens_clause(phrase: str, tokens: list[str]) -> bool:
 
 
 _COUNTED = frozenset({"visitors", "group_customers"})
+# "sel til", "levererar till", "sells to": what follows are buyers.
+_SELLS = frozenset(
+    {"sel", "selg", "selger", "selgjer", "selje", "selge", "sälj", "säljer", "sälja", "sælg"}
+    | {"sælger", "sælge", "sell", "sells", "selling", "leverer", "leverar", "levererar"}
+    | {"levere", "leverera", "deliver", "delivers", "supply", "supplies"}
+)
+_TO = frozenset({"til", "till", "to", "åt", "te"})
+_WE = frozenset({"vi", "we", "me", "eg", "jeg", "jag", "i"})
+
+
+# Businesses and people that buy: "til hotell", "restauranger och butiker", "grossister".
+_BUYER = re.compile(
+    r"^(?:hotel|hotell|hotelli|restaurant|restaurang|ravintol|kafe|kafé|cafe|café|kahvil|butik|"
+    r"kauppa|kaupo|kiosk|shop|store|marked|market|marknad|tori|torg|grossist|tukku|dagligvare|"
+    r"matbutik|kunde|kund|asiak|customer|bedrift|företag|yrity|compan|hyttee|stugäg|mökinomist|"
+    r"turistbutik|gavebutik|museumsbutik|museibutik)"
+)
+
+
+def _a_trade(phrase: str, data: _Taxonomy) -> bool:
+    """Tell whether a short phrase only names buyers ("hotell", "kafeer i dalen", "butiker")."""
+    tokens = [t for t in _tokens(phrase) if t not in data.stopwords]
+    named = [t for t in tokens if _BUYER.match(t) or _BUYER.match(fold(t))]
+    return 0 < len(tokens) <= 3 and bool(named) and len(named) >= len(tokens) - 1
 
 
 # Words that only ask for what follows ("trenger", "we need", "etsimme"), and the small words that
@@ -828,6 +864,10 @@ def _someone(phrase: str, data: _Taxonomy) -> list:
     if not tokens:
         return []
     tag = _SOMEONE_VERB.get(tokens[0])
+    if tokens[0] == "drive" and data.sectors.scan(" ".join(tokens[1:]), data.stopwords):
+        # Norwegian "drive kafeen": run the café, which is the need; English drives people.
+        run = data.words.scan(" ".join(tokens[1:]), data.stopwords, data.qualifiers | _OF)
+        return [v for v in run if v not in _COUNTED]
     if tag == "booking_channel" and _GOODS.intersection(
         data.words.scan(" ".join(tokens[1:]), data.stopwords, data.qualifiers | _OF)
     ):

@@ -114,3 +114,40 @@ def test_food_vendors_at_an_event_are_catering(text):
 
 def test_finnish_road_signs_are_no_guide():
     assert "guided_tour" not in tags_of("opasteet tienvarteen")
+
+
+@pytest.mark.parametrize(
+    ("text", "read"),
+    [
+        ("kvitost og brunost, sel til butikkar, hotell og restaurantar", {"local_food"}),
+        ("leverer til hotell og kafeer i dalen, catering til møter", {"catering"}),
+        ("levererar till hotell, restauranger och butiker, fisketurer", {"outdoor_activity"}),
+        ("we sell to hotels, and guided tours", {"guided_tour"}),
+    ],
+)
+def test_whom_a_business_sells_to_are_buyers_not_offers(text, read):
+    assert tags_of(text) == read
+
+
+def test_running_the_cafe_is_the_cafe_driving_guests_is_transport():
+    assert tags_of("nokon som kan drive kafeen om sommaren") == {"meals"}
+    assert tags_of("noen som kan kjøre gjestene") == {"passenger_transport"}
+
+
+@pytest.mark.parametrize(
+    ("text", "tag"),
+    [
+        ("firmakunder", "group_customers"),
+        ("flere företagskunder", "group_customers"),
+        ("plass å bu for gjestan", "accommodation"),
+        ("more people on the courses in summer", "visitors"),
+        ("vaskehjelp på byttedager", "staff_capacity"),
+        ("digitalisere gamle bilder", "digital_skills"),
+    ],
+)
+def test_everyday_words_of_the_new_regions(text, tag):
+    assert tag in tags_of(text)
+
+
+def test_linen_that_can_be_ordered_is_no_booking_channel():
+    assert "booking_channel" not in tags_of("sengetøy og vask kan bestilles")

@@ -367,19 +367,24 @@ def read_profile(
 
 
 # Customers an offer is for ("julebord", "teambuilding for firma", "skuleklassar", "120 gäster")
-# are whom a business serves, not customers it brings others. Only a seller of trips, an event
-# with an audience, or a school or kindergarten (its children, a group for a farm or a museum)
-# offers them in its words.
+# are whom a business serves, not customers it brings others. Only a seller of trips (groups and
+# visitors), an event (its audience) or a school or kindergarten (its children, a group for a
+# farm or a museum) offers them in its words.
 _CUSTOMER_FLOW = frozenset({"visitors", "group_customers"})
-_BRINGS_CUSTOMERS = frozenset({"travel_trade", "performing_arts_events"})
 
 
 def _offered_in_words(tags: Sequence[str], match: taxonomy.SectorMatch | None) -> list[str]:
     """The offer tags read from a business's own words, customers it only serves left out."""
-    brings = match is not None and (
-        match.group in _BRINGS_CUSTOMERS or (match.nace_code or "").startswith("85")
-    )
-    return [t for t in tags if brings or t not in _CUSTOMER_FLOW]
+    group, code = (match.group, match.nace_code or "") if match else (None, "")
+    if group == "travel_trade":
+        brought = _CUSTOMER_FLOW
+    elif group == "performing_arts_events":
+        brought = frozenset({"visitors"})
+    elif code.startswith("85"):
+        brought = frozenset({"group_customers"})
+    else:
+        brought = frozenset()
+    return [t for t in tags if t not in _CUSTOMER_FLOW or t in brought]
 
 
 def _band(people: int) -> str:

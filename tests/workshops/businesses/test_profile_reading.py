@@ -147,3 +147,10 @@ def test_a_customer_tag_chosen_from_the_list_is_kept():
     reading = registry.read_profile("55.10", "julebord", "", offer_tags=["group_customers"])
 
     assert "group_customers" in reading.offers
+
+
+def test_a_performer_plays_at_parties_it_does_not_bring_them():
+    reading = registry.read_profile("musikk", "trubadur, spelar på julebord, stort publikum", "")
+
+    assert "group_customers" not in reading.offers
+    assert "visitors" in reading.offers  # an audience is what an event brings
