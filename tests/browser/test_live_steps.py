@@ -285,3 +285,42 @@ def test_speed_meetings_and_a_product_sheet_on_the_phones(browser, live_app, liv
     shot(phones[0], "phone-meeting")
     shot(wall, "wall-meeting")
     assert [page.errors for page in phones] == [[], []]
+
+
+def test_the_first_press_of_i_want_to_work_on_this_is_kept_while_the_phone_names_its_business(
+    browser, live_app, live_url, live_leader
+):
+    from app.auth.models import user_by_email
+    from workshops.ideas.models import Idea, Interest
+    from workshops.live import clock as live
+    from workshops.programme import builder as programme_builder
+    from workshops.projects import service as projects
+
+    with live_app.app_context():
+        project = projects.create(
+            projects.ProjectData(slug="torget", name="Torget", language="en"),
+            leaders=[user_by_email(live_leader)],
+        )
+        w3 = programme_builder.add_workshop(project, template="W3", starts_at=utcnow())
+        live.start(w3, utcnow())  # W3 opens on a step that collects interests
+        db.session.add(Idea(workshop_id=w3.id, text="Canal boat with dinner"))
+        db.session.commit()
+        code = w3.join_code
+    page = phone(browser, live_url, code)
+    pick = page.locator("#idea-pick")
+    pick.get_by_role("button", name="I want to work on this").click()
+
+    pick.get_by_label("The name of your business").fill("Smia")
+    pick.get_by_role("button", name="Save").click()
+
+    expect(pick.locator(".pick-business")).to_have_text("Smia")
+    expect(pick.get_by_role("button", name="You want to work on this")).to_be_disabled()
+    with live_app.app_context():
+        for _ in range(40):  # the phone's queue sends it at once; allow the request its time
+            found = db.session.scalars(db.select(Interest.business_name)).all()
+            if found:
+                break
+            db.session.remove()
+            page.wait_for_timeout(100)
+        assert found == ["Smia"]
+    assert page.errors == []

@@ -18,7 +18,8 @@ class JoinForm(FlaskForm):
 
     name = StringField(_l("Your name (optional)"), validators=[Optional(), Length(max=120)])
     business = StringField(_l("Your business (optional)"), validators=[Optional(), Length(max=160)])
-    track = SelectField(_l("Your group"), choices=[], validate_choice=True)
+    # Shown only when the workshop has groups; a form without it means "no group".
+    track = SelectField(_l("Your group"), choices=[], validate_choice=True, default="")
 
 
 class LiveActionForm(FlaskForm):

@@ -315,10 +315,14 @@
         b.setAttribute("aria-pressed", on ? "true" : "false");
         b.disabled = on;
         b.addEventListener("click", function () {
-          if (!business) { businessForm.hidden = false; businessInput.focus(); return; }
-          interested[idea.id] = true;
-          store("-interests", interested);
-          enqueue("interest", box.dataset.interestsUrl, { idea: idea.id, business: business });
+          if (!business) {
+            // Asked for the business first: this press is kept and sent once the name is saved.
+            pendingInterest = idea.id;
+            businessForm.hidden = false;
+            businessInput.focus();
+            return;
+          }
+          markInterest(idea.id);
         });
         actions.appendChild(b);
       }
@@ -412,6 +416,13 @@
       }).catch(function () {});
   }
 
+  var pendingInterest = null;
+  function markInterest(ideaId) {
+    interested[ideaId] = true;
+    store("-interests", interested);
+    enqueue("interest", box.dataset.interestsUrl, { idea: ideaId, business: business });
+  }
+
   businessForm.addEventListener("submit", function (event) {
     event.preventDefault();
     var name = businessInput.value.trim();
@@ -424,6 +435,8 @@
       headers: { "Content-Type": "application/json", "Accept": "application/json" },
       body: JSON.stringify({ business: business })
     }).catch(function () {});
+    if (pendingInterest !== null && mode === "interests") markInterest(pendingInterest);
+    pendingInterest = null;
     render();
   });
 

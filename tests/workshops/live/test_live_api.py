@@ -188,3 +188,20 @@ def test_an_unchanged_poll_does_no_session_language_or_template_work(app, client
 
     assert again.status_code == 304
     assert work == []
+
+
+def test_the_phone_form_saves_a_name_and_business_where_the_workshop_has_no_groups(
+    db, client, w2
+):
+    client.get(f"/j/{w2.join_code}")  # the phone opens the page: its device cookie
+
+    # The page shows no group field without groups, so the browser sends none.
+    response = client.post(
+        f"/j/{w2.join_code}/join", data={"name": "Kari", "business": "Slusedal Kajakk"}
+    )
+
+    assert response.status_code == 302
+    participant = db.session.scalars(db.select(Participant)).one()
+    assert (participant.name, participant.business_name) == ("Kari", "Slusedal Kajakk")
+    page = client.get(response.location)
+    assert "Please check what you wrote" not in page.get_data(as_text=True)
