@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 from app.db import utcnow
 from app.extensions import csrf, db
 from workshops import devices
-from workshops.businesses import pairing_service
+from workshops.businesses import pairing_service, registry
 from workshops.businesses.models import Business, Connection, MeetingRound
 from workshops.http import api_abort, json_body
 from workshops.live import participants, steps
@@ -154,12 +154,49 @@ def business_of(workshop, device: str) -> Business | None:
     )
 
 
+def unregistered_names(workshop) -> list[str]:
+    """Business names this workshop's phones gave that the project's register does not have
+    (as first written, in name order): their phones cannot be paired until the leader adds them."""
+    given: dict[str, str] = {}
+    for name in db.session.scalars(
+        select(Participant.business_name).where(
+            Participant.workshop_id == workshop.id, Participant.business_name != ""
+        )
+    ):
+        if name.strip():
+            given.setdefault(name.strip().lower(), name.strip())
+    registered = {b.name.strip().lower() for b in workshop.project.businesses}
+    return sorted((name for key, name in given.items() if key not in registered), key=str.lower)
+
+
+MAX_REGISTERED_AT_ONCE = 100
+
+
+def register_named(workshop) -> int:
+    """Add the businesses this workshop's phones named to the project's register, by name only
+    (a name that says what the business is gives it assumed tags); return how many."""
+    names = unregistered_names(workshop)[:MAX_REGISTERED_AT_ONCE]
+    for name in names:
+        registry.save(workshop.project, registry.BusinessData(name=name))
+    return len(names)
+
+
 def my_meeting(workshop, device: str) -> dict:
-    """What one phone sees: its business, its table and whom it meets in the current round."""
+    """What one phone sees: its business, its table and whom it meets in the current round.
+
+    A phone whose business is not in the register gets the name it gave as `named`."""
     step = _current_step(workshop)
     mine = business_of(workshop, device)
     meeting_round = latest(workshop, step) if "pairings" in steps.kinds_of(step) else None
     result = {"business": mine.name if mine else None, "round": None, "table": None, "with": []}
+    if mine is None:
+        given = db.session.scalar(
+            select(Participant.business_name).where(
+                Participant.workshop_id == workshop.id, Participant.device == device
+            )
+        )
+        if given and given.strip():
+            result["named"] = given.strip()
     if meeting_round is None:
         return result
     total, _minutes = plan_of(step)
@@ -239,16 +276,35 @@ def _panel(workshop, step, manual: bool) -> Panel | None:
                 minutes=minutes,
             ),
         )
-    controls = ()
+    controls: tuple[Control, ...] = ()
     if len(done) < total:
         label = _("Pair round %(n)s", n=len(done) + 1)
         controls = (Control("next", label, primary=True),)
+    unknown = unregistered_names(workshop)
+    if unknown:
+        lines.append(
+            ngettext(
+                "Not in the project's businesses, so not paired: %(names)s.",
+                "Not in the project's businesses, so not paired: %(names)s.",
+                len(unknown),
+                names=", ".join(unknown),
+            )
+        )
+        label = ngettext(
+            "Add %(num)s business to the project",
+            "Add %(num)s businesses to the project",
+            min(len(unknown), MAX_REGISTERED_AT_ONCE),
+        )
+        controls += (Control("register", label),)
     return Panel("pairings", _("Speed meetings"), tuple(lines), controls)
 
 
 def _act(workshop, action: str, form: Mapping, now: datetime) -> None:
     if workshop.status == "closed":
         raise StepError("closed")
+    if action == "register":
+        register_named(workshop)
+        return
     if action != "next":
         raise StepError("unknown_action")
     next_round(workshop, _current_step(workshop), now)
@@ -357,6 +413,11 @@ def openapi_paths(spec: dict) -> None:
                 "type": "object",
                 "properties": {
                     "business": nullable("string"),
+                    "named": {
+                        "type": "string",
+                        "description": "the business name this phone gave, when no registered "
+                        "business has it",
+                    },
                     "round": nullable("integer"),
                     "rounds": {"type": "integer"},
                     "table": nullable("integer"),

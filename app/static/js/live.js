@@ -510,8 +510,12 @@
   function render(data) {
     list.textContent = "";
     roundLine.textContent = data.round ? fill(box.dataset.textRound, { n: data.round, total: data.rounds }) : "";
-    if (!data.business) tableLine.textContent = box.dataset.textNoBusiness;
-    else if (data.table) {
+    if (!data.business) {
+      // Without a registered business this phone can neither be paired nor say whom it met.
+      tableLine.textContent = data.named ? fill(box.dataset.textNotRegistered, { name: data.named }) : box.dataset.textNoBusiness;
+      return;
+    }
+    if (data.table) {
       tableLine.textContent = fill(box.dataset.textTable, {
         names: data["with"].map(function (w) { return w.name; }).join(", "), table: data.table
       });

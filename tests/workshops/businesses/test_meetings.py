@@ -4,6 +4,7 @@ from datetime import datetime
 from itertools import combinations
 
 import pytest
+from flask_babel import force_locale
 
 from workshops.businesses import meetings
 from workshops.businesses.models import Business, Connection
@@ -112,3 +113,35 @@ def test_the_console_pairs_the_next_round_with_one_press(db, app, w3):
         wall = collects.wall(w3, step)["pairings"]
 
     assert wall["round"] == 2 and len(wall["tables"]) == 2
+
+
+def test_phones_that_name_a_business_the_project_lacks_are_told_and_the_leader_adds_them(
+    db, app, w3
+):
+    _arrive(db, w3, ["Smia"])
+    for n, name in enumerate(["Hansens Bakeri", " hansens bakeri", "Duo Fjellklang"], start=7):
+        db.session.add(Participant(workshop_id=w3.id, device=f"walk-in-{n}", business_name=name))
+    db.session.commit()
+    step = _to_pairings(w3)
+
+    assert meetings.my_meeting(w3, "walk-in-7")["named"] == "Hansens Bakeri"
+    assert "named" not in meetings.my_meeting(w3, "phone-0")
+    with app.test_request_context("/"), force_locale("en"):
+        panel = next(p for p in collects.panels(w3, step) if p.kind == "pairings")
+        assert (
+            "Not in the project's businesses, so not paired: Duo Fjellklang, Hansens Bakeri."
+            in panel.lines
+        )
+        register = next(c for c in panel.controls if c.action == "register")
+        assert register.label == "Add 2 businesses to the project"
+        collects.act(w3, "pairings", "register", {}, T0)
+        db.session.commit()
+        panel = next(p for p in collects.panels(w3, step) if p.kind == "pairings")
+
+    added = {b.name: b for b in w3.project.businesses}
+    assert set(added) == {"Smia", "Hansens Bakeri", "Duo Fjellklang"}
+    assert added["Hansens Bakeri"].sector_group == "local_food"  # read from its name, assumed
+    assert added["Hansens Bakeri"].assumed is True
+    assert not [c for c in panel.controls if c.action == "register"]
+    assert "3 registered businesses are here." in panel.lines
+    assert meetings.my_meeting(w3, "walk-in-8")["business"] == "Hansens Bakeri"
