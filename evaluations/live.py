@@ -148,5 +148,6 @@ def init_app(app) -> None:
             panel=_panel,
             phone=_phone,
             wall=_wall,
+            after_close=lambda workshop: _phone(workshop, None),
         ),
     )

@@ -10,6 +10,7 @@ limit) asks more to explain itself.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -44,9 +45,15 @@ class Stored:
     created_at: datetime
 
 
+def blank(text: str) -> bool:
+    """Whether a text shows nothing: only spaces, line breaks and invisible format characters
+    (a zero-width space, a joiner, a byte-order mark: what some keyboards and copy-paste leave)."""
+    return all(ch.isspace() or unicodedata.category(ch) == "Cf" for ch in text)
+
+
 def check_text(text: object) -> str:
-    """The text as typed, if it is a string with something in it and not too long."""
-    if not isinstance(text, str) or not text.strip():
+    """The text as typed, if it is a string with something visible in it and not too long."""
+    if not isinstance(text, str) or blank(text):
         raise IdeaError("invalid_text")
     if len(text) > MAX_LENGTH:
         raise IdeaError("invalid_text")

@@ -62,6 +62,7 @@ class Kind:
     act: Callable | None = None  # (workshop, action, form: Mapping, now); raises StepError
     phone: Callable | None = None  # (workshop, step) -> dict | None, the same for every phone
     wall: Callable | None = None  # (workshop, step) -> dict | None
+    after_close: Callable | None = None  # (workshop) -> dict | None: what phones still reach
     manual: bool = False  # shown on the console in any step (the leader opens it by hand)
     extra: dict = field(default_factory=dict)
 
@@ -158,6 +159,18 @@ def phone(workshop, step) -> dict:
     for kind in _shown(step):
         if kind.phone:
             data = kind.phone(workshop, step)
+            if data is not None:
+                result[kind.key] = data
+    return result
+
+
+def after_close(workshop) -> dict:
+    """What a phone may still reach once the workshop has closed (an evaluation form stays
+    open some days more), by kind."""
+    result = {}
+    for kind in _registry().values():
+        if kind.after_close:
+            data = kind.after_close(workshop)
             if data is not None:
                 result[kind.key] = data
     return result

@@ -113,7 +113,8 @@ def join_page(code: str):
     g.project_language = workshop.project.language
     g.project_timezone = workshop.project.timezone
     if workshop.status == "closed":
-        return render_template("live/closed.html", workshop=workshop), 410
+        still = collects.after_close(workshop)
+        return render_template("live/closed.html", workshop=workshop, still=still), 410
     participant = participants.ensure(workshop, devices.current_device())
     db.session.commit()
     snapshot = state.snapshot(workshop, utcnow(), track=participant.track)

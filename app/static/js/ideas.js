@@ -91,7 +91,12 @@
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var text = textarea.value;
-    if (!text.trim()) { textarea.focus(); return; }
+    // Spaces and invisible characters (a zero-width space from a keyboard) show nothing.
+    if (!text.replace(/[\u00AD\u200B-\u200F\u2060-\u2064\uFEFF]/g, "").trim()) {
+      counter.textContent = box.dataset.textEmpty;
+      textarea.focus();
+      return;
+    }
     queue.push({ key: newKey(), text: text, state: "waiting", at: Date.now() });
     save(queue);
     textarea.value = "";

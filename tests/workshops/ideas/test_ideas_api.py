@@ -89,6 +89,8 @@ def test_hostile_text_is_stored_and_listed_exactly_as_typed(client, w2, text):
     [
         ({"text": ""}, {}, 422, "invalid_text"),
         ({"text": "   \n\t "}, {}, 422, "invalid_text"),
+        ({"text": "\u200b"}, {}, 422, "invalid_text"),  # a zero-width space: shows nothing
+        ({"text": " \u200d\ufeff\u2060\n"}, {}, 422, "invalid_text"),
         ({"text": "x" * 2001}, {}, 422, "invalid_text"),
         ({"text": 42}, {}, 422, "invalid_text"),
         ({}, {}, 422, "invalid_text"),
@@ -104,6 +106,13 @@ def test_bad_ideas_get_a_clear_error_and_nothing_is_stored(
     assert (response.status_code, response.json["error"]) == (status, code)
     assert response.json["message"]
     assert db.session.query(Idea).count() == 0
+
+
+def test_a_visible_text_with_an_invisible_character_is_kept_as_typed(db, client, w2):
+    text = "Båttur\u200b + middag 👨\u200d👩\u200d👧"
+
+    assert post(client, w2.join_code, text).status_code == 201
+    assert db.session.query(Idea.text).scalar() == text
 
 
 def test_exactly_2000_characters_are_accepted(client, w2):

@@ -205,3 +205,26 @@ def test_the_phone_form_saves_a_name_and_business_where_the_workshop_has_no_grou
     assert (participant.name, participant.business_name) == ("Kari", "Slusedal Kajakk")
     page = client.get(response.location)
     assert "Please check what you wrote" not in page.get_data(as_text=True)
+
+
+def test_a_closed_workshops_page_looks_again_and_still_leads_to_its_open_evaluation(
+    db, client, w2
+):
+    from evaluations import live as evaluation_step
+
+    live.start(w2, utcnow())
+    form = evaluation_step.ensure_open(w2, utcnow())
+    live.close(w2, utcnow())
+    db.session.commit()
+
+    page = client.get(f"/j/{w2.join_code}", headers={"Accept-Language": "en"})
+    html = page.get_data(as_text=True)
+
+    assert page.status_code == 410
+    assert '<meta http-equiv="refresh" content="30">' in html  # reopened: the phone comes back
+    assert f'href="/e/{form.token}"' in html
+    assert "Answer the evaluation" in html
+
+    form.status = "closed"
+    db.session.commit()
+    assert "Answer the evaluation" not in client.get(f"/j/{w2.join_code}").get_data(as_text=True)
