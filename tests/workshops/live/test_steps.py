@@ -370,3 +370,26 @@ def test_state_versions_are_counted_in_sql_under_threads(app, db, w2):
     workshop = db.session.get(Workshop, workshop_id)
     assert errors == []
     assert (workshop.state_version - before, workshop.step_extra_minutes) == (8, 8)
+
+
+def test_the_console_offers_no_step_before_the_first_nor_after_the_last(db, leader_client, w2):
+    now = datetime.now(tz=None)
+    live.start(w2, now)
+    db.session.commit()
+    url = f"/projects/{w2.project.slug}/workshops/{w2.id}/console?lang=en"
+
+    def labels():
+        page = leader_client.get(url).get_data(as_text=True)
+        return [
+            b.split(">", 1)[1].split("</button>", 1)[0].strip() for b in page.split("<button")[1:]
+        ]
+
+    first = labels()
+    while live.step_index(w2) < len(w2.steps) - 1:
+        live.advance(w2, w2.current_step_id, now)
+    db.session.commit()
+    last = labels()
+
+    assert "Next step" in first and "Previous step" not in first
+    assert "Previous step" in last and "Next step" not in last
+    assert "Close the workshop" in last
