@@ -305,7 +305,11 @@ def test_the_first_press_of_i_want_to_work_on_this_is_kept_while_the_phone_names
         live.start(w3, utcnow())  # W3 opens on a step that collects interests
         db.session.add(Idea(workshop_id=w3.id, text="Canal boat with dinner"))
         db.session.commit()
-        code = w3.join_code
+        code, w3_id = w3.join_code, w3.id
+    leader = browser.new_context(locale="en-GB").new_page()
+    log_in(leader, live_url, live_leader)
+    leader.goto(f"{live_url}/projects/torget/workshops/{w3_id}/console")
+    assert leader.locator('[data-count="interests"]').count() == 0  # none yet: no tile
     page = phone(browser, live_url, code)
     pick = page.locator("#idea-pick")
     pick.get_by_role("button", name="I want to work on this").click()
@@ -323,4 +327,7 @@ def test_the_first_press_of_i_want_to_work_on_this_is_kept_while_the_phone_names
             db.session.remove()
             page.wait_for_timeout(100)
         assert found == ["Smia"]
+    # The console's tile appears with the first interest, without a reload.
+    expect(leader.locator('[data-count="interests"]')).to_have_text("1", timeout=6000)
+    expect(leader.locator(".counts")).to_contain_text("Interest in ideas")
     assert page.errors == []

@@ -259,6 +259,8 @@ def console(slug: str, workshop_id: int):
         qr=qr_svg(url),
         collect_labels=COLLECT_LABELS,
         count_labels=COUNT_LABELS,
+        # For a count that starts while the console is open (the first interest): its label.
+        count_labels_text={key: str(label) for key, label in COUNT_LABELS.items()},
         paper_form=PaperIdeaForm(),
     )
 

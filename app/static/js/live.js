@@ -149,8 +149,19 @@
       if (root.dataset.replan !== undefined && (state.replan_pending ? "1" : "0") !== root.dataset.replan &&
           state.status !== "closed") { window.location.reload(); return; }
       var counts = state.counts || {};
+      var tiles = root.querySelector('[data-bind="counts"]');
+      var labels = {};
+      try { labels = JSON.parse((tiles && tiles.dataset.labels) || "{}"); } catch (e) { labels = {}; }
       Object.keys(counts).forEach(function (key) {
         var dd = root.querySelector('[data-count="' + key + '"]');
+        if (!dd && tiles && labels[key]) {
+          // A count that began while the console was open (the first interest): a new tile.
+          var tile = document.createElement("div"), dt = document.createElement("dt");
+          dt.textContent = labels[key];
+          dd = document.createElement("dd");
+          dd.setAttribute("data-count", key);
+          tile.appendChild(dt); tile.appendChild(dd); tiles.appendChild(tile);
+        }
         if (dd) dd.textContent = counts[key];
       });
     }
