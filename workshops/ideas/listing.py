@@ -66,7 +66,11 @@ def parse_cursor(raw: str | None) -> Marks | None:
 
 
 def views(workshop: Workshop) -> tuple[dict[int, str], dict[int, int] | None]:
-    """(theme names by id, dots per idea once the latest vote is revealed, else None)."""
+    """(theme names by id, dots per idea once the latest vote is revealed, else None).
+
+    The dots are shown in the step that held the vote (or in any step, for a vote opened by
+    hand outside one); the steps after it show the ideas again without them.
+    """
     themes = {
         row.id: row.name
         for row in db.session.execute(
@@ -74,7 +78,12 @@ def views(workshop: Workshop) -> tuple[dict[int, str], dict[int, int] | None]:
         )
     }
     latest = votes.latest_round(workshop)
-    totals = votes.totals(workshop, latest) if latest and latest.revealed else None
+    shown = (
+        latest is not None
+        and latest.revealed
+        and latest.step_id in (None, workshop.current_step_id)
+    )
+    totals = votes.totals(workshop, latest) if shown else None
     return themes, totals
 
 

@@ -159,3 +159,20 @@ def test_the_openapi_document_describes_the_cursor(client):
     assert "since" in [p["name"] for p in ideas_get["parameters"]]
     schema = ideas_get["responses"]["200"]["content"]["application/json"]["schema"]
     assert schema["required"] == ["cursor", "full", "ideas"]
+
+
+def test_revealed_dots_are_shown_in_the_votes_step_and_not_in_the_steps_after(db, client, w2):
+    add(client, w2, "Båt")
+    vote_round = votes.start_round(w2, 3, utcnow())
+    votes.reveal(vote_round)
+    db.session.commit()
+    in_step = listed(client, w2).json
+
+    live.advance(w2, w2.current_step_id, utcnow())
+    db.session.commit()
+    after = listed(client, w2, since=in_step["cursor"]).json
+
+    assert vote_round.step_id is not None
+    assert in_step["ideas"][0]["votes"] == 0
+    assert after["full"] is True  # the dots go: every client redraws its list
+    assert "votes" not in after["ideas"][0]
