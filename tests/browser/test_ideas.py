@@ -150,3 +150,29 @@ def test_leader_themes_votes_reveals_and_exports(browser, live_app, live_url, li
     rows = {r[1]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
     assert set(rows) == {"Canal weekend", "Ghost walk"}
     assert rows["Canal weekend"][4] == "Weekends" and rows["Canal weekend"][5] == 1
+
+
+def test_an_idea_refused_while_closed_is_sent_again_as_typed_after_a_reopen(
+    browser, live_app, live_url, w2
+):
+    from app.db import utcnow
+    from workshops.ideas.models import Idea
+    from workshops.live import clock as live
+    from workshops.programme.models import Workshop
+
+    page = phone(browser, live_url, w2["code"])
+    with live_app.app_context():
+        live.close(db.session.get(Workshop, w2["id"]), utcnow())
+        db.session.commit()
+    send(page, "Written as the leader closed")
+    failed = page.locator(".queue li.is-failed")
+    expect(failed).to_have_count(1)
+    with live_app.app_context():
+        live.reopen(db.session.get(Workshop, w2["id"]), utcnow())
+        db.session.commit()
+
+    failed.get_by_role("button", name="Send again").click()
+
+    expect(page.locator(".queue li.is-sent")).to_have_count(1)
+    with live_app.app_context():
+        assert [i.text for i in db.session.query(Idea)] == ["Written as the leader closed"]

@@ -42,6 +42,18 @@
         (item.message ? ": " + item.message : "");
       li.appendChild(text);
       li.appendChild(state);
+      if (item.state === "failed") {
+        // Refused (a closed workshop, later reopened): the text is kept and can go again as it is.
+        var again = document.createElement("button");
+        again.type = "button";
+        again.className = "secondary small";
+        again.textContent = box.dataset.textAgain;
+        again.addEventListener("click", function () {
+          item.state = "waiting"; item.message = ""; item.key = newKey();
+          save(queue); render(); flush();
+        });
+        li.appendChild(again);
+      }
       list.appendChild(li);
     });
   }
