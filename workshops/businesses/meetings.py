@@ -280,23 +280,57 @@ def _panel(workshop, step, manual: bool) -> Panel | None:
     if len(done) < total:
         label = _("Pair round %(n)s", n=len(done) + 1)
         controls = (Control("next", label, primary=True),)
+    unknown_lines, unknown_controls = _unregistered(workshop)
+    return Panel(
+        "pairings",
+        _("Speed meetings"),
+        tuple(lines) + unknown_lines,
+        controls + unknown_controls,
+    )
+
+
+def _unregistered(workshop) -> tuple[tuple[str, ...], tuple[Control, ...]]:
+    """The console's line naming the businesses phones gave that the project lacks, and the
+    button that adds them (nothing when there are none)."""
     unknown = unregistered_names(workshop)
-    if unknown:
-        lines.append(
-            ngettext(
-                "Not in the project's businesses, so not paired: %(names)s.",
-                "Not in the project's businesses, so not paired: %(names)s.",
-                len(unknown),
-                names=", ".join(unknown),
-            )
-        )
-        label = ngettext(
-            "Add %(num)s business to the project",
-            "Add %(num)s businesses to the project",
-            min(len(unknown), MAX_REGISTERED_AT_ONCE),
-        )
-        controls += (Control("register", label),)
-    return Panel("pairings", _("Speed meetings"), tuple(lines), controls)
+    if not unknown:
+        return (), ()
+    line = ngettext(
+        "Named on phones, not among the project's businesses: %(names)s.",
+        "Named on phones, not among the project's businesses: %(names)s.",
+        len(unknown),
+        names=", ".join(unknown),
+    )
+    label = ngettext(
+        "Add %(num)s business to the project",
+        "Add %(num)s businesses to the project",
+        min(len(unknown), MAX_REGISTERED_AT_ONCE),
+    )
+    return (line,), (Control("register", label),)
+
+
+def _connections_panel(workshop, step, manual: bool) -> Panel | None:
+    """What the leader sees while phones record whom they met: how many, and who cannot yet."""
+    if workshop.status == "closed":
+        return None
+    count = _connections_counts(workshop).get("connections", 0)
+    lines = (
+        ngettext(
+            "%(num)s meeting recorded from phones.",
+            "%(num)s meetings recorded from phones.",
+            count,
+        ),
+    )
+    unknown_lines, controls = _unregistered(workshop)
+    return Panel("connections", _("Who met whom"), lines + unknown_lines, controls)
+
+
+def _connections_act(workshop, action: str, form: Mapping, now: datetime) -> None:
+    if workshop.status == "closed":
+        raise StepError("closed")
+    if action != "register":
+        raise StepError("unknown_action")
+    register_named(workshop)
 
 
 def _act(workshop, action: str, form: Mapping, now: datetime) -> None:
@@ -460,6 +494,8 @@ def init_app(app) -> None:
         Kind(
             "connections",
             counts=_connections_counts,
+            panel=_connections_panel,
+            act=_connections_act,
             phone=lambda workshop, step: {"open": workshop.status != "closed"},
         ),
     )

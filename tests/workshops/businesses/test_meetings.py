@@ -129,7 +129,7 @@ def test_phones_that_name_a_business_the_project_lacks_are_told_and_the_leader_a
     with app.test_request_context("/"), force_locale("en"):
         panel = next(p for p in collects.panels(w3, step) if p.kind == "pairings")
         assert (
-            "Not in the project's businesses, so not paired: Duo Fjellklang, Hansens Bakeri."
+            "Named on phones, not among the project's businesses: Duo Fjellklang, Hansens Bakeri."
             in panel.lines
         )
         register = next(c for c in panel.controls if c.action == "register")
@@ -145,3 +145,31 @@ def test_phones_that_name_a_business_the_project_lacks_are_told_and_the_leader_a
     assert not [c for c in panel.controls if c.action == "register"]
     assert "3 registered businesses are here." in panel.lines
     assert meetings.my_meeting(w3, "walk-in-8")["business"] == "Hansens Bakeri"
+
+
+def test_the_connections_step_shows_its_count_and_adds_the_businesses_phones_named(
+    db, app, leader, make_project
+):
+    project = make_project("moter", leaders=[leader], name="Møter")
+    w1 = programme_builder.add_workshop(project, template="W1", starts_at=T0)
+    db.session.add(Business(project_id=project.id, name="Smia", sector=""))
+    db.session.add(Participant(workshop_id=w1.id, device="walk-in", business_name="Kaia Kafé"))
+    db.session.commit()
+    live.start(w1, T0)
+    index = next(n for n, s in enumerate(w1.steps) if "connections" in collects.kinds_of(s))
+    while live.step_index(w1) < index:
+        live.advance(w1, w1.current_step_id, T0)
+    step = w1.steps[index]
+
+    with app.test_request_context("/"), force_locale("en"):
+        panel = next(p for p in collects.panels(w1, step) if p.kind == "connections")
+        assert panel.lines == (
+            "0 meetings recorded from phones.",
+            "Named on phones, not among the project's businesses: Kaia Kafé.",
+        )
+        collects.act(w1, "connections", "register", {}, T0)
+        db.session.commit()
+        panel = next(p for p in collects.panels(w1, step) if p.kind == "connections")
+
+    assert panel.controls == ()
+    assert meetings.business_of(w1, "walk-in").name == "Kaia Kafé"
