@@ -331,3 +331,25 @@ def test_the_first_press_of_i_want_to_work_on_this_is_kept_while_the_phone_names
     expect(leader.locator('[data-count="interests"]')).to_have_text("1", timeout=6000)
     expect(leader.locator(".counts")).to_contain_text("Interest in ideas")
     assert page.errors == []
+
+
+def test_a_phone_left_on_the_closed_page_goes_back_when_the_workshop_is_reopened(
+    browser, live_app, live_url, started_w2
+):
+    from workshops.live import clock as live
+    from workshops.programme.models import Workshop
+
+    with live_app.app_context():
+        live.close(db.session.get(Workshop, started_w2["id"]), utcnow())
+        db.session.commit()
+    page = browser.new_context(locale="en-GB", viewport={"width": 390, "height": 844}).new_page()
+    page.clock.install()
+    page.goto(f"{live_url}/j/{started_w2['code']}")
+    expect(page.get_by_text("This workshop is closed.")).to_be_visible()
+    with live_app.app_context():
+        live.reopen(db.session.get(Workshop, started_w2["id"]), utcnow())
+        db.session.commit()
+
+    page.clock.fast_forward(16_000)  # the page asks every 15 s
+
+    expect(page.locator("#idea-capture")).to_be_visible(timeout=5000)

@@ -221,7 +221,7 @@ def test_a_closed_workshops_page_looks_again_and_still_leads_to_its_open_evaluat
     html = page.get_data(as_text=True)
 
     assert page.status_code == 410
-    assert '<meta http-equiv="refresh" content="30">' in html  # reopened: the phone comes back
+    assert "js/closed.js" in html  # reopened: the page asks and goes back to the workshop
     assert f'href="/e/{form.token}"' in html
     assert "Answer the evaluation" in html
 
