@@ -190,9 +190,7 @@ def test_an_unchanged_poll_does_no_session_language_or_template_work(app, client
     assert work == []
 
 
-def test_the_phone_form_saves_a_name_and_business_where_the_workshop_has_no_groups(
-    db, client, w2
-):
+def test_the_phone_form_saves_a_name_and_business_where_the_workshop_has_no_groups(db, client, w2):
     client.get(f"/j/{w2.join_code}")  # the phone opens the page: its device cookie
 
     # The page shows no group field without groups, so the browser sends none.
@@ -207,9 +205,7 @@ def test_the_phone_form_saves_a_name_and_business_where_the_workshop_has_no_grou
     assert "Please check what you wrote" not in page.get_data(as_text=True)
 
 
-def test_a_closed_workshops_page_looks_again_and_still_leads_to_its_open_evaluation(
-    db, client, w2
-):
+def test_a_closed_workshops_page_looks_again_and_still_leads_to_its_open_evaluation(db, client, w2):
     from evaluations import live as evaluation_step
 
     live.start(w2, utcnow())
