@@ -226,6 +226,11 @@ def test_the_evaluation_step_puts_the_workshops_own_form_on_phones_and_wall(
         "3 answers so far.", timeout=6000
     )
     shot(wall, "wall-evaluation-answered")
+    # Back on the workshop's page, the phone says it has answered (remembered on the phone only).
+    phones[0].goto(f"{live_url}/j/{code}")
+    expect(phones[0].locator("[data-bind=evaluation-link]")).to_have_text(
+        "You have answered. Thank you!", timeout=6000
+    )
     shot(phones[0], "phone-evaluation-answered")
     with live_app.app_context():
         from evaluations import responses

@@ -83,6 +83,9 @@
       if (collect.evaluation) {
         var link = el("evaluation-link");
         if (link && link.getAttribute("href") !== collect.evaluation.url) link.setAttribute("href", collect.evaluation.url);
+        var answered = false;
+        try { answered = window.localStorage.getItem("kraftverk-answered:" + collect.evaluation.url) === "1"; } catch (e) { answered = false; }
+        if (link) link.textContent = answered ? link.dataset.textAnswered : link.dataset.textAnswer;
         setText("evaluation-title", collect.evaluation.title || "");
       }
     }
