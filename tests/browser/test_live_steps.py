@@ -358,3 +358,45 @@ def test_a_phone_left_on_the_closed_page_goes_back_when_the_workshop_is_reopened
     page.clock.fast_forward(16_000)  # the page asks every 15 s
 
     expect(page.locator("#idea-capture")).to_be_visible(timeout=5000)
+
+
+def test_a_steps_parallel_groups_come_and_go_on_an_open_phone(
+    browser, live_app, live_url, started_w2
+):
+    from workshops.live import clock as live
+    from workshops.programme.models import Workshop
+
+    with live_app.app_context():
+        workshop = db.session.get(Workshop, started_w2["id"])
+        workshop.steps[1].tracks = [
+            {"key": "mat", "title": "Mat", "prompt": "Hva har maten gitt deg?"},
+            {"key": "tur", "title": "Tur", "prompt": "Hvor gikk turen?"},
+        ]
+        db.session.commit()
+    page = browser.new_context(locale="en-GB", viewport={"width": 390, "height": 844}).new_page()
+    page.goto(f"{live_url}/j/{started_w2['code']}")
+    prompts = page.locator("[data-bind=tracks] .track-prompt")
+    expect(prompts).to_have_count(0)
+
+    with live_app.app_context():
+        workshop = db.session.get(Workshop, started_w2["id"])
+        live.advance(workshop, workshop.current_step_id, utcnow())
+        db.session.commit()
+    expect(prompts).to_have_count(2, timeout=6000)
+    expect(prompts.first).to_have_text("Mat Hva har maten gitt deg?")
+
+    with live_app.app_context():
+        workshop = db.session.get(Workshop, started_w2["id"])
+        live.advance(workshop, workshop.current_step_id, utcnow())
+        db.session.commit()
+    expect(prompts).to_have_count(0, timeout=6000)
+
+
+def test_a_hidden_button_stays_hidden_whatever_its_display_rule(browser, live_url, started_w2):
+    page = browser.new_context(locale="en-GB").new_page()
+    page.goto(f"{live_url}/j/{started_w2['code']}")
+    page.evaluate(
+        """() => { const b = document.createElement("button"); b.id = "probe"; b.hidden = true;
+                   b.textContent = "Write on this phone instead"; document.body.appendChild(b); }"""
+    )
+    expect(page.locator("#probe")).to_be_hidden()

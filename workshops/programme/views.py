@@ -202,6 +202,18 @@ def _tracks_text(step: Step) -> str:
     )
 
 
+def _base(key: str) -> str:
+    """A collect key without its label: "ideas:story" is ideas."""
+    return str(key).split(":", 1)[0]
+
+
+def kept_collects(before: list[str], ticked: list[str]) -> list[str]:
+    """What a step collects after an edit: the boxes ticked, each keeping the label it had
+    ("ideas:story" stays so while Ideas stays ticked), in the order ticked."""
+    labelled = {_base(key): key for key in before}
+    return [labelled.get(key, key) for key in dict.fromkeys(ticked)]
+
+
 @bp.route("/projects/<slug>/workshops/<int:workshop_id>/steps/<step_id>", methods=["GET", "POST"])
 @login_required
 def edit_step(slug: str, workshop_id: int, step_id: str):
@@ -211,7 +223,7 @@ def edit_step(slug: str, workshop_id: int, step_id: str):
     form = StepForm(obj=step)
     if request.method == "GET" and step is not None:
         form.tracks.data = _tracks_text(step)
-        form.collects.data = list(step.collects or [])
+        form.collects.data = list(dict.fromkeys(_base(key) for key in step.collects or []))
     if form.validate_on_submit():
         if step is None:
             step = Step(workshop=workshop, position=len(workshop.steps), techniques=[])
@@ -221,7 +233,7 @@ def edit_step(slug: str, workshop_id: int, step_id: str):
         step.purpose = form.purpose.data or ""
         step.prompt = form.prompt.data or ""
         step.notes = form.notes.data or ""
-        step.collects = form.collects.data or ["nothing"]
+        step.collects = kept_collects(step.collects or [], form.collects.data or []) or ["nothing"]
         step.fixed = form.fixed.data
         step.tracks = _parse_tracks(form.tracks.data)
         programme_builder.changed(workshop)

@@ -48,6 +48,7 @@
     box.textContent = "";
     (step && step.tracks || []).forEach(function (t) {
       var p = document.createElement("p");
+      p.className = "track-prompt";
       var b = document.createElement("strong");
       b.textContent = t.title;
       p.appendChild(b);

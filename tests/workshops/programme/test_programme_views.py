@@ -77,7 +77,7 @@ def test_leader_edits_a_step_with_tracks_and_the_sum_updates(db, leader_client, 
     assert response.status_code == 302
     db.session.expire_all()
     step = db.session.get(Step, step.id)
-    assert (step.minutes, step.collects) == (25, ["ideas"])
+    assert (step.minutes, step.collects) == (25, ["ideas:checkin"])  # W1's check-in ideas
     assert [t["title"] for t in step.tracks] == ["Familier", "Par"]
     assert "Velkommen &lt;b&gt;alle&lt;/b&gt;" in page
     assert "195" in page
@@ -244,3 +244,32 @@ def test_create_workshop_command_bad_time_exits_1(runner, db, project):
 
     assert result.exit_code == 1
     assert "is not a time" in result.output
+
+
+def test_saving_a_step_keeps_what_its_collects_say_of_their_kind(db, leader_client, project):
+    workshop = project.workshops[0]
+    step = workshop.steps[0]
+    step.collects = ["ideas:story", "evaluation"]
+    db.session.commit()
+    url = f"/projects/kanalbyen/workshops/{workshop.id}/steps/{step.id}"
+
+    page = leader_client.get(url).get_data(as_text=True)
+    # Ideas and Evaluation stand ticked for "ideas:story" and "evaluation".
+    boxes = [
+        tag.split(">", 1)[0]
+        for tag in page.split("<input")[1:]
+        if 'name="collects"' in tag.split(">", 1)[0]
+    ]
+    ticked = [tag for tag in boxes if "checked" in tag]
+    assert sorted(v.split('value="', 1)[1].split('"', 1)[0] for v in ticked) == [
+        "evaluation",
+        "ideas",
+    ]
+    form = {"title": step.title, "minutes": str(step.minutes), "purpose": "", "notes": ""}
+    leader_client.post(url, data={**form, "collects": ["ideas", "evaluation"], "tracks": "A | a"})
+    db.session.expire_all()
+    assert db.session.get(Step, step.id).collects == ["ideas:story", "evaluation"]
+
+    leader_client.post(url, data={**form, "collects": ["evaluation", "votes"], "tracks": ""})
+    db.session.expire_all()
+    assert db.session.get(Step, step.id).collects == ["evaluation", "votes"]
