@@ -316,8 +316,8 @@ def _connections_panel(workshop, step, manual: bool) -> Panel | None:
     count = _connections_counts(workshop).get("connections", 0)
     lines = (
         ngettext(
-            "%(num)s meeting recorded from phones.",
-            "%(num)s meetings recorded from phones.",
+            "%(num)s meeting recorded from phones in this project.",
+            "%(num)s meetings recorded from phones in this project.",
             count,
         ),
     )

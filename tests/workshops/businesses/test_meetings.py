@@ -164,7 +164,7 @@ def test_the_connections_step_shows_its_count_and_adds_the_businesses_phones_nam
     with app.test_request_context("/"), force_locale("en"):
         panel = next(p for p in collects.panels(w1, step) if p.kind == "connections")
         assert panel.lines == (
-            "0 meetings recorded from phones.",
+            "0 meetings recorded from phones in this project.",
             "Named on phones, not among the project's businesses: Kaia Kafé.",
         )
         collects.act(w1, "connections", "register", {}, T0)
