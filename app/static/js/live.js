@@ -145,6 +145,40 @@
     wallBox.hidden = !Object.keys(collect).length;
   }
 
+  var lastCounts = null, refreshing = false, again = false;
+  /* The console's panels, read again from the page as the server renders it now; a panel the
+     leader is typing in is left alone. A change that comes while one is read is read after it. */
+  function refreshPanels() {
+    if (!window.DOMParser) return;
+    if (refreshing) { again = true; return; }
+    refreshing = true;
+    again = false;
+    fetch(window.location.pathname + window.location.search, {
+      credentials: "same-origin", headers: { "Accept": "text/html" }
+    }).then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (html) {
+        refreshing = false;
+        if (html) swapPanels(new DOMParser().parseFromString(html, "text/html"));
+        if (again) refreshPanels();
+      }).catch(function () { refreshing = false; if (again) refreshPanels(); });
+  }
+
+  function canonical(counts) {
+    return Object.keys(counts).sort().map(function (k) { return k + "=" + counts[k]; }).join("&");
+  }
+
+  function swapPanels(fresh) {
+    Array.prototype.forEach.call(root.querySelectorAll(".console-panel[data-kind]"), function (panel) {
+      var active = document.activeElement;
+      if (active && panel.contains(active) && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName)) return;
+      var next = fresh.querySelector('.console-panel[data-kind="' + panel.dataset.kind + '"]');
+      if (!next) return;
+      var nodes = Array.prototype.map.call(next.childNodes, function (n) { return document.importNode(n, true); });
+      while (panel.firstChild) panel.removeChild(panel.firstChild);
+      nodes.forEach(function (n) { panel.appendChild(n); });
+    });
+  }
+
   function render(state) {
     if (state.server_time) offset = Date.parse(state.server_time) - Date.now();
     if (mode === "console") {
@@ -168,6 +202,14 @@
         }
         if (dd) dd.textContent = counts[key];
       });
+      // What was collected changed (an idea, a vote, an interest) since the page or the last
+      // poll showed it: the panels' lines say so too.
+      var countsKey = canonical(counts);
+      if (lastCounts === null && tiles && tiles.dataset.counts) {
+        try { lastCounts = canonical(JSON.parse(tiles.dataset.counts)); } catch (e) { lastCounts = null; }
+      }
+      if (lastCounts !== null && countsKey !== lastCounts) refreshPanels();
+      lastCounts = countsKey;
     }
     var step = state.step;
     if (state.status === "closed") {
