@@ -325,6 +325,23 @@ def _connections_panel(workshop, step, manual: bool) -> Panel | None:
     return Panel("connections", _("Who met whom"), lines + unknown_lines, controls)
 
 
+def _connections_wall(workshop, step) -> dict | None:
+    """The wall while phones record whom they met: what to do, and how many so far."""
+    if workshop.status == "closed":
+        return None
+    count = _connections_counts(workshop).get("connections", 0)
+    return {
+        "lines": [
+            _("On your phone, press “We met” for each business you talked with."),
+            ngettext(
+                "%(num)s meeting recorded from phones in this project.",
+                "%(num)s meetings recorded from phones in this project.",
+                count,
+            ),
+        ]
+    }
+
+
 def _connections_act(workshop, action: str, form: Mapping, now: datetime) -> None:
     if workshop.status == "closed":
         raise StepError("closed")
@@ -496,6 +513,7 @@ def init_app(app) -> None:
             counts=_connections_counts,
             panel=_connections_panel,
             act=_connections_act,
+            wall=_connections_wall,
             phone=lambda workshop, step: {"open": workshop.status != "closed"},
         ),
     )

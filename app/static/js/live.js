@@ -569,7 +569,9 @@
     roundLine.textContent = data.round ? fill(box.dataset.textRound, { n: data.round, total: data.rounds }) : "";
     if (!data.business) {
       // Without a registered business this phone can neither be paired nor say whom it met.
-      tableLine.textContent = data.named ? fill(box.dataset.textNotRegistered, { name: data.named }) : box.dataset.textNoBusiness;
+      // A step that only records meetings lists who is present; nobody is paired in it.
+      var ask = data.present ? box.dataset.textNoBusinessMet : box.dataset.textNoBusiness;
+      tableLine.textContent = data.named ? fill(box.dataset.textNotRegistered, { name: data.named }) : ask;
       return;
     }
     if (data.table) {

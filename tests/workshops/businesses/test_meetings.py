@@ -173,3 +173,21 @@ def test_the_connections_step_shows_its_count_and_adds_the_businesses_phones_nam
 
     assert panel.controls == ()
     assert meetings.business_of(w1, "walk-in").name == "Kaia Kafé"
+
+
+def test_the_wall_says_what_to_do_while_phones_record_whom_they_met(db, app, leader, make_project):
+    project = make_project("veggen", leaders=[leader], name="Veggen")
+    w1 = programme_builder.add_workshop(project, template="W1", starts_at=T0)
+    db.session.commit()
+    live.start(w1, T0)
+    index = next(n for n, s in enumerate(w1.steps) if "connections" in collects.kinds_of(s))
+    while live.step_index(w1) < index:
+        live.advance(w1, w1.current_step_id, T0)
+
+    with app.test_request_context("/"), force_locale("en"):
+        wall = collects.wall(w1, w1.steps[index])["connections"]
+
+    assert wall["lines"] == [
+        "On your phone, press “We met” for each business you talked with.",
+        "0 meetings recorded from phones in this project.",
+    ]
