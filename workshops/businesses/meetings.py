@@ -137,19 +137,25 @@ def tables(meeting_round: MeetingRound) -> list[dict]:
     ]
 
 
-def business_of(workshop, device: str) -> Business | None:
-    """The registered business this phone named (by its participant's business name)."""
+def given_name(workshop, device: str) -> str:
+    """The business name this phone gave in the workshop, trimmed ("" when none)."""
     name = db.session.scalar(
         select(Participant.business_name).where(
             Participant.workshop_id == workshop.id, Participant.device == device
         )
     )
-    if not name or not name.strip():
+    return (name or "").strip()
+
+
+def business_of(workshop, device: str) -> Business | None:
+    """The registered business this phone named (by its participant's business name)."""
+    name = given_name(workshop, device)
+    if not name:
         return None
     return db.session.scalar(
         select(Business).where(
             Business.project_id == workshop.project_id,
-            func.lower(func.trim(Business.name)) == name.strip().lower(),
+            func.lower(func.trim(Business.name)) == name.lower(),
         )
     )
 
@@ -189,14 +195,8 @@ def my_meeting(workshop, device: str) -> dict:
     mine = business_of(workshop, device)
     meeting_round = latest(workshop, step) if "pairings" in steps.kinds_of(step) else None
     result = {"business": mine.name if mine else None, "round": None, "table": None, "with": []}
-    if mine is None:
-        given = db.session.scalar(
-            select(Participant.business_name).where(
-                Participant.workshop_id == workshop.id, Participant.device == device
-            )
-        )
-        if given and given.strip():
-            result["named"] = given.strip()
+    if mine is None and (named := given_name(workshop, device)):
+        result["named"] = named
     if meeting_round is None:
         return result
     total, _minutes = plan_of(step)

@@ -145,7 +145,7 @@
     wallBox.hidden = !Object.keys(collect).length;
   }
 
-  var lastCounts = null, refreshing = false, again = false;
+  var lastCounts = null, refreshing = false, again = false, countLabels = null;
   /* The console's panels, read again from the page as the server renders it now; a panel the
      leader is typing in is left alone. A change that comes while one is read is read after it. */
   function refreshPanels() {
@@ -188,8 +188,10 @@
           state.status !== "closed") { window.location.reload(); return; }
       var counts = state.counts || {};
       var tiles = root.querySelector('[data-bind="counts"]');
-      var labels = {};
-      try { labels = JSON.parse((tiles && tiles.dataset.labels) || "{}"); } catch (e) { labels = {}; }
+      if (countLabels === null) {
+        try { countLabels = JSON.parse((tiles && tiles.dataset.labels) || "{}"); } catch (e) { countLabels = {}; }
+      }
+      var labels = countLabels;
       Object.keys(counts).forEach(function (key) {
         var dd = root.querySelector('[data-count="' + key + '"]');
         if (!dd && tiles && labels[key]) {
