@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from app.extensions import db
 from method import catalogue
@@ -60,7 +60,8 @@ def add_workshop(
     starts_at: datetime | None = None,
     place: str = "",
 ) -> Workshop:
-    """A new workshop at the end of the programme, from a template or empty."""
+    """A new workshop from a template or empty: at the end of the programme, or at its place by
+    date when it has one."""
     position = len(project.workshops)
     steps: list[Step] = []
     minutes = None
@@ -82,6 +83,8 @@ def add_workshop(
     )
     db.session.add(workshop)
     db.session.flush()
+    if starts_at is not None:
+        place_by_date(workshop)
     events.workshop_created(workshop)
     return workshop
 
@@ -142,6 +145,92 @@ def copy_workshop(source: Workshop, project: Project, *, title: str | None = Non
     db.session.flush()
     events.workshop_created(workshop)
     return workshop
+
+
+def in_order(project: Project) -> list[Workshop]:
+    """The project's workshops in programme order."""
+    return sorted(project.workshops, key=lambda w: (w.position, w.id or 0))
+
+
+def _set_order(workshops: list[Workshop]) -> None:
+    for n, workshop in enumerate(workshops):
+        workshop.position = n
+
+
+def move_workshop(workshop: Workshop, offset: int) -> None:
+    """Move a workshop up (-1) or down (+1) in the programme."""
+    ordered = in_order(workshop.project)
+    index = ordered.index(workshop)
+    target = index + offset
+    if 0 <= target < len(ordered):
+        ordered[index], ordered[target] = ordered[target], ordered[index]
+    _set_order(ordered)
+
+
+def place_by_date(workshop: Workshop) -> bool:
+    """Move a dated workshop to its place in time among the other dated ones, as short a way as
+    it can (undated workshops and an order the leader chose stay as they are where the date
+    allows). Returns whether it moved."""
+    if workshop.starts_at is None:
+        return False
+    ordered = in_order(workshop.project)
+    index = ordered.index(workshop)
+    others = ordered[:index] + ordered[index + 1 :]
+    dated = [(n, w.starts_at) for n, w in enumerate(others) if w.starts_at is not None]
+    earliest = max((n + 1 for n, at in dated if at <= workshop.starts_at), default=0)
+    latest = min((n for n, at in dated if at > workshop.starts_at), default=len(others))
+    target = latest if earliest > latest else min(max(index, earliest), latest)
+    others.insert(target, workshop)
+    _set_order(others)
+    return target != index
+
+
+# What a removal would lose, by the table that points at the workshop. Steps are the workshop's
+# own plan and go with it. An evaluation form outlives the workshop (its link is set to null) and
+# every workshop gets a draft one when it is made; an opened form counts, as it may hold answers
+# and its link may be out.
+OPENED_FORMS = "evaluation_form"
+
+
+def collected_in(workshop: Workshop) -> list[str]:
+    """What has been collected in or for the workshop: "run" if it was run live, then the name of
+    each table with rows that point at it (ideas, participants, registrations...), in one query.
+    Empty when removing it loses nothing."""
+    checks = []
+    for table in db.metadata.sorted_tables:
+        if table.name == Step.__tablename__:
+            continue
+        for key in table.foreign_keys:
+            if key.column.table.name != Workshop.__tablename__:
+                continue
+            condition = key.parent == workshop.id
+            if table.name == OPENED_FORMS:
+                condition = condition & (table.c.status != "draft")
+            checks.append((table.name, exists().where(condition)))
+    found = db.session.execute(select(*(check for _name, check in checks))).one() if checks else ()
+    kinds = [name for (name, _check), hit in zip(checks, found, strict=True) if hit]
+    if workshop.status != "planned" or workshop.started_at is not None:
+        kinds.insert(0, "run")
+    return list(dict.fromkeys(kinds))
+
+
+class WorkshopInUse(ValueError):
+    """Something was collected in the workshop, so it cannot be removed."""
+
+    def __init__(self, kinds: list[str]) -> None:
+        super().__init__(", ".join(kinds))
+        self.kinds = kinds
+
+
+def remove_workshop(workshop: Workshop) -> None:
+    """Remove a workshop in which nothing was collected (a mistake, an unwanted copy) and close
+    the gap in the positions; raises WorkshopInUse otherwise."""
+    kinds = collected_in(workshop)
+    if kinds:
+        raise WorkshopInUse(kinds)
+    rest = [w for w in in_order(workshop.project) if w is not workshop]
+    db.session.delete(workshop)
+    _set_order(rest)
 
 
 def renumber(workshop: Workshop) -> None:

@@ -13,7 +13,15 @@ from wtforms import (
     URLField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 VISIBILITY_CHOICES = [
@@ -71,7 +79,8 @@ class StepForm(FlaskForm):
     """One step of a programme, as the leader edits it."""
 
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=120)])
-    minutes = IntegerField(_l("Minutes"), validators=[DataRequired(), NumberRange(min=1, max=240)])
+    # InputRequired, not DataRequired: 0 is an answer, which the range refuses with its reason.
+    minutes = IntegerField(_l("Minutes"), validators=[InputRequired(), NumberRange(min=1, max=240)])
     purpose = TextAreaField(_l("Purpose"), validators=[Optional(), Length(max=2000)])
     prompt = TextAreaField(_l("Prompt for participants"), validators=[Optional(), Length(max=1000)])
     notes = TextAreaField(
@@ -90,6 +99,13 @@ class StepForm(FlaskForm):
         validators=[Optional(), Length(max=4000)],
     )
 
+    def validate_collects(self, field: SelectMultipleField) -> None:
+        """Refuse "Nothing" ticked beside something to collect: it means nothing else."""
+        if "nothing" in (field.data or []) and len(set(field.data)) > 1:
+            raise ValidationError(
+                _l("Untick “Nothing” to collect something, or untick the others.")
+            )
+
 
 class StepActionForm(FlaskForm):
-    """Only the CSRF token: move or remove a step."""
+    """Only the CSRF token: move or remove a step or a workshop."""

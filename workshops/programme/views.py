@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
@@ -26,7 +27,7 @@ from workshops.programme.forms import (
     WorkshopForm,
 )
 from workshops.programme.models import Step, Workshop
-from workshops.programme.queries import current_step, step_index
+from workshops.programme.queries import current_step
 from workshops.projects import access
 from workshops.projects.models import Membership, Project
 
@@ -58,6 +59,26 @@ def _copy_choices(project: Project) -> list[SelectChoice]:
         .order_by(Project.id != project.id, Project.name, Workshop.position)
     ).all()
     return [SelectChoice(w.id, f"{p.name}: {w.title}") for w, p in rows]
+
+
+# What blocks a workshop's removal, as collected_in() names it (a table, or "run").
+COLLECTED_LABELS = {
+    "run": _l("a live run"),
+    "idea": _l("ideas"),
+    "theme": _l("themes"),
+    "vote_round": _l("dot votes"),
+    "participant": _l("participants"),
+    "registration": _l("registrations"),
+    "check_in": _l("check-ins"),
+    "meeting_round": _l("speed-meeting rounds"),
+    "product_sheet": _l("product sheets"),
+    "evaluation_form": _l("an opened evaluation form"),
+}
+
+
+def collected_text(kinds: list[str]) -> str:
+    """The kinds collected in a workshop, worded for the leader."""
+    return ", ".join(str(COLLECTED_LABELS.get(kind, _l("other records"))) for kind in kinds)
 
 
 def to_local(value: datetime | None, zone: str) -> datetime | None:
@@ -142,11 +163,16 @@ def edit_workshop(slug: str, workshop_id: int):
         if role != "leader":
             abort(403)
         if form.validate():
+            starts_before = workshop.starts_at
             workshop.title = form.title.data.strip()
             workshop.starts_at = (
                 programme_builder.local_to_utc(form.starts_at.data, project.timezone)
                 if form.starts_at.data
                 else None
+            )
+            # A new date puts the workshop at its place in time (a copy would stay last).
+            moved = workshop.starts_at != starts_before and programme_builder.place_by_date(
+                workshop
             )
             workshop.duration_minutes = form.duration_minutes.data or None
             workshop.place = (form.place.data or "").strip()
@@ -156,6 +182,8 @@ def edit_workshop(slug: str, workshop_id: int):
             programme_builder.changed(workshop)
             db.session.commit()
             flash(_("The changes are saved."), "success")
+            if moved:
+                flash(_("The workshop has moved to its place in the programme by date."), "info")
             return redirect(url_for("programme.edit_workshop", slug=slug, workshop_id=workshop.id))
         status = 400
     start = to_local(workshop.starts_at, project.timezone)
@@ -171,6 +199,9 @@ def edit_workshop(slug: str, workshop_id: int):
         action_form=StepActionForm(),
         role=role,
         current=current_step(workshop),
+        collected=collected_text(programme_builder.collected_in(workshop))
+        if role == "leader"
+        else "",
     ), status
 
 
@@ -186,6 +217,34 @@ def duplicate_workshop(slug: str, workshop_id: int):
     db.session.commit()
     flash(_("The workshop is copied."), "success")
     return redirect(url_for("programme.edit_workshop", slug=slug, workshop_id=copy.id))
+
+
+@bp.post("/projects/<slug>/workshops/<int:workshop_id>/<any(up, down, remove):action>")
+@login_required
+def workshop_action(slug: str, workshop_id: int, action: str):
+    """Move a workshop up or down in the programme, or remove one in which nothing was
+    collected."""
+    project, workshop = lookup.project_workshop(slug, workshop_id, lead=True)
+    StepActionForm().validate_on_submit() or abort(400)
+    if action == "remove":
+        title = workshop.title
+        try:
+            programme_builder.remove_workshop(workshop)
+        except programme_builder.WorkshopInUse as error:
+            flash(
+                _(
+                    "This workshop cannot be removed, as it already has: %(what)s.",
+                    what=collected_text(error.kinds),
+                ),
+                "error",
+            )
+            return redirect(url_for("programme.edit_workshop", slug=slug, workshop_id=workshop_id))
+        db.session.commit()
+        flash(_("The workshop “%(title)s” is removed.", title=title), "success")
+        return redirect(url_for("programme.workshops", slug=slug))
+    programme_builder.move_workshop(workshop, -1 if action == "up" else 1)
+    db.session.commit()
+    return redirect(url_for("programme.workshops", slug=project.slug) + f"#workshop-{workshop.id}")
 
 
 def _parse_tracks(text: str) -> list[dict]:
@@ -271,12 +330,10 @@ def step_action(slug: str, workshop_id: int, step_id: int, action: str):
 def _printable(slug: str, workshop_id: int, facilitator: bool):
     project, workshop = lookup.project_workshop(slug, workshop_id, lead=facilitator)
     start = to_local(workshop.starts_at, project.timezone)
-    index = step_index(workshop)
-    steps = (
-        workshop.steps
-        if facilitator
-        else programme.visible_steps(workshop.steps, workshop.visibility, index)
-    )
+    # Phones follow the visibility setting live (workshops/live/state.py). On paper, made by a
+    # member before the day, "step by step" cannot apply: it shows the plan. Only "hidden", a
+    # choice to keep the programme from the participants, keeps the steps off the agenda.
+    steps = workshop.steps if facilitator or workshop.visibility != "hidden" else []
     planned = programme.schedule(workshop.steps, start) if start else []
     times = {s.id: t for s, t in zip(workshop.steps, planned, strict=False)}
     html = render_template(

@@ -116,7 +116,14 @@ class RemoveMemberForm(FlaskForm):
 class NewProjectForm(ProjectForm):
     """A new project, which starts from the method's programme unless the leader says no."""
 
-    with_programme = BooleanField(_l("Start from the method's five workshops"), default=True)
+    with_programme = BooleanField(
+        _l("Start from the method's five workshops"),
+        description=_l(
+            "W1 to W5 with their steps (W2 to W5 when the project develops an existing "
+            "ecosystem). Leave it unticked to start with an empty programme."
+        ),
+        default=True,
+    )
     first_day = DateField(
         _l("Date of the first workshop"),
         description=_l("The others follow the method's rhythm: weeks 4, 8, 17 and 21."),

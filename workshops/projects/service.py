@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import UTC
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_babel import gettext as _
@@ -70,8 +71,12 @@ def check(data: ProjectData, *, existing: Project | None = None) -> list[tuple[s
     return problems
 
 
-def apply(project: Project, data: ProjectData) -> Project:
-    """Copy `data` onto `project` (call check() first)."""
+def apply(project: Project, data: ProjectData) -> int:
+    """Copy `data` onto `project` (call check() first); a new time zone keeps the planned
+    workshops' local times. Returns how many workshops that re-anchored."""
+    kept = 0
+    if project.timezone and project.timezone != data.timezone:
+        kept = keep_local_times(project, data.timezone)
     project.slug = data.slug
     project.name = data.name.strip()
     project.municipality = data.municipality.strip()
@@ -84,7 +89,22 @@ def apply(project: Project, data: ProjectData) -> Project:
     for kind in TARGET_KINDS:
         if kind in data.targets:
             setattr(project, f"target_{kind}", data.targets[kind])
-    return project
+    return kept
+
+
+def keep_local_times(project: Project, zone: str) -> int:
+    """Re-anchor each planned workshop's start (stored in UTC) so that it keeps its local clock
+    time in `zone`: a corrected time zone must not move the day's programme. Workshops already
+    run keep the moment they happened. Returns how many were re-anchored."""
+    before, after = ZoneInfo(project.timezone), ZoneInfo(zone)
+    kept = 0
+    for workshop in project.workshops:
+        if workshop.status != "planned" or workshop.starts_at is None:
+            continue
+        local = workshop.starts_at.replace(tzinfo=UTC).astimezone(before).replace(tzinfo=None)
+        workshop.starts_at = local.replace(tzinfo=after).astimezone(UTC).replace(tzinfo=None)
+        kept += 1
+    return kept
 
 
 def create(data: ProjectData, leaders: list = ()) -> Project:
@@ -92,7 +112,8 @@ def create(data: ProjectData, leaders: list = ()) -> Project:
     problems = check(data)
     if problems:
         raise ProjectError(problems[0][1])
-    project = apply(Project(), data)
+    project = Project()
+    apply(project, data)
     db.session.add(project)
     for user in leaders:
         project.memberships.append(Membership(user_id=user.id, role="leader"))

@@ -6,6 +6,7 @@ from datetime import datetime, time
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from app.extensions import db
@@ -41,12 +42,13 @@ def _save(form: ProjectForm, project: Project | None) -> bool:
         getattr(form, field_name).errors.append(project_service.problem_message(code))
     if problems:
         return False
+    kept = 0
     if project is None:
         project = project_service.create(data, leaders=[current_user])
     else:
-        project_service.apply(project, data)
+        kept = project_service.apply(project, data)
     db.session.commit()
-    form.saved = project
+    form.saved, form.kept_times = project, kept
     return True
 
 
@@ -104,6 +106,16 @@ def edit_project(slug: str):
     form = ProjectForm(obj=project)
     if form.validate_on_submit() and _save(form, project):
         flash(_("The changes are saved."), "success")
+        if form.kept_times:
+            flash(
+                ngettext(
+                    "%(num)s planned workshop keeps its local start time in %(zone)s.",
+                    "%(num)s planned workshops keep their local start times in %(zone)s.",
+                    form.kept_times,
+                    zone=project.timezone,
+                ),
+                "info",
+            )
         return redirect(url_for("workshops.dashboard", slug=project.slug))
     db.session.rollback()  # never keep half-applied changes from a rejected form
     status = 400 if form.is_submitted() else 200
