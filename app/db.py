@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
 from datetime import UTC, datetime
 
@@ -13,6 +15,8 @@ from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import Pool
 
 from config import StartupError
+
+log = logging.getLogger(__name__)
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -61,7 +65,52 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # A page or row freed by an update is overwritten with zeros, not left for a reader of the
+    # file (anonymous answers rewrite their form's row: see forget_old_versions).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
+
+
+FORGET_WAIT_MS = 200  # how long one try waits for readers (writers wait meanwhile)
+FORGET_RETRIES = (1.0, 5.0, 30.0, 120.0)  # seconds before each later try, while readers stay
+
+
+def forget_old_versions(engine: Engine, *, retries: tuple[float, ...] = FORGET_RETRIES) -> bool:
+    """Empty SQLite's write-ahead log after a commit that rewrote anonymous answers.
+
+    In WAL mode every commit appends the pages it changed to the -wal file beside the database,
+    and older copies stay there until the log is checkpointed and restarted. For a form's
+    responses (one row rewritten by every answer, see evaluations/store.py) that history would be
+    every state of the row in order: a reader of the files who watched the room could tell whose
+    answers are whose. The checkpoint copies the last state into the database file (freed space
+    is zeroed: secure_delete) and truncates the log to nothing.
+
+    One try waits at most FORGET_WAIT_MS for readers that still use the log (new writers wait
+    meanwhile); while they keep it busy the answer stays stored, and a timer thread tries again
+    after each of `retries` seconds. Returns whether this try emptied the log. Nothing to do on
+    PostgreSQL, whose old row versions stay in its table files until vacuumed and reused
+    (docs/privacy.md).
+    """
+    if engine.dialect.name != "sqlite":
+        return True
+    with engine.connect() as connection:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={FORGET_WAIT_MS}")
+        try:
+            busy = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()[0]
+        except OperationalError as error:  # locked past the wait: as busy
+            log.info("the write-ahead log could not be emptied now (%s)", error)
+            busy = 1
+        finally:
+            connection.invalidate()  # its busy timeout is not the pool's: never reused
+    if busy and retries:
+        timer = threading.Timer(
+            retries[0], forget_old_versions, (engine,), {"retries": retries[1:]}
+        )
+        timer.daemon = True
+        timer.start()
+    elif busy:
+        log.warning("the write-ahead log stayed busy: it is emptied at the next answer")
+    return not busy
 
 
 # A pooled PostgreSQL connection idle this long is checked before reuse (one round trip); one in

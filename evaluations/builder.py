@@ -3,6 +3,10 @@
 Plain functions over the models; the caller commits. Texts are stored per language
 ({"nb": ..., "en": ...}); a template form carries all five, a leader's edit replaces the text in
 the form's language and drops the others, which would no longer say the same.
+
+A template form follows its workshop while it is a draft without answers (follow_programme): its
+"which parts" question lists the steps as they are now, and a title as made names the workshop
+as it is now called.
 """
 
 from __future__ import annotations
@@ -16,7 +20,16 @@ from app.db import utcnow
 from app.extensions import db
 from evaluations import store
 from evaluations.models import QUESTION_TYPES, EvaluationForm, Option, Question
-from method.evaluation_templates import LANGUAGES, build_form, templates
+from method.evaluation_templates import (
+    LANGUAGES,
+    STEP_OPTIONS,
+    FormTemplate,
+    QuestionTemplate,
+    build_form,
+    localise,
+    templates,
+)
+from workshops.programme.models import Workshop
 
 SCALE_SETS = ("amount", "useful", "satisfied", "likely")
 MAX_TEXT = 500
@@ -52,6 +65,8 @@ def step_options(workshop) -> list[tuple[str, str]]:
     """The (key, title) of the workshop's steps a participant may pick in "which parts"."""
     options, seen = [], set()
     for step in sorted(workshop.steps, key=lambda s: s.position):
+        if step.dropped:  # a re-plan of the day left it out: it will not happen
+            continue
         if set(step.techniques or ()) & _NOT_A_PART:
             continue
         if any(str(c).split(":")[0] == "evaluation" for c in step.collects or ()):
@@ -114,6 +129,136 @@ def from_template(
     db.session.add(form)
     db.session.flush()
     return form
+
+
+def name_after(form: EvaluationForm, workshop) -> None:
+    """Name the form after the workshop, in every language, so it is found among the others."""
+    form.title = _named(form.title or {}, workshop)
+
+
+def _named(texts: Mapping[str, str], workshop) -> dict[str, str]:
+    title = (workshop.title or "").strip()
+    if not title:
+        return dict(texts)
+    return {
+        lang: text if title in (text or "") else f"{text} · {title}"[:200]
+        for lang, text in texts.items()
+    } or dict.fromkeys(LANGUAGES, title)
+
+
+def follow_programme(form: EvaluationForm) -> bool:
+    """Bring a draft template form up to date with its workshop; tell whether anything changed.
+
+    The "which parts" question gets the workshop's steps as they are now (in their order, before
+    the template's own options), or goes when none is left; a title still as made (the
+    template's, named after a workshop) names the workshop as it is now called. Never once the
+    form is open or has answers, and never in a question the leader has changed by hand.
+    """
+    template = templates().forms.get(form.kind)
+    if template is None or form.status != "draft" or form.workshop_id is None:
+        return False
+    workshop = db.session.get(Workshop, form.workshop_id)
+    if workshop is None or response_count(form):
+        return False
+    changed = _follow_title(form, template, workshop)
+    steps = step_options(workshop)
+    for question in list(form.questions):
+        made = _steps_template(form, question)
+        if made is not None and _follows(question, _fixed_keys(made)):
+            changed = _follow_steps(form, question, made, steps) or changed
+    return changed
+
+
+def _steps_template(form: EvaluationForm, question: Question) -> QuestionTemplate | None:
+    """The template's "which parts" question when `question` was made from it, else None."""
+    template = templates().forms.get(form.kind)
+    for each in template.questions if template else ():
+        if each.options_from == STEP_OPTIONS and each.key == question.key:
+            return each
+    return None
+
+
+def _fixed_keys(made: QuestionTemplate) -> frozenset[str]:
+    """The keys of the template's own options (those after the steps, such as "none")."""
+    return frozenset(option.key for option in made.options)
+
+
+def _follows(question: Question, fixed: frozenset[str]) -> bool:
+    """Tell whether the step options are as the programme made them: each one in every language.
+
+    A leader's added or edited option has one language, and removing or moving one by hand
+    hands the others over too (_take_over), so a question the leader changed is left alone.
+    """
+    steps = [option for option in question.options if option.key not in fixed]
+    return bool(steps) and all(set(LANGUAGES) <= set(option.text or {}) for option in steps)
+
+
+def _take_over(question: Question) -> None:
+    """Give the step options of a "which parts" question the leader's form (one language), so
+    the programme no longer changes a question the leader has changed by hand."""
+    form = question.form
+    made = _steps_template(form, question)
+    if made is None:
+        return
+    fixed = _fixed_keys(made)
+    for option in question.options:
+        if option.key not in fixed and len(option.text or {}) > 1:
+            option.text = {form.language: text_in(option.text, form.language, form.language)}
+
+
+def _follow_steps(
+    form: EvaluationForm, question: Question, made: QuestionTemplate, steps: list[tuple[str, str]]
+) -> bool:
+    if not steps:  # as from_template: no parts to pick, no question
+        form.questions.remove(question)
+        _renumber(form.questions)
+        return True
+    before = _option_state(question)
+    fixed = _fixed_keys(made)
+    old = {option.key: option for option in question.options if option.key not in fixed}
+    ordered = []
+    for key, title in steps:
+        text = dict.fromkeys(LANGUAGES, title)
+        option = old.pop(key, None)
+        if option is None:
+            option = Option(key=key, text=text)
+            question.options.append(option)
+        elif option.text != text:
+            option.text = text
+        ordered.append(option)
+    for option in old.values():  # steps no longer in the programme
+        question.options.remove(option)
+    ordered += sorted((o for o in question.options if o.key in fixed), key=lambda o: o.position)
+    for position, option in enumerate(ordered):
+        if option.position != position:
+            option.position = position
+    most = made.max_choices
+    if most is not None and question.max_choices == min(most, len(before[0])):
+        question.max_choices = min(most, len(ordered))  # as from_template: no more than there are
+    return _option_state(question) != before
+
+
+def _option_state(question: Question) -> tuple:
+    options = sorted(question.options, key=lambda o: o.position)
+    return [(o.key, dict(o.text or {}), o.position) for o in options], question.max_choices
+
+
+def _follow_title(form: EvaluationForm, template: FormTemplate, workshop) -> bool:
+    """Name the form after its workshop's current title if its title is still as made: the
+    template's in every language, named after one workshop (a leader's title has one language)."""
+    texts = form.title or {}
+    base = {lang: localise(template.title, lang) for lang in LANGUAGES}
+    if set(texts) != set(LANGUAGES) or not all(
+        texts[lang].startswith(f"{base[lang]} · ") for lang in LANGUAGES
+    ):
+        return False
+    if len({texts[lang].removeprefix(f"{base[lang]} · ") for lang in LANGUAGES}) != 1:
+        return False
+    title = _named(base, workshop)
+    if title == texts:
+        return False
+    form.title = title
+    return True
 
 
 def empty(project, title: str, *, workshop=None, language: str | None = None) -> EvaluationForm:
@@ -297,12 +442,14 @@ def remove_option(option: Option) -> None:
         raise BuildError("fixed_options")
     question.options.remove(option)
     _renumber(question.options)
+    _take_over(question)
 
 
 def move_option(option: Option, direction: str) -> None:
     """Move an option up or down."""
     check_editable(option.question.form)
     move(option.question.options, option, direction)
+    _take_over(option.question)
 
 
 def problems(form: EvaluationForm) -> list[tuple[Question | None, str]]:
@@ -317,10 +464,12 @@ def problems(form: EvaluationForm) -> list[tuple[Question | None, str]]:
 
 
 def set_status(form: EvaluationForm, action: str) -> None:
-    """Open, close or reopen a form: draft -> open <-> closed."""
+    """Open, close or reopen a form: draft -> open <-> closed (a draft opens following its
+    workshop as it is now: follow_programme)."""
     if action == "open":
         if form.status == "open":
             return
+        follow_programme(form)
         if problems(form):
             raise BuildError("cannot_open")
         form.status = "open"

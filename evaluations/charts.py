@@ -172,6 +172,13 @@ def data_table(chart: ChartData) -> list[tuple[str, int, float]]:
     ]
 
 
+def sentence(text: str) -> str:
+    """End the text as a sentence: a full stop, unless it ends in one already (a question's
+    "?" too), so alt texts never read "started?."."""
+    text = text.rstrip()
+    return text if not text or text[-1] in ".?!…" else f"{text}."
+
+
 def cache_key(chart: ChartData) -> str:
     """Return a stable hash of what the chart shows; add the format when caching images."""
     payload = json.dumps(

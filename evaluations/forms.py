@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from evaluations.builder import MAX_TEXT
+from evaluations.builder import MAX_TEXT, SCALE_SETS, text_in
+from method.evaluation_templates import templates
 
 TYPE_LABELS = {
     "single": _l("Single choice"),
@@ -16,12 +18,6 @@ TYPE_LABELS = {
     "scale": _l("Scale 1-5"),
     "multiple": _l("Multiple choice"),
     "text": _l("Free text"),
-}
-SCALE_LABELS = {
-    "amount": _l("Not at all … Very much"),
-    "useful": _l("Not useful … Very useful"),
-    "satisfied": _l("Very dissatisfied … Very satisfied"),
-    "likely": _l("Very unlikely … Very likely"),
 }
 STATUS_LABELS = {"draft": _l("Draft"), "open": _l("Open"), "closed": _l("Closed")}
 KIND_LABELS = {
@@ -36,6 +32,17 @@ LANGUAGE_CHOICES = [
     SelectChoice("fi", "Suomi"),
     SelectChoice("en", "English"),
 ]
+
+
+def scale_choices() -> list[SelectChoice]:
+    """Each scale's two ends in the user's language, worded as the scale's own options are."""
+    lang = str(get_locale() or "nb")
+    choices = []
+    for key in SCALE_SETS:
+        labels = templates().scales[key]
+        ends = (text_in(labels[0].text, lang), text_in(labels[-1].text, lang))
+        choices.append(SelectChoice(key, " … ".join(ends)))
+    return choices
 
 
 class NewFormForm(FlaskForm):
@@ -59,8 +66,9 @@ class NewFormForm(FlaskForm):
 class CopyForm(FlaskForm):
     """Copy a form from another project the leader leads."""
 
-    source = SelectField(_l("Form to copy"), coerce=int)
-    workshop = SelectField(_l("For"), coerce=int)
+    # Own ids: the page holds the new-form form too, whose fields have the same names.
+    source = SelectField(_l("Form to copy"), coerce=int, id="copy-source")
+    workshop = SelectField(_l("For"), coerce=int, id="copy-workshop")
 
 
 class SettingsForm(FlaskForm):
@@ -82,10 +90,7 @@ class QuestionForm(FlaskForm):
         _l("At most this many choices (multiple choice)"),
         validators=[Optional(), NumberRange(min=1, max=20)],
     )
-    scale = SelectField(
-        _l("Scale labels (scale questions)"),
-        choices=[SelectChoice(k, label) for k, label in SCALE_LABELS.items()],
-    )
+    scale = SelectField(_l("Scale labels (scale questions)"), choices=scale_choices)
 
 
 class EditQuestionForm(FlaskForm):

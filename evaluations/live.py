@@ -19,7 +19,6 @@ from sqlalchemy import select
 from app.extensions import db
 from evaluations import builder, store
 from evaluations.models import EvaluationForm
-from method.evaluation_templates import LANGUAGES
 from workshops.live import steps
 from workshops.live.steps import Kind, Panel
 
@@ -27,17 +26,6 @@ from workshops.live.steps import Kind, Panel
 def kind_for(workshop) -> str:
     """Form B closes the process (W5); Form A follows every other workshop."""
     return "B" if (workshop.template_key or "") == "W5" else "A"
-
-
-def name_after(form: EvaluationForm, workshop) -> None:
-    """Name the form after the workshop, in every language, so it is found among the others."""
-    title = (workshop.title or "").strip()
-    if not title:
-        return
-    form.title = {
-        lang: text if title in (text or "") else f"{text} · {title}"[:200]
-        for lang, text in (form.title or {}).items()
-    } or dict.fromkeys(LANGUAGES, title)
 
 
 def for_workshop(workshop) -> EvaluationForm | None:
@@ -55,7 +43,7 @@ def for_workshop(workshop) -> EvaluationForm | None:
 def create_for(workshop) -> EvaluationForm:
     """Make the workshop's own form as a draft, named after it."""
     form = builder.from_template(workshop.project, kind_for(workshop), workshop=workshop)
-    name_after(form, workshop)
+    builder.name_after(form, workshop)
     return form
 
 

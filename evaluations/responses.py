@@ -32,6 +32,7 @@ from flask_babel import ngettext
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 
+from app.db import forget_old_versions
 from app.extensions import db
 from evaluations import store
 from evaluations.builder import text_in
@@ -147,12 +148,12 @@ def asked(form: EvaluationForm | Answering) -> tuple[Asked, ...]:
     return questions
 
 
-def form_by_token(token: str) -> EvaluationForm | None:
-    """The form with this token, unless it is unknown or still a draft."""
+def form_by_token(token: str, *, drafts: bool = False) -> EvaluationForm | None:
+    """The form with this token, unless it is unknown or (without `drafts`) still a draft."""
     if not token or len(token) > 64 or not TOKEN.match(token):
         return None
     form = db.session.scalar(select(EvaluationForm).where(EvaluationForm.token == token))
-    if form is None or form.status == "draft":
+    if form is None or (form.status == "draft" and not drafts):
         return None
     return form
 
@@ -473,12 +474,14 @@ def _locked_receipts(form: EvaluationForm | Answering) -> ReceiptSet:
 
 
 def commit_response() -> None:
-    """Commit the stored response; a lost race becomes AlreadyAnswered."""
+    """Commit the stored response; a lost race becomes AlreadyAnswered. Then the database keeps
+    no earlier state of the form's responses beside the last (app.db.forget_old_versions)."""
     try:
         db.session.commit()
     except IntegrityError as error:
         db.session.rollback()
         raise AlreadyAnswered from error
+    forget_old_versions(db.engine)
 
 
 def problem_message(

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -24,7 +25,14 @@ from method import files
 from workshops.live.models import Participant
 from workshops.programme.models import Workshop
 
-DEFAULT_MIN_RESPONSES = 5
+DEFAULT_MIN_RESPONSES = charts.TOO_FEW  # the one rule; EVALUATION_MIN_RESPONSES overrides it
+
+
+def min_responses() -> int:
+    """The app's threshold: results of a question show only once this many answered it."""
+    return int(current_app.config.get("EVALUATION_MIN_RESPONSES", DEFAULT_MIN_RESPONSES))
+
+
 COMPARED = ("useful", "room", "follow_up")  # A2, A3 and A8, side by side across workshops
 
 

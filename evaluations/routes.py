@@ -17,17 +17,16 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale, refresh
+from flask_babel import get_locale, ngettext, refresh
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
 
 from app.extensions import db
-from evaluations import builder, export, responses, results, store
+from evaluations import builder, charts, export, responses, results, store
 from evaluations.forms import (
     KIND_LABELS,
-    SCALE_LABELS,
     STATUS_LABELS,
     TYPE_LABELS,
     CopyForm,
@@ -53,6 +52,7 @@ bp = Blueprint(
     static_folder="static",
     static_url_path="/evaluations/static",
 )
+bp.add_app_template_filter(charts.sentence, "sentence")
 # Forms with a prefix would look for a prefixed token; CSRFProtect checks every POST anyway.
 _GLOBAL_CSRF = {"csrf": False}
 CHART_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
@@ -66,7 +66,7 @@ def _lang() -> str:
 
 
 def _threshold() -> int:
-    return int(current_app.config.get("EVALUATION_MIN_RESPONSES", results.DEFAULT_MIN_RESPONSES))
+    return results.min_responses()
 
 
 def chart_cache() -> results.ChartCache:
@@ -149,6 +149,26 @@ def _built(action, *args, **kwargs) -> bool:
 def _back(project: Project, form: EvaluationForm, anchor: str = ""):
     url = url_for("evaluations.form_page", slug=project.slug, form_id=form.id)
     return redirect(url + (f"#{anchor}" if anchor else ""), 303)
+
+
+def _rows_refusal(responses: int) -> str | None:
+    """Why the answers are not offered one response per row to this user, or None if they are."""
+    if g.project_role != "leader":
+        return _("Only the project's leaders can download the answers one response per row.")
+    threshold = _threshold()
+    if not export.rows_allowed(responses, threshold):
+        return ngettext(
+            "The answers can be downloaded one response per row once the form has %(num)s "
+            "response, so that nobody can be singled out.",
+            "The answers can be downloaded one response per row once the form has %(num)s "
+            "responses, so that nobody can be singled out.",
+            threshold,
+        )
+    return None
+
+
+def _no_charts() -> str:
+    return _("There are no charts to download: no question has enough answers to show yet.")
 
 
 def _leader_projects() -> list[Project]:
@@ -267,6 +287,8 @@ def form_page(slug: str, form_id: int):
     """A form: its link and QR code, its questions (editable while a draft), its status."""
     project = access.project_for(slug)
     form = _form_of(project, form_id)
+    if g.project_role == "leader" and builder.follow_programme(form):
+        db.session.commit()  # a draft shows the workshop's steps and name as they are now
     count = builder.response_count(form)
     settings = SettingsForm(
         title=builder.text_in(form.title, form.language, form.language),
@@ -281,6 +303,8 @@ def form_page(slug: str, form_id: int):
         count=count,
         editable=g.project_role == "leader" and form.status == "draft" and not count,
         is_leader=g.project_role == "leader",
+        rows_refusal=_rows_refusal(count),
+        charts_offered=count >= _threshold(),  # no question can have enough answers before
         settings=settings,
         question_form=QuestionForm(),
         link=link,
@@ -293,7 +317,6 @@ def form_page(slug: str, form_id: int):
         status_labels=STATUS_LABELS,
         kind_labels=KIND_LABELS,
         type_labels=TYPE_LABELS,
-        scale_labels=SCALE_LABELS,
     )
 
 
@@ -467,11 +490,14 @@ def results_page(slug: str, form_id: int):
     """Each question's pie or bars with its data table, or its texts, or "too few answers"."""
     project = access.project_for(slug)
     form = _form_of(project, form_id)
+    found = _results(form)
     return render_template(
         "evaluations/results.html",
         project=project,
         form=form,
-        results=_results(form),
+        results=found,
+        rows_refusal=_rows_refusal(found.responses),
+        charts_refusal=None if export.has_charts(found) else _no_charts(),
         type_labels=TYPE_LABELS,
         status_labels=STATUS_LABELS,
     )
@@ -516,16 +542,33 @@ def _export_name(project: Project, form: EvaluationForm, ext: str) -> str:
     return f"{project.slug}-evaluation-{form.id}.{ext}"
 
 
+def _answer_rows(project: Project, form: EvaluationForm) -> tuple[list[str], list[list]] | None:
+    """The rows to export, or None (with a flash saying why) when the form has too few."""
+    refusal = _rows_refusal(builder.response_count(form))
+    if refusal:
+        flash(refusal, "error")
+        return None
+    return export.answer_rows(
+        form, _lang(), _("Date"), threshold=_threshold(), hidden_label=_("Too few answers to show")
+    )
+
+
+def _to_results(project: Project, form: EvaluationForm):
+    return redirect(url_for("evaluations.results_page", slug=project.slug, form_id=form.id), 303)
+
+
 @bp.get("/projects/<slug>/evaluations/<int:form_id>/export.csv")
 @login_required
 @heavy.limited
 def export_csv(slug: str, form_id: int):
-    """The anonymous answers as CSV, one row per response."""
-    project = access.project_for(slug)
+    """The anonymous answers as CSV, one row per response (leaders, from the threshold on)."""
+    project = access.project_for(slug, lead=True)
     form = _form_of(project, form_id)
-    header, rows = export.answer_rows(form, _lang(), _("Date"))
+    found = _answer_rows(project, form)
+    if found is None:
+        return _to_results(project, form)
     return _download(
-        spreadsheets.to_csv(header, rows),
+        spreadsheets.to_csv(*found),
         "text/csv; charset=utf-8",
         _export_name(project, form, "csv"),
     )
@@ -535,13 +578,15 @@ def export_csv(slug: str, form_id: int):
 @login_required
 @heavy.limited
 def export_xlsx(slug: str, form_id: int):
-    """The anonymous answers as an XLSX workbook."""
-    project = access.project_for(slug)
+    """The anonymous answers as an XLSX workbook (leaders, from the threshold on)."""
+    project = access.project_for(slug, lead=True)
     form = _form_of(project, form_id)
-    header, rows = export.answer_rows(form, _lang(), _("Date"))
+    found = _answer_rows(project, form)
+    if found is None:
+        return _to_results(project, form)
     title = builder.text_in(form.title, _lang(), form.language)
     return _download(
-        spreadsheets.to_xlsx(header, rows, spreadsheets.sheet_title(title, "Answers")),
+        spreadsheets.to_xlsx(*found, spreadsheets.sheet_title(title, "Answers")),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         _export_name(project, form, "xlsx"),
     )
@@ -551,11 +596,16 @@ def export_xlsx(slug: str, form_id: int):
 @login_required
 @heavy.limited
 def charts_zip(slug: str, form_id: int):
-    """Every chart of the results page as PNG, in a ZIP."""
+    """Every chart of the results page as PNG, in a ZIP (the results page says when there is
+    none, rather than an empty ZIP)."""
     project = access.project_for(slug)
     form = _form_of(project, form_id)
+    found = _results(form)
+    if not export.has_charts(found):
+        flash(_no_charts(), "error")
+        return _to_results(project, form)
     cache = chart_cache()
-    data = export.charts_zip(_results(form), lambda c: cache.get(c, "png"), export.file_slug)
+    data = export.charts_zip(found, lambda c: cache.get(c, "png"), export.file_slug)
     return _download(data, "application/zip", _export_name(project, form, "zip"))
 
 
@@ -573,8 +623,8 @@ def compare(slug: str):
 # ---- answering -----------------------------------------------------------------------------
 
 
-def _answering(token: str, found: EvaluationForm | None = None) -> EvaluationForm:
-    form = found or responses.form_by_token(token)
+def _answering(token: str, *, drafts: bool = False) -> EvaluationForm:
+    form = responses.form_by_token(token, drafts=drafts)
     if form is None:
         abort(404)
     g.project_language = form.language  # the fallback when the browser names no language we have
@@ -613,11 +663,18 @@ def _answer_page(form: EvaluationForm, *, values=None, problems=(), status: int 
 
 
 def _notice(form: EvaluationForm, kind: str, status: int = 200):
+    # After answering, the way back to the workshop's phone page while the workshop runs.
+    back = None
+    if kind in ("thanks", "already") and form.workshop_id is not None:
+        workshop = db.session.get(Workshop, form.workshop_id)
+        if workshop is not None and workshop.status in ("live", "paused"):
+            back = url_for("live.join_page", code=workshop.join_code)
     return (
         render_template(
             "evaluations/notice.html",
             form=form,
             kind=kind,
+            back=back,
             title=builder.text_in(form.title, _lang(), form.language),
         ),
         status,
@@ -631,20 +688,21 @@ def answer(token: str):
     A POST that stores takes the same path as the JSON API (api.post_answers): on PostgreSQL one
     statement, committed alone, after the first answer in this process; on SQLite one query
     before the write and the commit. The form itself is loaded only to show a page (a problem,
-    closed, already answered); whether the device has answered is read first only when the
-    answers have problems.
+    not open yet, closed, already answered); whether the device has answered is read first only
+    when the answers have problems.
     """
     if request.method == "GET":
-        form = _answering(token)
-        if form.status == "closed":
-            return _notice(form, "closed")
+        form = _answering(token, drafts=True)
+        if form.status in ("draft", "closed"):  # a QR code shown early: "not open yet"
+            return _notice(form, form.status)
         if responses.has_answered(form, current_device()):
             return _notice(form, "already")
         return _answer_page(form)
     store.statements_commit_alone()  # PostgreSQL: the write is one statement, committed alone
     found = responses.answering(token)
     if found is None or found.status == "closed":
-        return _notice(_answering(token), "closed", 409)  # 404 when there is none
+        form = _answering(token, drafts=True)  # 404 when there is none
+        return _notice(form, "draft" if form.status == "draft" else "closed", 409)
     device = current_device()  # the cookie that makes "one response per device" hold
     answers = responses.from_post(found, request.form)
     checked, problems = responses.check(found, answers)

@@ -701,7 +701,11 @@ def evaluation_results(project: Project, lang: str) -> tuple[bool, list]:
     )
     with force_locale(lang):
         rate_label = gettext("response rate")
-    return True, [results.form_results(form, lang, rate_label=rate_label) for form in forms]
+    threshold = results.min_responses()
+    return True, [
+        results.form_results(form, lang, rate_label=rate_label, threshold=threshold)
+        for form in forms
+    ]
 
 
 def form_labels(project: Project, forms, workshops: list[WorkshopPart]) -> list[str]:

@@ -410,3 +410,18 @@ def test_parallel_double_submit_from_one_device_stores_one_response(tmp_path):
         db.session.remove()
         db.drop_all()
         db.engine.dispose()
+
+
+def test_the_thanks_page_leads_back_to_the_running_workshop_only(db, client, workshop, form_a):
+    thanks = client.get(f"/e/{form_a.token}/thanks?lang=en").get_data(as_text=True)
+    assert "Back to the workshop" not in thanks  # planned, not running: nowhere to go back to
+
+    workshop.status = "live"
+    db.session.commit()
+    thanks = client.get(f"/e/{form_a.token}/thanks?lang=en").get_data(as_text=True)
+    assert f'href="/j/{workshop.join_code}"' in thanks
+
+    workshop.status = "closed"
+    db.session.commit()
+    thanks = client.get(f"/e/{form_a.token}/thanks?lang=en").get_data(as_text=True)
+    assert "Back to the workshop" not in thanks
