@@ -318,7 +318,9 @@ def test_leader_downloads_and_erases_a_business_with_a_confirmation(app, db, cli
     assert client.post(page, data={}).status_code == 400  # no CSRF token
 
     token = csrf_token(client, page)
-    answer = client.post(page, data={"csrf_token": token})
+    refused = client.post(page, data={"csrf_token": token})
+    assert refused.status_code == 400  # the box "this cannot be undone" is not ticked
+    answer = client.post(page, data={"csrf_token": token, "confirm": "y"})
 
     assert answer.status_code == 303
     db.session.expire_all()
@@ -334,7 +336,7 @@ def test_leader_erases_a_person_from_the_registration_list(app, db, client, lead
     assert page in client.get(listing).get_data(as_text=True)
     assert client.get(page + ".json").json["registrations"][0]["email"] == "Ola@Example.org"
 
-    answer = client.post(page, data={"csrf_token": csrf_token(client, page)})
+    answer = client.post(page, data={"csrf_token": csrf_token(client, page), "confirm": "y"})
 
     assert answer.status_code == 303 and answer.headers["Location"].endswith(listing)
     db.session.expire_all()

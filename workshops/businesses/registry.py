@@ -13,9 +13,9 @@ import io
 import re
 import zipfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -27,63 +27,99 @@ from workshops.projects.models import Project
 MAX_FILE_BYTES = 10 * 1024 * 1024
 COLUMNS = ("name", "sector", "offers", "needs", "municipality", "description", "email", "website")
 COLUMNS += ("size", "stage")
-# Headers of the optional size and stage columns as written in the other four languages.
-HEADER_ALIASES = {
-    "size_band": "size",
-    "employees": "size",
-    "størrelse": "size",  # nb, da
-    "ansatte": "size",
-    "antall ansatte": "size",
-    "antal ansatte": "size",
-    "storlek": "size",  # sv
-    "anställda": "size",
-    "antal anställda": "size",
-    "koko": "size",  # fi
-    "henkilöstö": "size",
-    "henkilöstömäärä": "size",
-    "fase": "stage",  # nb, da
-    "stadium": "stage",
-    "fas": "stage",  # sv
-    "skede": "stage",
-    "vaihe": "stage",  # fi
-}
-# Headers of the other columns as owners and form tools write them in nb, nn, sv, da, fi and en.
-# A place column (village, island, post town) is not read as the municipality: pairing counts two
-# municipalities as apart, which two villages of one municipality are not.
-_HEADER_WORDS = {
-    "name": (
-        "navn", "namn", "nimi", "bedrift", "bedriftsnavn", "bedriftsnamn", "verksemd", "firma",
-        "firmanavn", "företag", "företagsnamn", "företagets namn", "virksomhed",
-        "virksomhedsnavn", "virksomhedens navn", "yritys", "yrityksen nimi", "yritysnimi",
-        "business name", "company", "company name",
-    ),
-    "sector": (
-        "bransje", "næring", "næringskode", "bransch", "branche",
-        "toimiala", "sektor", "industry", "nace", "nace code", "sni", "tol",
-    ),
-    "offers": (
-        "offer", "offering", "we offer", "what we offer", "tilbyr", "vi tilbyr", "tilbod",
-        "tilbud", "erbjuder", "vi erbjuder", "erbjudande", "tilbyder",
-        "vi tilbyder", "tarjoaa", "tarjoamme", "tarjonta", "mitä tarjoamme",
-    ),
-    "needs": (
-        "need", "we need", "what we need", "behov", "trenger", "vi trenger", "treng",
-        "vi treng", "behöver", "vi behöver", "har brug for", "vi har brug for",
-        "tarvitsee", "tarvitsemme", "tarpeet", "mitä tarvitsemme",
-    ),
-    "municipality": ("kommune", "kommun", "kunta", "kommunenavn", "kommunnamn"),
-    "description": (
-        "beskrivelse", "beskriving", "skildring", "beskrivning", "kuvaus", "om oss",
-        "om os", "meistä", "about", "about us",
-    ),
-    "email": ("e-mail", "e-post", "epost", "mail", "sähköposti"),
-    "website": (
-        "web", "www", "url", "nettside", "nettstad", "heimeside", "hjemmeside", "nettsted",
-        "webbplats", "hemsida", "webbsida", "kotisivu", "kotisivut", "verkkosivu",
-        "verkkosivut", "web site",
-    ),
+# The headers that name each column, by language, as owners and form tools write them (nn words
+# under nb). Case, spaces and a trailing "*" or ":" do not matter, and any language is read
+# whatever the page's; the import page lists them. A place column (village, island, post town)
+# is not read as the municipality: pairing counts two municipalities as apart, which two villages
+# of one municipality are not.
+HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
+    "name": {
+        "nb": ("Navn", "Bedrift", "Bedriftsnavn", "Firma", "Firmanavn", "Namn", "Bedriftsnamn",
+               "Verksemd"),
+        "sv": ("Namn", "Företag", "Företagsnamn", "Företagets namn", "Firma"),
+        "da": ("Navn", "Virksomhed", "Virksomhedsnavn", "Virksomhedens navn", "Firma",
+               "Firmanavn"),
+        "fi": ("Nimi", "Yritys", "Yrityksen nimi", "Yritysnimi"),
+        "en": ("Name", "Business name", "Company", "Company name"),
+    },
+    "sector": {
+        "nb": ("Bransje", "Næring", "Næringskode", "Sektor", "NACE"),
+        "sv": ("Bransch", "Sektor", "SNI", "NACE"),
+        "da": ("Branche", "Sektor", "NACE"),
+        "fi": ("Toimiala", "TOL", "NACE"),
+        "en": ("Sector", "Industry", "NACE", "NACE code"),
+    },
+    "offers": {
+        "nb": ("Tilbud", "Tilbyr", "Vi tilbyr", "Tilbod"),
+        "sv": ("Erbjudande", "Erbjuder", "Vi erbjuder"),
+        "da": ("Tilbud", "Tilbyder", "Vi tilbyder"),
+        "fi": ("Tarjonta", "Tarjoaa", "Tarjoamme", "Mitä tarjoamme"),
+        "en": ("Offers", "Offer", "Offering", "We offer", "What we offer"),
+    },
+    "needs": {
+        "nb": ("Behov", "Trenger", "Vi trenger", "Treng", "Vi treng"),
+        "sv": ("Behov", "Behöver", "Vi behöver"),
+        "da": ("Behov", "Har brug for", "Vi har brug for"),
+        "fi": ("Tarpeet", "Tarvitsee", "Tarvitsemme", "Mitä tarvitsemme"),
+        "en": ("Needs", "Need", "We need", "What we need"),
+    },
+    "municipality": {
+        "nb": ("Kommune", "Kommunenavn"),
+        "sv": ("Kommun", "Kommunnamn"),
+        "da": ("Kommune",),
+        "fi": ("Kunta",),
+        "en": ("Municipality",),
+    },
+    "description": {
+        "nb": ("Beskrivelse", "Om oss", "Beskriving", "Skildring"),
+        "sv": ("Beskrivning", "Om oss"),
+        "da": ("Beskrivelse", "Om os"),
+        "fi": ("Kuvaus", "Meistä"),
+        "en": ("Description", "About", "About us"),
+    },
+    "email": {
+        "nb": ("E-post", "Epost"),
+        "sv": ("E-post", "Mail"),
+        "da": ("E-mail", "Mail"),
+        "fi": ("Sähköposti",),
+        "en": ("Email", "E-mail", "Mail"),
+    },
+    "website": {
+        "nb": ("Nettside", "Nettsted", "Hjemmeside", "Nettstad", "Heimeside"),
+        "sv": ("Webbplats", "Hemsida", "Webbsida"),
+        "da": ("Hjemmeside",),
+        "fi": ("Kotisivut", "Kotisivu", "Verkkosivut", "Verkkosivu"),
+        "en": ("Website", "Web site", "Web", "WWW", "URL"),
+    },
+    "size": {
+        "nb": ("Størrelse", "Ansatte", "Antall ansatte"),
+        "sv": ("Storlek", "Anställda", "Antal anställda"),
+        "da": ("Størrelse", "Ansatte", "Antal ansatte"),
+        "fi": ("Koko", "Henkilöstö", "Henkilöstömäärä"),
+        "en": ("Size", "Employees"),
+    },
+    "stage": {
+        "nb": ("Fase",),
+        "sv": ("Fas", "Skede", "Stadium"),
+        "da": ("Fase", "Stadium"),
+        "fi": ("Vaihe",),
+        "en": ("Stage",),
+    },
 }  # fmt: skip
-HEADER_ALIASES |= {word: column for column, words in _HEADER_WORDS.items() for word in words}
+
+
+def _header_key(text: str) -> str:
+    """A header as it is compared: case-folded, spaces collapsed, a required mark or ":" gone."""
+    return " ".join(text.strip().lstrip("\ufeff").casefold().rstrip(" :*").split())
+
+
+HEADER_ALIASES = {"size_band": "size"}  # this app's own name for the size column
+HEADER_ALIASES |= {
+    _header_key(header): column
+    for column, by_language in HEADERS.items()
+    for headers in by_language.values()
+    for header in headers
+}
 # Stage words in five languages (case-folded, accents kept) -> STAGES key.
 STAGE_WORDS = {
     "idea": ("idea", "idé", "ide", "idéfase", "idefase", "idéstadium", "idéstadiet",
@@ -134,13 +170,16 @@ class FileError(Exception):
 class Problem:
     """An error (nothing is imported) or a warning (the row is imported) about a row and column.
 
-    Row counts data rows from 1; row 0 is the header or the file as a whole.
+    Row is the row a spreadsheet program shows for the file: the header is row 1 (or lower, after
+    blank rows), and a cell with a line break in it stays in its row. Row 0 is the file as a
+    whole or its header line. Column is the column's key (the header itself when it is unknown).
     """
 
     row: int
     column: str
     code: str
     detail: str = ""
+    words: tuple[str, ...] = ()  # the words of an "unknown_words" warning
 
     def message(self) -> str:
         """The problem in the user's language."""
@@ -166,10 +205,7 @@ class Problem:
                 "if that is wrong.",
                 what=_label(self.detail),
             ),
-            "unknown_word": lambda: _(
-                "'%(word)s' matches no tag, kept as written for the leader to map.",
-                word=self.detail,
-            ),
+            "unknown_words": self._unknown_words,
             "not_utf8": lambda: _("The file is not UTF-8; it was read as Windows-1252."),
             "unknown_size": lambda: _(
                 "Unknown size '%(word)s', left as it was: give the number of people working "
@@ -183,20 +219,77 @@ class Problem:
         }
         return messages[self.code]()
 
+    def _unknown_words(self) -> str:
+        if len(self.words) == 1:
+            return _(
+                "'%(word)s' matches no tag, kept as written for the leader to map.",
+                word=self.words[0],
+            )
+        # Words never hold a comma: a comma separates them in the cell.
+        return ngettext(
+            "%(num)d word matches no tag, kept as written for the leader to map: %(words)s.",
+            "%(num)d words match no tag, kept as written for the leader to map: %(words)s.",
+            len(self.words),
+            words=", ".join(self.words),
+        )
+
     def line(self) -> str:
         """The problem as `row N, column C: message`."""
         return f"row {self.row}, column {self.column}: {self.message()}"
 
 
-def _label(what: str) -> str:
-    """What "group:KEY" or "tag:KEY" names, in the user's language (a NACE code as it is)."""
+def _lang() -> str:
+    """The user's language if the taxonomy has it, else English."""
     lang = str(get_locale() or "en")
+    return lang if lang in taxonomy.LANGUAGES else "en"
+
+
+def _label(what: str) -> str:
+    """What "group:KEY", "tag:KEY", "size:KEY" or "stage:KEY" names, in the user's language;
+    "text:WORDS" as written (and a NACE code as it is)."""
     kind, _colon, key = what.partition(":")
     if kind == "tag":
-        return taxonomy.tag_label(key, lang)
+        return taxonomy.tag_label(key, _lang())
     if kind == "group":
-        return taxonomy.group_label(key, lang)
+        return taxonomy.group_label(key, _lang())
+    if kind in ("size", "stage"):
+        from workshops.businesses.forms import SIZE_LABELS, STAGE_LABELS  # forms imports us
+
+        return str((SIZE_LABELS if kind == "size" else STAGE_LABELS).get(key, key))
+    if kind == "text":
+        return key
     return what
+
+
+def column_label(column: str) -> str:
+    """A column's field name in the user's language, as the business form names it."""
+    labels = {
+        "name": _("Name"),
+        "sector": _("Sector"),
+        "offers": _("Offers"),
+        "needs": _("Needs"),
+        "municipality": _("Municipality"),
+        "description": _("Description"),
+        "email": _("E-mail"),
+        "website": _("Website"),
+        "size": _("People working in the business"),
+        "stage": _("Stage"),
+    }
+    return labels.get(column, column)
+
+
+@dataclass(frozen=True)
+class ColumnHeaders:
+    """A column as the import page explains it: its field name and the headers that name it."""
+
+    column: str
+    label: str
+    headers: Mapping[str, tuple[str, ...]]  # by language
+
+
+def column_headers() -> list[ColumnHeaders]:
+    """Every column of a business file with its headers in each language, for the import page."""
+    return [ColumnHeaders(c, column_label(c), HEADERS[c]) for c in COLUMNS]
 
 
 @dataclass(frozen=True)
@@ -216,7 +309,7 @@ class Reading:
 
 @dataclass
 class Row:
-    """One data row of a business file: its number and the cells of the known columns."""
+    """One data row of a business file: its number (as Problem counts) and its known cells."""
 
     number: int
     cells: dict[str, str]
@@ -233,16 +326,41 @@ class Table:
     columns: tuple[str, ...]
     rows: list[Row]
     warnings: list[Problem] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)  # column -> its header as written
+
+
+@dataclass(frozen=True)
+class Change:
+    """A stored value an update replaces: values as `_label` words them, before and after."""
+
+    column: str
+    before: tuple[str, ...]
+    after: tuple[str, ...]
+
+    def shown(self, which: str, limit: int = 120) -> str:
+        """The value before or after, in the user's language on one line, cut when long."""
+        values = self.before if which == "before" else self.after
+        text = " ".join(", ".join(_label(v) for v in values).split())
+        return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 @dataclass
 class PlannedRow:
-    """What importing one row will do."""
+    """What importing one row will do.
+
+    `reading` is the profile the business will have (for an update whose file gives no sector,
+    offers or needs, the stored one); it is written only when `profile_from_file`. An update
+    lists the stored values it replaces (`changes`) and the columns whose empty cell keeps a
+    stored value (`kept`).
+    """
 
     row: int
     name: str
     action: str  # "create" or "update"
     reading: Reading | None
+    profile_from_file: bool = False
+    changes: list[Change] = field(default_factory=list)
+    kept: tuple[str, ...] = ()
 
 
 @dataclass
@@ -262,6 +380,23 @@ class Plan:
     @property
     def updated(self) -> int:
         return sum(1 for r in self.rows if r.action == "update")
+
+    def header(self, column: str) -> str:
+        """A column as the file names it: its header as written, else its field name."""
+        return self.table.headers.get(column) or column_label(column)
+
+    def where(self, problem: Problem) -> str:
+        """Where a problem is, in the user's language and the file's own headers; "" when it
+        is about the whole file."""
+        if problem.column == "-" or problem.code == "no_name_column":
+            return ""
+        if problem.row == 0:
+            return _("Column '%(column)s':", column=self.header(problem.column))
+        return _(
+            "Row %(row)s, column '%(column)s':",
+            row=problem.row,
+            column=self.header(problem.column),
+        )
 
 
 # --- reading words ------------------------------------------------------------------------------
@@ -659,20 +794,23 @@ def _table(grid: list[list[str]], warnings: list[Problem]) -> Table:
     start = next((k for k, row in enumerate(grid) if any(str(c).strip() for c in row)), None)
     if start is None:
         raise FileError("empty")
-    header = [str(c).strip().lstrip("\ufeff").casefold() for c in grid[start]]
     positions: dict[str, int] = {}
-    for k, name in enumerate(header):
-        # A form tool's export may mark a required field ("Name *") or end a label with ":".
-        name = " ".join(name.rstrip(" :*").split())
+    headers: dict[str, str] = {}
+    for k, cell in enumerate(grid[start]):
+        written = str(cell).strip().lstrip("\ufeff").strip()
+        name = _header_key(written)
         name = HEADER_ALIASES.get(name, name)
         if name in COLUMNS and name not in positions:
             positions[name] = k
+            headers[name] = written
         elif name:
-            warnings.append(Problem(0, grid[start][k].strip(), "unknown_column"))
+            warnings.append(Problem(0, written, "unknown_column"))
     rows = []
-    for number, cells in enumerate(grid[start + 1 :], start=1):
+    # A grid row is a spreadsheet row (a CSV record, whatever line breaks its quoted cells hold),
+    # blank ones included: the number is the one the leader sees when opening the file.
+    for number, cells in enumerate(grid[start + 1 :], start=start + 2):
         if not any(str(c).strip() for c in cells):
-            continue  # blank rows are skipped (and still counted, so numbers match the file)
+            continue
         rows.append(
             Row(
                 number,
@@ -682,18 +820,24 @@ def _table(grid: list[list[str]], warnings: list[Problem]) -> Table:
                 },
             )
         )
-    return Table(tuple(c for c in COLUMNS if c in positions), rows, warnings)
+    columns = tuple(c for c in COLUMNS if c in positions)
+    return Table(columns, rows, warnings, headers)
 
 
 def plan_import(project: Project, table: Table) -> Plan:
-    """Check every row and work out what importing it would do; nothing is changed."""
+    """Check every row and work out what importing it would do; nothing is changed.
+
+    A row with the name of one of the project's businesses updates it: a filled cell replaces
+    the stored value, an empty cell keeps it, so a file with fewer details than the registry
+    loses none. The plan lists, per update, what is replaced and what is kept.
+    """
     errors: list[Problem] = []
     warnings = list(table.warnings)
     if "name" not in table.columns:
         errors.append(Problem(0, "name", "no_name_column"))
         return Plan([], errors, warnings, table.columns, table)
     extra = mappings(project)
-    existing = {b.name.strip().casefold() for b in project.businesses}
+    existing = {b.name.strip().casefold(): b for b in project.businesses}
     first_row: dict[str, int] = {}
     planned = []
     for row in table.rows:
@@ -713,22 +857,146 @@ def plan_import(project: Project, table: Table) -> Plan:
             errors.append(Problem(row.number, "name", "duplicate_name", str(first_row[key])))
             continue
         first_row[key] = row.number
-        reading = None
-        if {"sector", "offers", "needs"} & set(table.columns):
-            reading = read_profile(
-                row.cells.get("sector", ""),
-                row.cells.get("offers", ""),
-                row.cells.get("needs", ""),
-                extra,
-                name=name,
-            )
-            warnings += [Problem(row.number, c, code, d) for c, code, d in reading.problems]
+        business = existing.get(key)
+        reading, from_file, problems = _row_profile(row, table.columns, business, extra)
+        warnings += _word_warnings(row.number, problems)
         for column, read in (("size", read_size), ("stage", read_stage)):
             if column in table.columns and read(row.cells.get(column, "")) is None:
                 warnings.append(Problem(row.number, column, f"unknown_{column}", row.cells[column]))
-        action = "update" if key in existing else "create"
-        planned.append(PlannedRow(row.number, name, action, reading))
+        if business is None:
+            planned.append(PlannedRow(row.number, name, "create", reading, from_file))
+            continue
+        changes, kept = _changes(business, row.cells, table.columns, reading)
+        planned.append(PlannedRow(row.number, name, "update", reading, from_file, changes, kept))
     return Plan(planned, errors, warnings, table.columns, table)
+
+
+_PROFILE = ("sector", "offers", "needs")
+
+
+def _row_profile(
+    row: Row, columns: Sequence[str], business: Business | None, extra: Mapping[str, str]
+) -> tuple[Reading | None, bool, tuple[tuple[str, str, str], ...]]:
+    """The profile a row gives, whether it comes from the file, and the warnings on its words.
+
+    For an update, an empty (or absent) sector, offers or needs cell is the business's stored
+    one, and only the file's own words are warned about; a row with none of the three keeps the
+    stored profile as it is.
+    """
+    present = [c for c in _PROFILE if c in columns]
+    if business is None:
+        if not present:
+            return None, False, ()
+        cells = [row.cells.get(c, "") for c in _PROFILE]
+        reading = read_profile(*cells, extra, name=row.name)
+        return reading, True, reading.problems
+    given = {c for c in present if row.cells.get(c)}
+    if not given:
+        return stored_reading(business), False, ()
+    words, tags = {}, {}
+    for side in ("offers", "needs"):
+        if side in given:
+            words[side], tags[side] = row.cells[side], ()
+        else:  # what it wrote, and the tags it chose (none when they were only assumed)
+            words[side] = "; ".join(getattr(business, f"{side}_free") or [])
+            tags[side] = tuple(own_tags(business, side))
+    reading = read_profile(
+        row.cells["sector"] if "sector" in given else sector_words(business, "en"),
+        words["offers"],
+        words["needs"],
+        extra,
+        tags["offers"],
+        tags["needs"],
+        name=business.name,
+    )
+    problems = tuple(p for p in reading.problems if p[0] in given or p[0] == "name")
+    return reading, True, problems
+
+
+def stored_reading(business: Business) -> Reading:
+    """A business's profile as it is stored."""
+    return Reading(
+        sector=business.sector or "",
+        nace_code=business.nace_code,
+        sector_group=business.sector_group,
+        offers=tuple(business.offers or ()),
+        needs=tuple(business.needs or ()),
+        offers_free=tuple(business.offers_free or ()),
+        needs_free=tuple(business.needs_free or ()),
+        assumed=bool(business.assumed),
+    )
+
+
+def _word_warnings(row: int, problems: Sequence[tuple[str, str, str]]) -> list[Problem]:
+    """A row's warnings on its words, each column's unknown words as one warning listing them."""
+    warnings: list[Problem] = []
+    unknown: dict[str, list[str]] = {}
+    for column, code, detail in problems:
+        if code != "unknown_word":
+            warnings.append(Problem(row, column, code, detail))
+        elif column not in unknown:
+            unknown[column] = [detail]
+            warnings.append(Problem(row, column, "unknown_words"))
+        elif detail not in unknown[column]:
+            unknown[column].append(detail)
+    return [
+        replace(w, words=tuple(unknown[w.column])) if w.code == "unknown_words" else w
+        for w in warnings
+    ]
+
+
+def _changes(
+    business: Business, cells: Mapping[str, str], columns: Sequence[str], reading: Reading | None
+) -> tuple[list[Change], tuple[str, ...]]:
+    """The stored values an update replaces, and the columns whose empty cell keeps one."""
+    changes, kept = [], []
+    for column in columns:
+        before = () if column == "name" else _stored_values(business, column)
+        if not before:  # the name matched; nothing stored is nothing lost
+            continue
+        if not cells.get(column):
+            kept.append(column)
+            continue
+        after = _new_values(column, cells[column], reading)
+        if after is not None and set(after) != set(before):
+            changes.append(Change(column, before, after))
+    return changes, tuple(kept)
+
+
+def _stored_values(business: Business, column: str) -> tuple[str, ...]:
+    """What a business has stored for a column, as values `_label` words; () when nothing."""
+    if column in ("offers", "needs"):
+        tags = tuple(f"tag:{t}" for t in own_tags(business, column))
+        return tags + tuple(f"text:{w}" for w in getattr(business, f"{column}_free") or ())
+    if column == "sector":
+        return _sector_values(business.sector, business.nace_code, business.sector_group)
+    if column == "size":
+        return (f"size:{business.size_band}",) if business.size_band else ()
+    if column == "stage":
+        return (f"stage:{business.stage}",) if business.stage else ()
+    value = getattr(business, column) or ""
+    return (f"text:{value}",) if value else ()
+
+
+def _new_values(column: str, cell: str, reading: Reading | None) -> tuple[str, ...] | None:
+    """What a filled cell will store, as values `_label` words; None when it cannot be read."""
+    if column in ("offers", "needs") and reading is not None:
+        tags = tuple(f"tag:{t}" for t in getattr(reading, column))
+        return tags + tuple(f"text:{w}" for w in getattr(reading, f"{column}_free"))
+    if column == "sector" and reading is not None:
+        return _sector_values(reading.sector, reading.nace_code, reading.sector_group)
+    if column in ("size", "stage"):
+        key = read_size(cell) if column == "size" else read_stage(cell)
+        return (f"{column}:{key}",) if key else None
+    return (f"text:{cell}",)
+
+
+def _sector_values(sector: str | None, nace_code: str | None, group: str | None) -> tuple[str, ...]:
+    if nace_code:
+        return (f"text:{nace_code}",)
+    if group and sector == group:
+        return (f"group:{group}",)
+    return (f"text:{sector}",) if sector else ()
 
 
 def _cut(text: str, limit: int) -> str:
@@ -741,12 +1009,12 @@ def _cut(text: str, limit: int) -> str:
 def apply_import(project: Project, plan: Plan) -> tuple[int, int]:
     """Apply a plan without errors: create new businesses, update existing ones by name.
 
-    Only the columns the file has are written; the caller commits (or rolls back).
+    Only the filled cells of the columns the file has are written: an empty cell keeps what a
+    business has stored. The caller commits (or rolls back).
     """
     if plan.errors:
         raise ValueError("a plan with errors is never applied")
     by_row = {row.number: row for row in plan.table.rows}
-    extra = mappings(project)
     for planned in plan.rows:
         cells = by_row[planned.row].cells
         business = find_by_name(project, planned.name)
@@ -754,38 +1022,17 @@ def apply_import(project: Project, plan: Plan) -> tuple[int, int]:
             business = Business(project=project, name=planned.name)
             db.session.add(business)
         for column in ("municipality", "description", "email", "website"):
-            if column in plan.columns:
-                setattr(business, column, cells.get(column, ""))
+            if column in plan.columns and cells.get(column):
+                setattr(business, column, cells[column])
         # An unknown size or stage leaves the business's own as it was (a warning in the plan).
-        if "size" in plan.columns and (size := read_size(cells.get("size", ""))) is not None:
+        if "size" in plan.columns and (size := read_size(cells.get("size", ""))):
             business.size_band = size
-        if "stage" in plan.columns and (stage := read_stage(cells.get("stage", ""))) is not None:
+        if "stage" in plan.columns and (stage := read_stage(cells.get("stage", ""))):
             business.stage = stage
-        if {"sector", "offers", "needs"} & set(plan.columns):
-            sector = cells["sector"] if "sector" in plan.columns else sector_words(business, "en")
-            keep_own = not business.assumed
-            offers = (
-                cells["offers"]
-                if "offers" in plan.columns
-                else _own_words(business, "offers", keep_own)
-            )
-            needs = (
-                cells["needs"]
-                if "needs" in plan.columns
-                else _own_words(business, "needs", keep_own)
-            )
-            apply_reading(business, read_profile(sector, offers, needs, extra, name=business.name))
+        if planned.profile_from_file and planned.reading is not None:
+            apply_reading(business, planned.reading)
     db.session.flush()
     return plan.created, plan.updated
-
-
-def _own_words(business: Business, side: str, keep: bool) -> str:
-    """A business's stored offers or needs as words (tag keys read back as themselves)."""
-    if not keep:
-        return "; ".join(getattr(business, f"{side}_free") or [])
-    return "; ".join(
-        list(getattr(business, side) or []) + list(getattr(business, f"{side}_free") or [])
-    )
 
 
 def import_file(project: Project, data: bytes, filename: str = "", dry_run: bool = False) -> Plan:

@@ -62,6 +62,10 @@ def _summary(document: dict) -> list[tuple[str, int]]:
 
 
 def _page(project: Project, subject: str, document: dict, download: str, back: str, **extra):
+    form = extra["form"]
+    refused = form.is_submitted()  # and not confirmed: nothing was erased
+    if refused:
+        flash(_("Nothing was erased: tick the box to confirm first."), "error")
     response = Response(
         render_template(
             "privacy/erase.html",
@@ -71,7 +75,8 @@ def _page(project: Project, subject: str, document: dict, download: str, back: s
             download=download,
             back=back,
             **extra,
-        )
+        ),
+        status=400 if refused else 200,
     )
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -93,9 +98,23 @@ def business_erase(slug: str, business_id: int):
     project, business = _business(slug, business_id)
     form = EraseForm()
     if form.validate_on_submit():
+        # The name before the erase is shown once, on the leader's own screen (the flash goes
+        # with the redirect); it is not kept or logged anywhere.
+        name = business.name
         privacy.erase_business(business, entirely=form.entirely.data)
         db.session.commit()
-        flash(_("The personal data of %(name)s is erased.", name=business.name), "success")
+        if business.name != name:
+            flash(
+                _(
+                    "The personal data of %(name)s is erased, and its name too: the business "
+                    "is now listed as '%(label)s'.",
+                    name=name,
+                    label=business.name,
+                ),
+                "success",
+            )
+        else:
+            flash(_("The personal data of %(name)s is erased.", name=name), "success")
         return redirect(url_for("businesses.index", slug=project.slug), 303)
     return _page(
         project,
@@ -126,7 +145,8 @@ def person_erase(slug: str, registration_id: int):
         "public.registrations_list", slug=project.slug, workshop_id=registration.workshop_id
     )
     form = EraseForm()
-    if form.validate_on_submit():
+    # An anonymised registration has nothing left to erase: no confirmation is needed.
+    if form.is_submitted() and (not registration.email or form.validate()):
         if registration.email:
             privacy.erase_person(project, registration.email)
             db.session.commit()

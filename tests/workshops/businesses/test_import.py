@@ -78,12 +78,12 @@ def test_a_file_that_is_not_utf8_is_read_as_cp1252_with_a_warning(db, project):
 
 def test_one_bad_row_in_500_imports_nothing_and_names_its_row_and_column(db, project):
     rows = ["name,sector,offers"] + [f"Bedrift {k},55.10,overnatting" for k in range(1, 501)]
-    rows[250] = ",55.10,overnatting"  # data row 250 has no name
+    rows[250] = ",55.10,overnatting"  # spreadsheet row 251 (the header is row 1) has no name
 
     plan = businesses.import_file(project, "\n".join(rows).encode())
     db.session.commit()
 
-    assert lines(plan.errors) == ["row 250, column name: The name is empty."]
+    assert lines(plan.errors) == ["row 251, column name: The name is empty."]
     assert names(db) == []
 
 
@@ -91,7 +91,7 @@ def test_the_same_name_twice_and_a_missing_name_column_are_errors(db, project):
     twice = businesses.import_file(project, b"name\nFossen\n\n fossen \n")
     no_name = businesses.import_file(project, b"colour,sector\nblue,55.10\n")
 
-    assert lines(twice.errors) == ["row 3, column name: The same name as row 1."]
+    assert lines(twice.errors) == ["row 4, column name: The same name as row 2."]
     assert lines(no_name.errors) == ["row 0, column name: There is no name column."]
     assert names(db) == []
 
@@ -104,8 +104,8 @@ def test_unknown_column_sector_and_word_are_warnings_and_the_row_is_kept(db, pro
     fossen = businesses.find_by_name(project, "Fossen")
     assert lines(plan.warnings) == [
         "row 0, column colour: Unknown column, ignored.",
-        "row 1, column sector: Unknown sector 'qwzx', kept as written.",
-        "row 1, column offers: 'zyxwv' matches no tag, kept as written for the leader to map.",
+        "row 2, column sector: Unknown sector 'qwzx', kept as written.",
+        "row 2, column offers: 'zyxwv' matches no tag, kept as written for the leader to map.",
     ]
     assert (fossen.sector, fossen.offers, fossen.offers_free) == (
         "qwzx",
@@ -179,7 +179,7 @@ def test_cli_prints_warnings_on_stderr_and_the_counts_on_stdout(runner, db, proj
     assert result.stdout == "2 created, 0 updated\n"
     assert result.stderr.splitlines() == [
         "row 0, column colour: Unknown column, ignored.",
-        "row 2, column sector: Unknown sector 'qwzx', kept as written.",
+        "row 3, column sector: Unknown sector 'qwzx', kept as written.",
     ]
     assert names(db) == ["Bruket", "Fossen"]
 
@@ -202,7 +202,7 @@ def test_cli_errors_exit_1_and_import_nothing(runner, db, project, tmp_path):
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
-        "row 3, column name: The same name as row 1.",
+        "row 4, column name: The same name as row 2.",
         "Error: 1 error(s); nothing was imported",
     ]
     assert names(db) == []
@@ -317,8 +317,8 @@ def test_rows_with_only_a_name_a_sector_foreign_words_or_500_tags_import_with_wa
     assert plan.errors == []
     assert plan.created == 5
     codes = {(w.row, w.column, w.code) for w in plan.warnings}
-    assert (4, "offers", "cut") in codes
-    assert (3, "sector", "unknown_sector") in codes
+    assert (5, "offers", "cut") in codes
+    assert (4, "sector", "unknown_sector") in codes
     many_tags = businesses.find_by_name(project, "Mange Tagger")
     assert "accommodation" in many_tags.offers
     found = dict(pairing_service.suggestions(project, k=3))

@@ -68,9 +68,9 @@ def test_unknown_values_are_warnings_the_row_is_imported_and_old_values_kept(db,
         messages = [p.line() for p in plan.warnings]
     assert plan.errors == []
     assert [(w.row, w.column, w.code) for w in plan.warnings] == [
-        (1, "size", "unknown_size"),
-        (1, "stage", "unknown_stage"),
         (2, "size", "unknown_size"),
+        (2, "stage", "unknown_stage"),
+        (3, "size", "unknown_size"),
     ]
     assert "Unknown size '2-9'" in messages[0]
     assert facts(db) == {"A": ("2-4", "new"), "B": ("", "")}

@@ -104,7 +104,7 @@ def test_import_reads_a_name_only_row_by_its_name_and_says_so(runner, db, make_p
 
     assert result.exit_code == 0, result.output
     assert result.stderr.splitlines() == [
-        "row 2, column name: No sector the method knows: 'Local food and drink' is assumed "
+        "row 3, column name: No sector the method knows: 'Local food and drink' is assumed "
         "from the name; correct it if that is wrong."
     ]
     bakery = db.session.scalars(db.select(Business).filter_by(name="Storvoll Bakeri")).one()
