@@ -11,6 +11,7 @@ from __future__ import annotations
 import atexit
 import csv
 import io
+import itertools
 import shutil
 import socket
 import tempfile
@@ -508,11 +509,10 @@ def _firms(world: World, leader) -> None:
             data={f"c{connection}-status": "met", f"c{connection}-notes": fit(payload, 4000)},
         )
     world.count("connection notes", len(pairs))
-    for n, payload in enumerate(world.payloads):
-        members = [
-            str(world.firms[n % len(world.firms)]),
-            str(world.firms[(n + 1) % len(world.firms)]),
-        ]
+    # A different pair of members for each: a group sharing two thirds of a named one is refused.
+    groups = itertools.cycle(itertools.combinations(world.firms, 2))
+    for payload, group in zip(world.payloads, groups, strict=False):
+        members = [str(firm) for firm in group]
         _post(
             world,
             leader,

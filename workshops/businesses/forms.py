@@ -112,7 +112,7 @@ class ImportForm(FlaskForm):
 
 
 class ConfirmForm(FlaskForm):
-    """Confirm an import after its preview."""
+    """Confirm an action with nothing to fill in: an import after its preview, a removal."""
 
 
 class MapWordForm(FlaskForm):
@@ -153,6 +153,26 @@ class EcosystemForm(FlaskForm):
     product = TextAreaField(_l("Joint product idea"), validators=[Optional(), Length(max=2000)])
     members = SelectMultipleField(
         _l("Members"), widget=ListWidget(prefix_label=False), option_widget=CheckboxInput()
+    )
+
+
+# The statuses of a named ecosystem (pairing_service.ECOSYSTEM_STATUSES), as the report names them.
+ECOSYSTEM_STATUS_LABELS = {
+    "proposed": _l("Proposed"),
+    "forming": _l("Forming"),
+    "testing": _l("Testing"),
+    "selling": _l("Selling"),
+    "active": _l("Active"),
+    "paused": _l("Paused"),
+    "ended": _l("Ended"),
+}
+
+
+class EcosystemStatusForm(FlaskForm):
+    """Move a named ecosystem on."""
+
+    status = SelectField(
+        _l("Status"), choices=[SelectChoice(k, v) for k, v in ECOSYSTEM_STATUS_LABELS.items()]
     )
 
 

@@ -29,6 +29,7 @@ from workshops.businesses.models import (
     Connection,
     Ecosystem,
     PairingMark,
+    ProductSheet,
 )
 from workshops.businesses.registry import normalise_word
 from workshops.ideas.models import Idea, Interest
@@ -161,9 +162,33 @@ def profile_of(business: Business, interests: set[str] | None = None) -> pairing
 
 
 def profiles(project: Project) -> list[pairing.Profile]:
-    """Every business of the project as a pairing profile, by name."""
+    """Every business of the project that pairing may suggest, as a pairing profile, by name."""
     interests = interests_by_business(project)
-    return [profile_of(b, interests.get(b.id)) for b in project.businesses]
+    return [profile_of(b, interests.get(b.id)) for b in pairable(project.businesses)]
+
+
+def erased_ids(businesses: Iterable) -> set[int]:
+    """The ids of the businesses (rows with an id and a name) that privacy erased entirely.
+
+    Such a business is known by its name only: the neutral label the erase gives it, "Erased
+    business 17" in the project's language (the same msgid as workshops/privacy). Every language
+    is tried, as the project's language may have changed since.
+    """
+    labels = set()
+    for lang in taxonomy.LANGUAGES:
+        with force_locale(lang):
+            label = _("Erased business %(number)s", number="\x00")
+        before, _mark, after = label.partition("\x00")
+        labels.add((before, after))
+    return {b.id for b in businesses if any(b.name == f"{x}{b.id}{y}" for x, y in labels)}
+
+
+def pairable(businesses: Iterable[Business]) -> list[Business]:
+    """The businesses new suggestions, proposals and speed meetings may take, in their order:
+    all but those erased; their connections, marks and ecosystems stay as they were."""
+    found = list(businesses)
+    erased = erased_ids(found)
+    return [b for b in found if b.id not in erased]
 
 
 def idea_texts(project: Project) -> dict[str, str]:
@@ -203,9 +228,9 @@ def _computed(project: Project) -> _Computed:
             return found
     found = list(project.businesses)
     interests = interests_by_business(project)
-    found_profiles = tuple(profile_of(b, interests.get(b.id)) for b in found)
+    found_profiles = tuple(profile_of(b, interests.get(b.id)) for b in pairable(found))
     edges = pairing.partner_edges(found_profiles, KEEP)
-    entries = tuple(_entry(b) for b in found)
+    entries = tuple(_entry(b) for b in found)  # every business: the registry searches these
     computed = _Computed(found_profiles, _Suggestions(found_profiles, edges), edges, entries)
     with _LOCK:
         _CACHE[key] = computed
@@ -332,10 +357,11 @@ def suggestions(
     """Each business (by name) with its k best partners, best first, ties by name.
 
     The leader's feedback is applied (feedback()): declined and not-relevant pairs are left
-    out, pairs like the good ones move up. `businesses` limits the answer to some of them.
+    out, pairs like the good ones move up. `businesses` limits the answer to some of them;
+    by default, every business but the erased ones (pairable()).
     """
     computed = _computed(project)
-    chosen = list(project.businesses) if businesses is None else businesses
+    chosen = pairable(project.businesses) if businesses is None else businesses
     known = {b.id: b for b in chosen}
     return _with_partners(project, computed, [str(b.id) for b in chosen], k, known)
 
@@ -388,10 +414,11 @@ def pairings_page(
     `per_page` at a time, with their k best partners. A page past the last gives the last.
 
     Only the page's businesses and their partners are read from the database: the search runs
-    on the cached results' entries.
+    on the cached results' entries. Erased businesses are left out, as pairing leaves them.
     """
     computed = _computed(project)
-    found = _page(_matching(computed.entries, query, lang), page, per_page)
+    matching = [x for x in _matching(computed.entries, query, lang) if str(x) in computed.top]
+    found = _page(matching, page, per_page)
     rows = _with_partners(project, computed, [str(x) for x in found.ids], k, {})
     return PairingsPage(rows, found.found, found.page, found.pages)
 
@@ -504,7 +531,8 @@ def ecosystem_proposals(project: Project) -> list[tuple[pairing.Ecosystem, list[
 
 
 def present_businesses(project: Project, workshop: Workshop) -> list[Business]:
-    """Businesses of the workshop's participants whose business name matches a registered one."""
+    """Businesses of the workshop's participants whose business name matches a registered one
+    (erased businesses left out)."""
     names = set(
         db.session.scalars(
             select(func.lower(func.trim(Participant.business_name))).where(
@@ -512,7 +540,7 @@ def present_businesses(project: Project, workshop: Workshop) -> list[Business]:
             )
         )
     )
-    return [b for b in project.businesses if b.name.strip().lower() in names]
+    return pairable(b for b in project.businesses if b.name.strip().lower() in names)
 
 
 def speed_meeting(businesses: list[Business]) -> pairing.Meeting:
@@ -542,13 +570,14 @@ class SpeedRound:
 def speed_round(
     project: Project, workshop: Workshop, chosen_ids: Sequence[str] | None = None
 ) -> SpeedRound:
-    """Pair the leader's choice (ids as text) if given, else those present, else every business."""
+    """Pair the leader's choice (ids as text) if given, else those present, else every business;
+    erased businesses are left out."""
     present = present_businesses(project, workshop)
-    by_id = {str(b.id): b for b in project.businesses}
+    by_id = {str(b.id): b for b in pairable(project.businesses)}
     if chosen_ids is not None:
         chosen = [by_id[i] for i in chosen_ids if i in by_id]
     else:
-        chosen = present or list(project.businesses)
+        chosen = present or list(by_id.values())
     meeting = speed_meeting(chosen) if len(chosen) >= 2 else None
     groups = [[by_id[x] for x in group] for group in meeting.groups] if meeting else []
     return SpeedRound(present, chosen, groups)
@@ -696,12 +725,22 @@ def connections(project: Project) -> list[Connection]:
     )
 
 
-def name_ecosystem(
-    project: Project, name: str, product: str, members: Sequence[Business | Member]
-) -> Ecosystem:
-    """Record a named ecosystem with its joint product idea and its members (businesses, or the
-    members of a proposal)."""
-    if not name.strip() or len({m.id for m in members}) < 2:
+ECOSYSTEM_STATUSES = ("proposed", "forming", "testing", "selling", "active", "paused", "ended")
+
+
+class EcosystemRepeat(OutcomeError):
+    """A name or a set of members that repeats an ecosystem the leader named already."""
+
+    def __init__(self, existing: Ecosystem, same_name: bool) -> None:
+        super().__init__("repeats")
+        self.existing = existing
+        self.same_name = same_name
+
+
+def _checked_members(project: Project, members: Sequence[Business | Member]) -> list[Business]:
+    """The members as the project's businesses, by name; OutcomeError when fewer than two or
+    not all of this project."""
+    if len({m.id for m in members}) < 2:
         raise OutcomeError("too_few")
     if any(not isinstance(m, Business) for m in members):
         by_id = businesses_by_id(project, {m.id for m in members})
@@ -710,16 +749,103 @@ def name_ecosystem(
         members = list(by_id.values())
     if any(m.project_id != project.id for m in members):
         raise OutcomeError("not_a_pair")
+    return sorted(set(members), key=lambda m: m.name)
+
+
+def repeated_ecosystem(
+    project: Project, name: str, members: Iterable[Business | Member], but: Ecosystem | None = None
+) -> tuple[Ecosystem, bool] | None:
+    """The named ecosystem (other than `but`) that these members or this name would repeat,
+    and whether by its name: two thirds or more of the same members (the rule that keeps
+    proposals from repeating a named group), else the same name (case folded)."""
+    from workshops.businesses.pairing.ecosystems import shares_two_thirds
+
+    key = " ".join(name.split()).casefold()
+    ids = {str(m.id) for m in members}
+    others = [e for e in ecosystems(project) if but is None or e.id != but.id]
+    for ecosystem in others:
+        if shares_two_thirds(ids, (str(m.id) for m in ecosystem.members)):
+            return ecosystem, False
+    for ecosystem in others:
+        if " ".join(ecosystem.name.split()).casefold() == key:
+            return ecosystem, True
+    return None
+
+
+def _check_repeat(
+    project: Project, name: str, members: Sequence[Business], but: Ecosystem | None = None
+) -> None:
+    found = repeated_ecosystem(project, name, members, but)
+    if found is not None:
+        raise EcosystemRepeat(*found)
+
+
+def name_ecosystem(
+    project: Project, name: str, product: str, members: Sequence[Business | Member]
+) -> Ecosystem:
+    """Record a named ecosystem with its joint product idea and its members (businesses, or the
+    members of a proposal). EcosystemRepeat when it repeats one named already."""
+    if not name.strip():
+        raise OutcomeError("too_few")
+    chosen = _checked_members(project, members)
+    _check_repeat(project, name, chosen)
     ecosystem = Ecosystem(
         project_id=project.id,
         name=name.strip(),
         product=product.strip(),
         status="proposed",
-        members=sorted(set(members), key=lambda m: m.name),
+        members=chosen,
     )
     db.session.add(ecosystem)
     db.session.flush()
     return ecosystem
+
+
+def change_ecosystem(
+    project: Project,
+    ecosystem: Ecosystem,
+    name: str,
+    product: str,
+    members: Sequence[Business | Member],
+) -> Ecosystem:
+    """Rename an ecosystem, change its product idea and members; the same checks as naming
+    one (it may keep its own name and members)."""
+    if not name.strip():
+        raise OutcomeError("too_few")
+    chosen = _checked_members(project, members)
+    _check_repeat(project, name, chosen, but=ecosystem)
+    ecosystem.name = name.strip()
+    ecosystem.product = product.strip()
+    ecosystem.members = chosen
+    db.session.flush()
+    return ecosystem
+
+
+def set_ecosystem_status(ecosystem: Ecosystem, status: str) -> None:
+    """Move an ecosystem on (ECOSYSTEM_STATUSES: proposed, forming, ... ended)."""
+    if status not in ECOSYSTEM_STATUSES:
+        raise OutcomeError("bad_status")
+    ecosystem.status = status
+
+
+def ecosystems_in_use(found: Sequence[Ecosystem]) -> set[int]:
+    """The ids of the ecosystems something hangs on: ideas their product grew from, or a product
+    sheet a workshop group wrote as the ecosystem (one query for them all)."""
+    # The key workshops/businesses/products.py gives an ecosystem's group (group_of).
+    keys = {f"ecosystem:{e.id}": e.id for e in found}
+    sheets = db.session.scalars(
+        select(ProductSheet.group_key).where(ProductSheet.group_key.in_(list(keys)))
+    )
+    return {e.id for e in found if e.ideas} | {keys[key] for key in sheets}
+
+
+def remove_ecosystem(ecosystem: Ecosystem) -> None:
+    """Remove an ecosystem named by mistake (its members stay); OutcomeError("in_use") when
+    something hangs on it (ecosystems_in_use): the status "ended" keeps such a record instead."""
+    if ecosystems_in_use([ecosystem]):
+        raise OutcomeError("in_use")
+    db.session.delete(ecosystem)
+    db.session.flush()
 
 
 def ecosystems(project: Project) -> list[Ecosystem]:

@@ -3,6 +3,8 @@ connections, ecosystems, the network figure, speed meetings, and a participant's
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask import (
     Blueprint,
     Response,
@@ -28,6 +30,7 @@ from workshops import devices
 from workshops.businesses import pairing_service, profiles, uploads
 from workshops.businesses import registry as service
 from workshops.businesses.forms import (
+    ECOSYSTEM_STATUS_LABELS,
     STATUS_LABELS,
     BusinessForm,
     ConfirmForm,
@@ -35,6 +38,7 @@ from workshops.businesses.forms import (
     ConnectionForm,
     EcosystemForm,
     EcosystemIdeasForm,
+    EcosystemStatusForm,
     ImportForm,
     MapWordForm,
     MarkForm,
@@ -77,14 +81,16 @@ def _members(project: Project, ids: list[str]) -> list[Business]:
     return [by_id[i] for i in ids if i in by_id]
 
 
-def _business_choices(project: Project) -> list[SelectChoice]:
-    """The project's businesses by name as choices (ids and names only are read)."""
+def _business_choices(project: Project, keep: Iterable[int] = ()) -> list[SelectChoice]:
+    """The project's businesses by name as choices (ids and names only are read); erased
+    businesses are left out, but for those in `keep` (an ecosystem's members as they are)."""
     rows = db.session.execute(
         select(Business.id, Business.name)
         .where(Business.project_id == project.id)
         .order_by(Business.name)
-    )
-    return [SelectChoice(str(x), name) for x, name in rows]
+    ).all()
+    left_out = pairing_service.erased_ids(rows) - set(keep)
+    return [SelectChoice(str(x), name) for x, name in rows if x not in left_out]
 
 
 def _labels(tags: list[str] | tuple[str, ...]) -> list[str]:
@@ -224,7 +230,9 @@ def upload(slug: str):
             db.session.commit()
             return redirect(url_for("businesses.preview", slug=slug, token=token))
         flash(_("Choose a CSV or XLSX file."), "error")
-    return render_template("businesses/import.html", project=project, form=form)
+    return render_template(
+        "businesses/import.html", project=project, form=form, headers=service.column_headers()
+    )
 
 
 def _plan(project: Project, token: str) -> tuple[service.Plan | None, str | None, str]:
@@ -444,14 +452,74 @@ def update_connection(slug: str, connection_id: int):
     return redirect(url_for("businesses.pairings", slug=slug) + "#connections")
 
 
+def _ecosystem(project: Project, ecosystem_id: int):
+    ecosystem = pairing_service.ecosystem_of(project, ecosystem_id)
+    if ecosystem is None:
+        abort(404)
+    return ecosystem
+
+
+def _ecosystem_form(project: Project, ecosystem=None) -> EcosystemForm:
+    """The form that names an ecosystem, or changes `ecosystem` (whose members stay choices)."""
+    form = EcosystemForm()
+    keep = [m.id for m in ecosystem.members] if ecosystem is not None else []
+    form.members.choices = _business_choices(project, keep)
+    return form
+
+
+def _repeat_error(form: EcosystemForm, repeat: pairing_service.EcosystemRepeat) -> None:
+    if repeat.same_name:
+        form.name.errors.append(
+            _("There is an ecosystem named %(name)s already.", name=repeat.existing.name)
+        )
+    else:
+        form.members.errors.append(
+            _(
+                "The ecosystem %(name)s has two thirds or more of these members already: "
+                "change it instead of naming a new one.",
+                name=repeat.existing.name,
+            )
+        )
+
+
+def _ecosystems_page(project: Project, form: EcosystemForm, editing=None, status: int = 200):
+    """The ecosystems page: named ones, proposals, and the form naming or changing one."""
+    lang = _lang()
+    proposals = pairing_service.ecosystem_proposals(project)
+    named = pairing_service.ecosystems(project)
+    leader = _role() == "leader"
+    return render_template(
+        "businesses/ecosystems.html",
+        project=project,
+        proposals=proposals,
+        named=named,
+        idea_forms=_idea_forms(project, named) if leader else {},
+        status_forms={
+            e.id: EcosystemStatusForm(prefix=f"s{e.id}", formdata=None, status=e.status)
+            for e in (named if leader else [])
+        },
+        in_use=pairing_service.ecosystems_in_use(named) if leader and named else set(),
+        remove_form=ConfirmForm(),
+        status_labels=ECOSYSTEM_STATUS_LABELS,
+        form=form,
+        editing=editing,
+        explain=lambda reasons: pairing_service.words(tuple(reasons), lang, {}),
+        day_label=lambda part: taxonomy.day_part_label(part, lang),
+        role=_role(),
+    ), status
+
+
 @bp.route("/projects/<slug>/ecosystems", methods=["GET", "POST"])
 @login_required
 def ecosystems(slug: str):
-    """Proposed ecosystems, and the named ones with their joint product."""
+    """Proposed ecosystems, and the named ones with their joint product; `?edit=ID` fills the
+    form with a named one to change it."""
     project = access.project_for(slug, lead=request.method == "POST")
-    lang = _lang()
-    form = EcosystemForm()
-    form.members.choices = _business_choices(project)
+    editing = None
+    wanted = request.args.get("edit", "")
+    if request.method == "GET" and wanted.isdigit() and _role() == "leader":
+        editing = pairing_service.ecosystem_of(project, int(wanted))
+    form = _ecosystem_form(project, editing)
     if request.method == "POST":
         if form.validate_on_submit():
             try:
@@ -461,27 +529,91 @@ def ecosystems(slug: str):
                     form.product.data or "",
                     _members(project, form.members.data or []),
                 )
+            except pairing_service.EcosystemRepeat as repeat:
+                _repeat_error(form, repeat)
             except pairing_service.OutcomeError:
                 form.members.errors.append(_("Choose at least two businesses."))
             else:
                 db.session.commit()
                 flash(_("The ecosystem is named."), "success")
                 return redirect(url_for("businesses.ecosystems", slug=slug))
+        return _ecosystems_page(project, form, None, 400)
+    if editing is not None:
+        form.name.data, form.product.data = editing.name, editing.product
+        form.members.data = [str(m.id) for m in editing.members]
     elif request.args.get("members"):
         form.members.data = request.args.get("members", "").split(",")
-    proposals = pairing_service.ecosystem_proposals(project)
-    named = pairing_service.ecosystems(project)
-    return render_template(
-        "businesses/ecosystems.html",
-        project=project,
-        proposals=proposals,
-        named=named,
-        idea_forms=_idea_forms(project, named) if _role() == "leader" else {},
-        form=form,
-        explain=lambda reasons: pairing_service.words(tuple(reasons), lang, {}),
-        day_label=lambda part: taxonomy.day_part_label(part, lang),
-        role=_role(),
-    ), (400 if request.method == "POST" else 200)
+    return _ecosystems_page(project, form, editing)
+
+
+@bp.post("/projects/<slug>/ecosystems/<int:ecosystem_id>")
+@login_required
+def edit_ecosystem(slug: str, ecosystem_id: int):
+    """Rename a named ecosystem, change its product idea and its members (leaders only)."""
+    project = access.project_for(slug, lead=True)
+    ecosystem = _ecosystem(project, ecosystem_id)
+    form = _ecosystem_form(project, ecosystem)
+    if form.validate_on_submit():
+        try:
+            pairing_service.change_ecosystem(
+                project,
+                ecosystem,
+                form.name.data,
+                form.product.data or "",
+                _members(project, form.members.data or []),
+            )
+        except pairing_service.EcosystemRepeat as repeat:
+            _repeat_error(form, repeat)
+        except pairing_service.OutcomeError:
+            form.members.errors.append(_("Choose at least two businesses."))
+        else:
+            db.session.commit()
+            flash(_("The ecosystem is saved."), "success")
+            return redirect(
+                url_for("businesses.ecosystems", slug=slug) + f"#ecosystem-{ecosystem.id}"
+            )
+    return _ecosystems_page(project, form, ecosystem, 400)
+
+
+@bp.post("/projects/<slug>/ecosystems/<int:ecosystem_id>/status")
+@login_required
+def ecosystem_status(slug: str, ecosystem_id: int):
+    """Move a named ecosystem on: proposed, forming, testing, selling, active, paused, ended."""
+    project = access.project_for(slug, lead=True)
+    ecosystem = _ecosystem(project, ecosystem_id)
+    form = EcosystemStatusForm(prefix=f"s{ecosystem.id}")
+    if not form.validate_on_submit():
+        abort(400)
+    pairing_service.set_ecosystem_status(ecosystem, form.status.data)
+    db.session.commit()
+    flash(_("The ecosystem is saved."), "success")
+    return redirect(url_for("businesses.ecosystems", slug=slug) + f"#ecosystem-{ecosystem.id}")
+
+
+@bp.post("/projects/<slug>/ecosystems/<int:ecosystem_id>/remove")
+@login_required
+def remove_ecosystem(slug: str, ecosystem_id: int):
+    """Remove a named ecosystem that nothing hangs on (leaders only); its businesses stay."""
+    project = access.project_for(slug, lead=True)
+    ecosystem = _ecosystem(project, ecosystem_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    name = ecosystem.name
+    try:
+        pairing_service.remove_ecosystem(ecosystem)
+    except pairing_service.OutcomeError:
+        flash(
+            _(
+                "%(name)s cannot be removed: ideas or a product sheet are linked to it. "
+                "Set its status to Ended instead.",
+                name=name,
+            ),
+            "error",
+        )
+        return redirect(url_for("businesses.ecosystems", slug=slug) + f"#ecosystem-{ecosystem.id}")
+    db.session.commit()
+    flash(_("The ecosystem %(name)s is removed.", name=name), "success")
+    return redirect(url_for("businesses.ecosystems", slug=slug))
 
 
 IDEA_LABEL = 160  # characters of an idea shown beside its checkbox
@@ -510,9 +642,7 @@ def _idea_forms(project: Project, named) -> dict[int, EcosystemIdeasForm]:
 def ecosystem_ideas(slug: str, ecosystem_id: int):
     """Link an ecosystem's joint product to the ideas it grew from (leaders only)."""
     project = access.project_for(slug, lead=True)
-    ecosystem = pairing_service.ecosystem_of(project, ecosystem_id)
-    if ecosystem is None:
-        abort(404)
+    ecosystem = _ecosystem(project, ecosystem_id)
     form = EcosystemIdeasForm(prefix=f"e{ecosystem.id}")
     if not form.validate_on_submit():
         abort(400)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import networkx as nx
@@ -96,10 +96,13 @@ def repeats_named(members: Sequence[str], named: Sequence[tuple[str, Sequence[st
     """Tell whether a group is (nearly) one the leader named: two thirds or more shared, or
     nothing but some of its members."""
     mine = set(members)
-    return any(
-        3 * len(mine & set(theirs)) >= 2 * max(len(mine), len(set(theirs))) or mine <= set(theirs)
-        for _name, theirs in named
-    )
+    return any(shares_two_thirds(mine, theirs) or mine <= set(theirs) for _name, theirs in named)
+
+
+def shares_two_thirds(members: Iterable[str], others: Iterable[str]) -> bool:
+    """Tell whether two groups share two thirds or more of the larger one's members."""
+    mine, theirs = set(members), set(others)
+    return 3 * len(mine & theirs) >= 2 * max(len(mine), len(theirs))
 
 
 def _builds_on(

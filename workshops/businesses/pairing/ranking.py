@@ -144,10 +144,14 @@ def apply_feedback(
 ) -> dict[str, list[Suggestion]]:
     """Re-rank suggestions by the leader's feedback; the reasons say why a pair moved.
 
-    Bad pairs are left out. A pair alike to n good pairs (other than itself) gains
-    FEEDBACK_STEP * n, at most FEEDBACK_MAX, and its reasons begin with "like the pairs you
-    marked good"; alike to bad pairs, it loses as much. Competitors stay out of the first three.
-    `only` limits the work to some businesses (a page of them); the others are left out.
+    Bad pairs are left out. A pair counts the good pairs (other than itself) and the bad pairs
+    it is alike to; the larger count wins by the difference n, and only it speaks: the pair
+    gains FEEDBACK_STEP * n, at most FEEDBACK_MAX, and its reasons begin with "like the pairs
+    you marked good", or it loses as much and its reasons end with "like pairs you marked not
+    relevant: moved down". Even counts move nothing and say nothing. The leader's own word on a
+    pair wins over its likeness to others: a good pair is never moved down. Competitors stay out
+    of the first three. `only` limits the work to some businesses (a page of them); the others
+    are left out.
     """
     ids = list(top) if only is None else [x for x in only if x in top]
     if not feedback:
@@ -180,19 +184,21 @@ def apply_feedback(
             ):
                 kind = pair_kind(me, other)
                 up = sum(1 for p, k in good if p != pair and _alike(kind, k))
-                down = sum(1 for p, k in bad if _alike(kind, k))
-            delta = min(FEEDBACK_MAX, FEEDBACK_STEP * up) - min(FEEDBACK_MAX, FEEDBACK_STEP * down)
-            if delta or up or down:
-                s = _moved(s, delta, up > 0, down > 0)
+                if pair not in feedback.good:
+                    down = sum(1 for p, k in bad if _alike(kind, k))
+            net = up - down
+            if net:
+                delta = min(FEEDBACK_MAX, FEEDBACK_STEP * abs(net))
+                s = _moved(s, delta if net > 0 else -delta)
             moved.append((-s.score, rank, s))
         ordered = [s for _score_, _rank, s in sorted(moved, key=lambda m: (m[0], m[1]))]
         result[a] = _competitors_last(ordered)
     return result
 
 
-def _moved(s: Suggestion, delta: float, liked: bool, disliked: bool) -> Suggestion:
-    extra = (Reason("like_good"),) if liked else ()
-    tail = (Reason("like_declined"),) if disliked else ()
+def _moved(s: Suggestion, delta: float) -> Suggestion:
+    extra = (Reason("like_good"),) if delta > 0 else ()
+    tail = (Reason("like_declined"),) if delta < 0 else ()
     return Suggestion(
         s.partner_id,
         max(0.0, s.score + delta),
