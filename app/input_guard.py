@@ -7,6 +7,10 @@ query string of pages (not of the API, which checks its own parameters) and HTML
 (400), JSON bodies, keys and values at any depth (422), and the cells of an uploaded CSV file
 (400). The answer names the field, the JSON path or the file's
 row and column, on both engines alike. Tabs and line breaks pass and stay as typed.
+
+A JSON body can also carry half of a character: a lone UTF-16 surrogate ("\\ud800"), which no
+text a person types holds and which cannot be stored or written as UTF-8. It is refused the same
+way (422, `invalid_character`).
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from flask_babel import gettext as _
 
 from workshops.http import api_abort
 
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 MAX_DEPTH = 64  # JSON nested deeper is refused elsewhere; we stop looking here
 
 
@@ -78,7 +82,18 @@ def csv_control(data: bytes) -> tuple[int, int, str] | None:
     return None
 
 
+def _surrogate(char: str) -> bool:
+    return 0xD800 <= ord(char) <= 0xDFFF
+
+
 def _message(field: str, char: str) -> str:
+    if _surrogate(char):
+        return _(
+            "%(field)s contains half of a character (U+%(code)s), which cannot be stored: "
+            "please type the text again and send it.",
+            field=f"«{field}»",
+            code=f"{ord(char):04X}",
+        )
     return _(
         "%(field)s contains a control character (U+%(code)s). Only tabs and line breaks are "
         "allowed: please remove it and send again.",
@@ -88,7 +103,8 @@ def _message(field: str, char: str) -> str:
 
 
 def _refuse(status: int, field: str, char: str) -> None:
-    api_abort(status, "control_character", _message(field, char))
+    code = "invalid_character" if _surrogate(char) else "control_character"
+    api_abort(status, code, _message(field, char))
 
 
 def check_request() -> None:

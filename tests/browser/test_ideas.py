@@ -83,6 +83,40 @@ def test_offline_phone_queues_ideas_that_arrive_once_after_reconnecting(
     assert texts == ["And another one", "Written in the basement"]
 
 
+def test_two_tabs_of_one_phone_keep_each_others_unsent_ideas(browser, live_app, live_url, w2):
+    """Each tab writes the shared queue: one tab's save never drops the other tab's idea."""
+    from workshops.ideas.models import Idea
+
+    first = phone(browser, live_url, w2["code"])
+    second = first.context.new_page()
+    second.goto(f"{live_url}/j/{w2['code']}")
+    first.context.set_offline(True)
+    send(first, "From the first tab")
+    send(second, "From the second tab")
+    expect(second.locator(".queue li.is-waiting")).to_have_count(2)  # told by the storage event
+    first.close()
+
+    second.context.set_offline(False)
+
+    expect(second.locator(".queue li.is-sent")).to_have_count(2, timeout=20_000)
+    with live_app.app_context():
+        texts = sorted(i.text for i in db.session.query(Idea))
+    assert texts == ["From the first tab", "From the second tab"]
+
+
+def test_a_text_drawn_as_nothing_is_not_sent(browser, live_app, live_url, w2):
+    from workshops.ideas.models import Idea
+
+    page = phone(browser, live_url, w2["code"])
+    for invisible in ("\u0301\u0301\u0301", "\u3164\u3164", "\u2800 \u2800", "\ufe0f\u200b"):
+        send(page, invisible)
+        expect(page.locator("#idea-count")).to_have_text("Write something first.")
+    send(page, "Visible é")
+    expect(page.locator(".queue li.is-sent")).to_have_count(1, timeout=10_000)
+    with live_app.app_context():
+        assert [i.text for i in db.session.query(Idea)] == ["Visible é"]
+
+
 def test_queue_survives_a_reload_while_offline(browser, live_app, live_url, w2):
     from workshops.ideas.models import Idea
 

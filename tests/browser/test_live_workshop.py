@@ -93,3 +93,19 @@ def test_agenda_on_the_phone_obeys_visibility(
     phone.goto(f"{live_url}/j/{w2['code']}")
 
     expect(phone.locator("[data-bind=agenda] li")).to_have_count(expected)
+
+
+def test_the_console_says_when_the_server_cannot_be_reached(browser, live_url, live_leader, w2):
+    """Like the phones and the wall, the console tells the leader its polls fail, and stops
+    saying so when they come through again."""
+    leader = browser.new_context(locale="en-GB").new_page()
+    log_in(leader, live_url, live_leader)
+    leader.goto(f"{live_url}/projects/kanalbyen/workshops/{w2['id']}/console")
+    notice = leader.locator("[data-bind=connection]")
+    expect(notice).to_be_hidden()
+
+    leader.route("**/state**", lambda route: route.abort())
+
+    expect(notice).to_have_text("No connection to the server. Retrying…", timeout=20_000)
+    leader.unroute("**/state**")
+    expect(notice).to_be_hidden(timeout=20_000)

@@ -132,3 +132,44 @@ def test_a_csv_cell_with_a_control_character_is_refused_naming_row_and_column(
     page = response.get_data(as_text=True)
     assert "firms.csv, row 3, column 3" in page and "U+001B" in page
     assert db.session.query(Business).count() == 0
+
+
+def test_half_a_character_is_found_and_named_apart():
+    assert first_control("a\ud800b") == "\ud800" and first_control("\udfff") == "\udfff"
+    assert first_control("whole emoji 😀 and ä") is None
+
+
+def test_a_lone_surrogate_in_an_answer_is_refused_with_422_not_a_server_error(
+    db, custom_form, make_phone
+):
+    answers = _valid(custom_form) | {qid(custom_form, 4): "\ud800 lone"}
+
+    response = make_phone().answer(custom_form.token, answers)
+
+    assert response.status_code == 422
+    body = response.get_json()
+    assert body["error"] == "invalid_character"
+    assert "U+D800" in body["message"] and f"answers.{qid(custom_form, 4)}" in body["message"]
+    assert store.count(custom_form.id) == 0
+
+
+def test_a_lone_surrogate_in_an_idea_is_refused_and_nothing_is_stored(
+    db, client, leader, make_project
+):
+    from app.db import utcnow
+    from workshops.ideas.models import Idea
+    from workshops.live import clock as live
+    from workshops.programme import builder as programme_builder
+
+    project = make_project("surrogat", leaders=[leader], name="Surrogat")
+    workshop = programme_builder.add_workshop(project, template="W2")
+    live.start(workshop, utcnow())
+    db.session.commit()
+
+    response = client.post(
+        f"/api/v1/workshops/{workshop.join_code}/ideas", json={"text": "half \udfff here"}
+    )
+
+    assert response.status_code == 422
+    assert response.get_json()["error"] == "invalid_character"
+    assert db.session.scalar(db.select(db.func.count(Idea.id))) == 0

@@ -299,7 +299,9 @@ def _unregistered(workshop) -> tuple[tuple[str, ...], tuple[Control, ...]]:
         "Named on phones, not among the project's businesses: %(names)s.",
         "Named on phones, not among the project's businesses: %(names)s.",
         len(unknown),
-        names=", ".join(unknown),
+        # Each name between Unicode's isolates: one name's direction override cannot reverse
+        # the names after it.
+        names=", ".join(f"\u2068{name}\u2069" for name in unknown),
     )
     label = ngettext(
         "Add %(num)s business to the project",

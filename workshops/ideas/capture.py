@@ -45,10 +45,21 @@ class Stored:
     created_at: datetime
 
 
+# Never drawn on their own: format characters (a zero-width space, a joiner, a byte-order mark:
+# what some keyboards and copy-paste leave), controls, and marks with no letter to sit on
+# (combining accents, variation selectors).
+_INVISIBLE_CATEGORIES = frozenset({"Cf", "Cc", "Mn", "Me"})
+# Letters and symbols drawn as nothing: the Hangul fillers, the blank Braille pattern and the
+# Khmer inherent vowels (the usual "invisible name" tricks).
+_BLANK_CHARACTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u17b4\u17b5")
+
+
 def blank(text: str) -> bool:
-    """Whether a text shows nothing: only spaces, line breaks and invisible format characters
-    (a zero-width space, a joiner, a byte-order mark: what some keyboards and copy-paste leave)."""
-    return all(ch.isspace() or unicodedata.category(ch) == "Cf" for ch in text)
+    """Whether a text shows nothing: only spaces, line breaks and characters drawn as nothing."""
+    return all(
+        ch.isspace() or ch in _BLANK_CHARACTERS or unicodedata.category(ch) in _INVISIBLE_CATEGORIES
+        for ch in text
+    )
 
 
 def check_text(text: object) -> str:

@@ -272,7 +272,10 @@ def live_action(slug: str, workshop_id: int, action: str):
     project, workshop = lookup.project_workshop(slug, workshop_id, lead=True)
     form = ExtendForm() if action == "extend" else LiveActionForm()
     if not form.validate_on_submit():
-        flash(_("Please try again."), "error")
+        if action == "extend" and form.minutes.errors:
+            flash(_("Give the step 1 to 60 more minutes."), "error")
+        else:
+            flash(_("Please try again."), "error")
         return redirect(url_for("live.console", slug=slug, workshop_id=workshop_id))
     now = utcnow()
     leaving = form.leaving.data or None

@@ -14,11 +14,43 @@
   var retryTimer = null;
   var backoff = 1000;
 
-  function load() {
-    try { return JSON.parse(window.localStorage.getItem(storeKey) || "[]"); } catch (e) { return []; }
+  // Something drawn: not a space, and not a character drawn as nothing (capture.blank on the
+  // server). Browsers without Unicode property escapes check only the commonest invisibles.
+  var VISIBLE;
+  try {
+    VISIBLE = new RegExp("[^\\s\\p{Cf}\\p{Cc}\\p{Mn}\\p{Me}\\u115F\\u1160\\u3164\\uFFA0\\u2800\\u17B4\\u17B5]", "u");
+  } catch (e) {
+    VISIBLE = /[^\s\u00AD\u200B-\u200F\u2060-\u2064\uFEFF]/;
   }
-  function save(queue) {
-    try { window.localStorage.setItem(storeKey, JSON.stringify(queue.slice(-50))); } catch (e) { /* storage full: keep in memory */ }
+
+  // The queue is shared by every tab of the phone through local storage: each item has an id
+  // and a version raised on every change, and a tab writes the union of what is stored and what
+  // it holds (the higher version of each item), so one tab never writes over another's ideas.
+  function load() {
+    var items;
+    try { items = JSON.parse(window.localStorage.getItem(storeKey) || "[]"); } catch (e) { items = []; }
+    return Array.isArray(items) ? items.map(function (q) { q.id = q.id || q.key; q.version = q.version || 0; return q; }) : [];
+  }
+  function merged(stored, held) {
+    var byId = {};
+    stored.concat(held).forEach(function (q) {
+      var known = byId[q.id];
+      if (!known || q.version > known.version) byId[q.id] = q;
+    });
+    var items = Object.keys(byId).map(function (id) { return byId[id]; });
+    items.sort(function (a, b) { return (a.at || 0) - (b.at || 0); });
+    // Sent ideas are only shown: the last 50 are kept. Unsent ones are always kept.
+    return items.filter(function (q, n) { return q.state !== "sent" || n >= items.length - 50; });
+  }
+  function save() {
+    queue = merged(load(), queue);
+    try { window.localStorage.setItem(storeKey, JSON.stringify(queue)); } catch (e) { /* storage full: keep in memory */ }
+  }
+  function change(item, fields) {
+    var current = queue.find(function (q) { return q.id === item.id; }) || item;
+    Object.keys(fields).forEach(function (name) { current[name] = fields[name]; });
+    current.version += 1;
+    save();
   }
   var queue = load();
 
@@ -49,8 +81,8 @@
         again.className = "secondary small";
         again.textContent = box.dataset.textAgain;
         again.addEventListener("click", function () {
-          item.state = "waiting"; item.message = ""; item.key = newKey();
-          save(queue); render(); flush();
+          change(item, { state: "waiting", message: "", key: newKey() });
+          render(); flush();
         });
         li.appendChild(again);
       }
@@ -84,14 +116,15 @@
     }).then(function (result) {
       sending = false;
       if (result.status === 201) {
-        item.state = "sent"; item.id = result.body.id; backoff = 1000;
-        save(queue); render(); flush();
+        change(item, { state: "sent", stored: result.body.id });
+        backoff = 1000;
+        render(); flush();
       } else if (result.status === 429 || result.status === 503 || result.status >= 500) {
         later((parseInt(result.retry, 10) || 2) * 1000);
       } else {
         // The server read it and said no (closed workshop, too long...): show why, keep the text.
-        item.state = "failed"; item.message = result.body.message || String(result.status);
-        save(queue); render(); flush();
+        change(item, { state: "failed", message: result.body.message || String(result.status) });
+        render(); flush();
       }
     }).catch(function () {
       sending = false;
@@ -103,14 +136,16 @@
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var text = textarea.value;
-    // Spaces and invisible characters (a zero-width space from a keyboard) show nothing.
-    if (!text.replace(/[\u00AD\u200B-\u200F\u2060-\u2064\uFEFF]/g, "").trim()) {
+    // Spaces and characters drawn as nothing (a zero-width space from a keyboard, accents on
+    // no letter, Hangul fillers) show nothing: the server refuses them too (capture.blank).
+    if (!VISIBLE.test(text)) {
       counter.textContent = box.dataset.textEmpty;
       textarea.focus();
       return;
     }
-    queue.push({ key: newKey(), text: text, state: "waiting", at: Date.now() });
-    save(queue);
+    var key = newKey();
+    queue.push({ id: key, key: key, version: 0, text: text, state: "waiting", at: Date.now() });
+    save();
     textarea.value = "";
     updateCounter();
     render();
@@ -118,6 +153,12 @@
   });
   textarea.addEventListener("input", updateCounter);
   window.addEventListener("online", function () { backoff = 1000; flush(); });
+  // Another tab of this phone changed the queue: show its ideas here too.
+  window.addEventListener("storage", function (event) {
+    if (event.key !== storeKey) return;
+    queue = merged(load(), queue);
+    render();
+  });
   window.setInterval(function () { if (!sending) flush(); }, 5000);
   updateCounter();
   render();

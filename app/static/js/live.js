@@ -1,5 +1,11 @@
 /* Live pages: follow the workshop by polling its state (ETag, so an unchanged poll is a 304).
    Phone: /api/v1/workshops/CODE. Wall and console: the leader's state. No framework. */
+
+/* A name typed by someone, put inside a sentence between Unicode's isolates (first strong ...
+   pop directional isolate): a right-to-left name, or one with a stray direction override,
+   cannot reorder the words and names around it. Shared by the parts below. */
+function isolate(text) { return "\u2068" + text + "\u2069"; }
+
 (function () {
   "use strict";
   var root = document.getElementById("live");
@@ -135,7 +141,7 @@
           var b = document.createElement("strong");
           b.textContent = (data.table_label || "") + " " + table.table + ": ";
           li.appendChild(b);
-          li.appendChild(document.createTextNode(table.names.join(" · ")));
+          li.appendChild(document.createTextNode(table.names.map(isolate).join(" · ")));
           list.appendChild(li);
         });
         part.appendChild(list);
@@ -573,12 +579,12 @@
       // Without a registered business this phone can neither be paired nor say whom it met.
       // A step that only records meetings lists who is present; nobody is paired in it.
       var ask = data.present ? box.dataset.textNoBusinessMet : box.dataset.textNoBusiness;
-      tableLine.textContent = data.named ? fill(box.dataset.textNotRegistered, { name: data.named }) : ask;
+      tableLine.textContent = data.named ? fill(box.dataset.textNotRegistered, { name: isolate(data.named) }) : ask;
       return;
     }
     if (data.table) {
       tableLine.textContent = fill(box.dataset.textTable, {
-        names: data["with"].map(function (w) { return w.name; }).join(", "), table: data.table
+        names: data["with"].map(function (w) { return isolate(w.name); }).join(", "), table: data.table
       });
     } else tableLine.textContent = data.present ? "" : box.dataset.textWaiting;
     (data["with"] || []).concat(data.present || []).forEach(function (business) {

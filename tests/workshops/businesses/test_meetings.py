@@ -129,8 +129,8 @@ def test_phones_that_name_a_business_the_project_lacks_are_told_and_the_leader_a
     with app.test_request_context("/"), force_locale("en"):
         panel = next(p for p in collects.panels(w3, step) if p.kind == "pairings")
         assert (
-            "Named on phones, not among the project's businesses: Duo Fjellklang, Hansens Bakeri."
-            in panel.lines
+            "Named on phones, not among the project's businesses: "
+            "\u2068Duo Fjellklang\u2069, \u2068Hansens Bakeri\u2069." in panel.lines
         )
         register = next(c for c in panel.controls if c.action == "register")
         assert register.label == "Add 2 businesses to the project"
@@ -165,7 +165,7 @@ def test_the_connections_step_shows_its_count_and_adds_the_businesses_phones_nam
         panel = next(p for p in collects.panels(w1, step) if p.kind == "connections")
         assert panel.lines == (
             "0 meetings recorded from phones in this project.",
-            "Named on phones, not among the project's businesses: Kaia Kafé.",
+            "Named on phones, not among the project's businesses: \u2068Kaia Kafé\u2069.",
         )
         collects.act(w1, "connections", "register", {}, T0)
         db.session.commit()

@@ -91,6 +91,13 @@ def test_hostile_text_is_stored_and_listed_exactly_as_typed(client, w2, text):
         ({"text": "   \n\t "}, {}, 422, "invalid_text"),
         ({"text": "\u200b"}, {}, 422, "invalid_text"),  # a zero-width space: shows nothing
         ({"text": " \u200d\ufeff\u2060\n"}, {}, 422, "invalid_text"),
+        # Drawn as nothing: accents on no letter, Hangul fillers, the blank Braille pattern,
+        # variation selectors and the combining grapheme joiner.
+        ({"text": "\u0301\u0301\u0301\u0301"}, {}, 422, "invalid_text"),
+        ({"text": "\u3164\u3164"}, {}, 422, "invalid_text"),
+        ({"text": "\u2800 \u2800"}, {}, 422, "invalid_text"),
+        ({"text": "\ufe0f\ufe0f"}, {}, 422, "invalid_text"),
+        ({"text": "\u115f\u1160\u034f"}, {}, 422, "invalid_text"),
         ({"text": "x" * 2001}, {}, 422, "invalid_text"),
         ({"text": 42}, {}, 422, "invalid_text"),
         ({}, {}, 422, "invalid_text"),
@@ -323,3 +330,11 @@ def test_an_idle_pooled_connection_is_checked_so_a_restart_in_between_costs_no_e
     after = post(client, code, "Etter pausen", key="after-pause-00001")
 
     assert after.status_code == 201
+
+
+@pytest.mark.parametrize("text", ["é", "e\u0301", "\u3164a", "😀\ufe0f", "한", "\u2800x", "ـ"])
+def test_a_text_with_something_drawn_is_kept_as_typed(db, client, w2, text):
+    response = client.post(f"/api/v1/workshops/{w2.join_code}/ideas", json={"text": text})
+
+    assert response.status_code == 201
+    assert db.session.get(Idea, response.json["id"]).text == text
