@@ -110,3 +110,19 @@ def test_static_urls_carry_the_files_version(app, client, tmp_path):
         assert served.status_code == 200
     assert first != second
     assert assets.file_version(str(tmp_path), "../etc/passwd", {}) is None
+
+
+def test_a_static_file_asked_for_by_its_version_is_kept_for_a_year(app, client):
+    with app.test_request_context():
+        script = url_for("static", filename="js/ideas.js")
+
+    with client.get(script) as current:
+        kept = current.headers["Cache-Control"]
+    with client.get("/static/js/ideas.js") as unversioned:
+        plain = unversioned.headers.get("Cache-Control", "")
+    with client.get("/static/js/ideas.js?v=0000000000") as older:
+        stale = older.headers.get("Cache-Control", "")
+
+    assert "immutable" in kept and "max-age=31536000" in kept and "no-cache" not in kept
+    assert "immutable" not in plain and "max-age=31536000" not in plain
+    assert "immutable" not in stale and "max-age=31536000" not in stale

@@ -85,6 +85,19 @@ VALLEY = (
 )
 
 
+# WCAG's contrast ratio of an element's text colour against its card's white background.
+CONTRAST = """element => {
+  const channels = getComputedStyle(element).color.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const linear = channels.map(c => c / 255).map(c => c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+  const luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2];
+  return 1.05 / (luminance + 0.05);
+}"""
+
+
+def contrast(locator) -> float:
+    return locator.evaluate(CONTRAST)
+
+
 def test_leader_marks_suggestions_and_the_ranking_learns_and_unlearns(
     page, live_app, live_url, live_leader, nordvik, tmp_path
 ):
@@ -105,6 +118,9 @@ def test_leader_marks_suggestions_and_the_ranking_learns_and_unlearns(
         return page.locator("section.card", has=page.get_by_role("heading", name=name, exact=True))
 
     expect(card("Fjellstua").get_by_text("Huskygården", exact=True)).to_be_visible()
+    # The marks are buttons drawn as links: readable on the white card (they were white on it).
+    good = card("Hyttegrenda").get_by_role("button", name="Good: Hyttegrenda – Elvestrand Guiding")
+    assert contrast(good) >= 4.5
     # A good mark: the alike pair (the hotel and the other guide) says why it moved up.
     card("Hyttegrenda").get_by_role("button", name="Good: Hyttegrenda – Elvestrand Guiding").click()
     expect(page.get_by_text("Hyttegrenda and Elvestrand Guiding are marked.")).to_be_visible()

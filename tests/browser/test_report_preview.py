@@ -54,3 +54,20 @@ def test_goal_bars_are_as_wide_as_their_share_and_nothing_is_blocked(
         percent = int(text.split("%")[0].split()[-1])
         assert abs(ratio * 100 - min(percent, 100)) <= 5, (ratio, text)
     assert any(0 < ratio < 1 for ratio, _text in shares)
+
+
+def test_the_preview_fits_a_phone_screen(browser, live_url, live_leader, project_with_goals):
+    """At 390 px nothing widens the page: facts stack, the contents are one column, and a wide
+    table scrolls inside the page."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    page.goto(f"{live_url}/login?lang=en")
+    page.get_by_label("E-mail").fill(live_leader)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{live_url}/projects/{project_with_goals}/report?lang=en")
+    expect(page.locator(".report-preview")).to_be_visible()
+
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.locator(".toc ol").evaluate("ol => getComputedStyle(ol).columnCount") == "1"
+    context.close()
