@@ -103,6 +103,7 @@ RULES: dict[str, dict[str, str]] = {
     "programme.duplicate_workshop": {P: "leader"},
     "programme.edit_step": {G: "leader", P: "leader"},
     "programme.step_action": {P: "leader"},
+    "programme.workshop_action": {P: "leader"},
     "programme.agenda": {G: "viewer+"},
     "programme.guide": {G: "leader"},
     # running a workshop
@@ -137,6 +138,9 @@ RULES: dict[str, dict[str, str]] = {
     "businesses.mark_pair": {P: "leader"},
     "businesses.ecosystems": {G: "viewer+", P: "leader"},
     "businesses.ecosystem_ideas": {P: "leader"},
+    "businesses.edit_ecosystem": {P: "leader"},
+    "businesses.ecosystem_status": {P: "leader"},
+    "businesses.remove_ecosystem": {P: "leader"},
     "businesses.network": {G: "viewer+"},
     "businesses.speed_meeting": {G: "leader", P: "leader"},
     # registrations at the door
@@ -169,8 +173,8 @@ RULES: dict[str, dict[str, str]] = {
     "evaluations.results_page": {G: "viewer+"},
     "evaluations.chart": {G: "viewer+"},
     "evaluations.charts_zip": {G: "viewer+"},
-    "evaluations.export_csv": {G: "viewer+"},
-    "evaluations.export_xlsx": {G: "viewer+"},
+    "evaluations.export_csv": {G: "leader"},
+    "evaluations.export_xlsx": {G: "leader"},
     "evaluations.compare": {G: "viewer+"},
     # reports and exports
     "reports.report": {G: "viewer+"},
@@ -208,11 +212,13 @@ URL_CONSTANTS = {
     "ideas.idea_action": {"action": "hide"},
     "ideas.vote_action": {"action": "close"},
     "programme.step_action": {"action": "down"},
+    "programme.workshop_action": {"action": "down"},
 }
 
 # Writes that, sent by one who may, leave the database as it was (nothing to change there).
 NO_CHANGE = {
     "businesses.speed_meeting": "pairs the people present; stores nothing",
+    "businesses.remove_ecosystem": "ecosystem_ideas linked an idea to it first: refused, kept",
     "businesses.phone_profile": "the current step does not collect profiles: refused with 409",
     "meetings_api.met_api": "the current step does not record meetings: refused with 409",
     "products_api.save_product_api": "the current step takes no product sheets: refused with 409",
@@ -286,10 +292,17 @@ def payload(endpoint: str, ids: dict) -> dict:
         "businesses.mark_pair": {"a": str(a), "b": str(c), "mark": "not_relevant"},
         "businesses.ecosystems": {"name": "Eco zq", "product": "P", "members": [str(b), str(c)]},
         "businesses.ecosystem_ideas": {f"e{ids['ecosystem_id']}-ideas": [str(ids["idea_id"])]},
+        "businesses.edit_ecosystem": {
+            "name": "Fjord weekend zq",
+            "product": "Two nights",
+            "members": [str(a), str(b)],
+        },
+        "businesses.ecosystem_status": {f"s{ids['ecosystem_id']}-status": "forming"},
         "businesses.speed_meeting": {"members": [str(a), str(b), str(c)]},
         "public.registration_settings": {"capacity": "1", "theme": "food"},
         "public.walk_in": {"name": "Walk Zq"},
-        "privacy.business_erase": {"entirely": "y"},
+        "privacy.business_erase": {"entirely": "y", "confirm": "y"},
+        "privacy.person_erase": {"confirm": "y"},
         "evaluations.new": {
             "source": "custom",
             "title": "New zq",
