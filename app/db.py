@@ -71,12 +71,13 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-FORGET_WAIT_MS = 200  # how long one try waits for readers (writers wait meanwhile)
+FORGET_WAIT_MS = 100  # how long one try waits for readers (writers wait meanwhile)
+FORGET_AFTER = 0.5  # seconds from an answer to the try that empties the log (answers share it)
 FORGET_RETRIES = (1.0, 5.0, 30.0, 120.0)  # seconds before each later try, while readers stay
 
 
 def forget_old_versions(engine: Engine, *, retries: tuple[float, ...] = FORGET_RETRIES) -> bool:
-    """Empty SQLite's write-ahead log after a commit that rewrote anonymous answers.
+    """Empty SQLite's write-ahead log: the database keeps no earlier state of its rows.
 
     In WAL mode every commit appends the pages it changed to the -wal file beside the database,
     and older copies stay there until the log is checkpointed and restarted. For a form's
@@ -86,10 +87,9 @@ def forget_old_versions(engine: Engine, *, retries: tuple[float, ...] = FORGET_R
     is zeroed: secure_delete) and truncates the log to nothing.
 
     One try waits at most FORGET_WAIT_MS for readers that still use the log (new writers wait
-    meanwhile); while they keep it busy the answer stays stored, and a timer thread tries again
-    after each of `retries` seconds. Returns whether this try emptied the log. Nothing to do on
-    PostgreSQL, whose old row versions stay in its table files until vacuumed and reused
-    (docs/privacy.md).
+    meanwhile); while they keep it busy, a timer thread tries again after each of `retries`
+    seconds. Returns whether this try emptied the log. Nothing to do on PostgreSQL, whose old
+    row versions stay in its table files until vacuumed and reused (docs/privacy.md).
     """
     if engine.dialect.name != "sqlite":
         return True
@@ -103,14 +103,45 @@ def forget_old_versions(engine: Engine, *, retries: tuple[float, ...] = FORGET_R
         finally:
             connection.invalidate()  # its busy timeout is not the pool's: never reused
     if busy and retries:
-        timer = threading.Timer(
-            retries[0], forget_old_versions, (engine,), {"retries": retries[1:]}
-        )
-        timer.daemon = True
-        timer.start()
+        _later(retries[0], engine, retries[1:])
     elif busy:
-        log.warning("the write-ahead log stayed busy: it is emptied at the next answer")
+        log.warning("the write-ahead log stayed busy: it is emptied after the next answer")
     return not busy
+
+
+_FORGETTING = threading.Lock()
+_pending: set[int] = set()  # engines with a try on its way
+
+
+def forget_old_versions_soon(engine: Engine) -> None:
+    """After an answer: empty the log FORGET_AFTER seconds later, in a timer thread.
+
+    The answer is committed before; the phone is not kept waiting, and answers that come
+    together (a room answering at once) share one try instead of each holding up the others'
+    writes while it waits for readers. The history lives that long, not longer.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+    with _FORGETTING:
+        if id(engine) in _pending:
+            return
+        _pending.add(id(engine))
+    _later(FORGET_AFTER, engine, FORGET_RETRIES, pending=True)
+
+
+def _later(seconds: float, engine: Engine, retries: tuple[float, ...], *, pending=False) -> None:
+    def run() -> None:
+        if pending:
+            with _FORGETTING:
+                _pending.discard(id(engine))
+        try:
+            forget_old_versions(engine, retries=retries)
+        except Exception:  # a thread of its own: logged, and the next answer tries again
+            log.exception("emptying the write-ahead log failed")
+
+    timer = threading.Timer(seconds, run)
+    timer.daemon = True
+    timer.start()
 
 
 # A pooled PostgreSQL connection idle this long is checked before reuse (one round trip); one in

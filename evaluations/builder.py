@@ -209,10 +209,8 @@ def _take_over(question: Question) -> None:
 def _follow_steps(
     form: EvaluationForm, question: Question, made: QuestionTemplate, steps: list[tuple[str, str]]
 ) -> bool:
-    if not steps:  # as from_template: no parts to pick, no question
-        form.questions.remove(question)
-        _renumber(form.questions)
-        return True
+    if not steps:  # steps cleared for a moment (being rebuilt): the question waits for them
+        return False
     before = _option_state(question)
     fixed = _fixed_keys(made)
     old = {option.key: option for option in question.options if option.key not in fixed}

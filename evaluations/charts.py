@@ -176,7 +176,8 @@ def sentence(text: str) -> str:
     """End the text as a sentence: a full stop, unless it ends in one already (a question's
     "?" too), so alt texts never read "started?."."""
     text = text.rstrip()
-    return text if not text or text[-1] in ".?!…" else f"{text}."
+    # + keeps the text's type: an escaped title (Markup) stays escaped once, not twice.
+    return text if not text or text[-1] in ".?!…" else text + "."
 
 
 def cache_key(chart: ChartData) -> str:

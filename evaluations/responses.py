@@ -32,7 +32,7 @@ from flask_babel import ngettext
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 
-from app.db import forget_old_versions
+from app.db import forget_old_versions_soon
 from app.extensions import db
 from evaluations import store
 from evaluations.builder import text_in
@@ -474,14 +474,14 @@ def _locked_receipts(form: EvaluationForm | Answering) -> ReceiptSet:
 
 
 def commit_response() -> None:
-    """Commit the stored response; a lost race becomes AlreadyAnswered. Then the database keeps
-    no earlier state of the form's responses beside the last (app.db.forget_old_versions)."""
+    """Commit the stored response; a lost race becomes AlreadyAnswered. Soon after, the database
+    keeps no earlier state of the form's responses beside the last (app.db.forget_old_versions)."""
     try:
         db.session.commit()
     except IntegrityError as error:
         db.session.rollback()
         raise AlreadyAnswered from error
-    forget_old_versions(db.engine)
+    forget_old_versions_soon(db.engine)
 
 
 def problem_message(

@@ -12,6 +12,7 @@ it covers, for figures that draw text themselves (`fc-match`).
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 import subprocess  # nosec B404 - fc-list, a fixed command without user input
 import unicodedata
@@ -126,3 +127,20 @@ def visible(text: str, covered: Coverage | None = None) -> str:
         return text
     missing = {ord(c): PLACEHOLDER for c in set(text) if not drawable(c, covered)}
     return text.translate(missing) if missing else text
+
+
+# Combining marks as the usual scripts use them (Latin, Greek, Cyrillic, Hebrew, Arabic, the
+# symbols' and half marks' blocks, variation selectors). A letter carries a few; more than
+# STACKED in a row is no writing but a tower drawn over the lines above (a "Zalgo" text).
+STACKED = 6
+_STACK = re.compile(
+    "[\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u06d6-\u06ed"
+    "\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe00-\ufe0f\ufe20-\ufe2f]"
+    f"{{{STACKED + 1},}}"
+)
+
+
+def stacks_marks(text: str) -> bool:
+    """Whether a letter of the text carries more combining marks than writing does, so that its
+    box should cut them off (the report's `clipped` class): one regular-expression search."""
+    return bool(_STACK.search(text))

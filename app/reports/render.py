@@ -24,6 +24,7 @@ from markupsafe import Markup
 from app.reports import cache, data, figures
 from app.reports.data import Network, ReportData
 from method import catalogue, taxonomy
+from workshops import glyphs
 from workshops.businesses.forms import SIZE_LABELS, STAGE_LABELS
 from workshops.pdf import DATA_PNG, html_to_pdf
 from workshops.projects.forms import TARGET_LABELS, USE_LABELS  # the project form's words
@@ -193,10 +194,19 @@ _KEPT_SPACES = re.compile(r"[\t\n\r\f]|  |^\s|\s$")
 def verbatim_inline(text: str) -> Markup:
     """Text exactly as typed, inline and isolated from the text around it: a <bdi>, or a span
     that keeps its line breaks and runs of spaces when it has some to keep (a span is one more
-    box to lay out; a <bdi> becomes two characters in the PDF)."""
+    box to lay out; a <bdi> becomes two characters in the PDF), or that cuts off the marks a
+    letter stacks beyond writing (glyphs.stacks_marks)."""
+    if glyphs.stacks_marks(text):
+        return Markup('<span class="verbatim clipped">{}</span>').format(text)  # noqa: S704  # nosec B704
     if _KEPT_SPACES.search(text):
         return Markup('<span class="verbatim">{}</span>').format(text)  # noqa: S704  # nosec B704
     return Markup("<bdi>{}</bdi>").format(text)  # noqa: S704  # nosec B704
+
+
+def clipped(text: str | None) -> str:
+    """ " clipped" for a text whose letters stack marks beyond writing (the class that keeps them
+    inside its box), else nothing: added to a class attribute in the templates."""
+    return " clipped" if text and glyphs.stacks_marks(text) else ""
 
 
 def question_groups(rows) -> list[tuple[bool, list]]:
@@ -313,6 +323,7 @@ def _helpers(lang: str) -> dict:
     return {
         "lang": lang,
         "verbatim_inline": verbatim_inline,
+        "clipped": clipped,
         "date": lambda value, fmt="long": date_text(value, lang, fmt),
         "datetime": lambda value: datetime_text(value, lang),
         "decimal": lambda value: format_decimal(value, format="#,##0.0", locale=lang),

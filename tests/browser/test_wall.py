@@ -193,3 +193,20 @@ def test_a_phone_keeps_the_ideas_queued_by_older_javascript(browser, live_app, l
     assert re.search(r"/static/js/ideas\.js\?v=[0-9a-f]+$", script)
     with live_app.app_context():
         assert [i.text for i in db.session.query(Idea)] == ["Queued before the update"]
+
+
+def test_the_join_code_stands_on_one_line_inside_its_box(browser, live_url, live_leader, w2):
+    """People type what they read: a code broken over two lines was read as five characters."""
+    page, errors = wall_page(browser, live_url, live_leader, w2["code"])
+    for width, height in ((1920, 1080), (1280, 720), (1024, 768)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(300)
+        code = page.locator(".wall-code").first
+        expect(code).to_have_text(w2["code"])
+        lines = code.evaluate(
+            "e => Math.round(e.getBoundingClientRect().height / parseFloat(getComputedStyle(e).lineHeight))"
+        )
+        box, join = code.bounding_box(), page.locator(".wall-join").first.bounding_box()
+        assert lines == 1, (width, lines)
+        assert box["x"] + box["width"] <= join["x"] + join["width"], width
+    assert errors == []

@@ -1,4 +1,7 @@
-"""A character no font can draw shows as a visible placeholder in the PDF, never dropped."""
+"""A character no font can draw shows as a visible placeholder in the PDF, never dropped; a
+letter under a tower of accents stays inside its box."""
+
+import subprocess
 
 import pytest
 
@@ -77,3 +80,42 @@ def test_an_idea_with_an_undrawable_character_keeps_its_place_in_the_report(stor
 
     assert "Kanal\ufffdhelg" in text
     assert PRIVATE_USE not in text
+
+
+STACKED_IDEA = "a" + "\u0301" * 1999  # one letter under 1,999 accents: 2,000 characters
+
+
+def test_only_a_text_whose_letters_stack_marks_beyond_writing_is_clipped():
+    assert glyphs.stacks_marks(STACKED_IDEA)
+    assert glyphs.stacks_marks("x" + "\u0300\u0301\u0302\u0303\u0304\u0305\u0306")
+    for writing in ("Việt Nam: Tiếng Việt có dấu", "e\u0301\u0302", "שָׁלוֹם", "Å ø æ ŋ č"):
+        assert not glyphs.stacks_marks(writing)
+    assert render.clipped(STACKED_IDEA) == " clipped" and render.clipped("Kafé") == ""
+    assert 'class="verbatim clipped"' in render.verbatim_inline(STACKED_IDEA)
+
+
+@pytest.mark.db
+def test_stacked_accents_stay_inside_their_box_in_the_report_pdf(story, tmp_path):
+    """Without the clip the tower of accents was drawn over the page's top margin (a walk saw it
+    cross the lines above); the top margin of every page stays blank."""
+    from PIL import Image
+
+    from app.extensions import db
+
+    workshop = story.workshops[0]
+    db.session.add(Idea(workshop_id=workshop.id, text=STACKED_IDEA))
+    db.session.commit()
+    report = data.assemble(story, "en")
+    assert 'class="verbatim clipped"' in str(render.report_body(report, "en"))
+    (tmp_path / "report.pdf").write_bytes(render.report_pdf(report, "en"))
+
+    subprocess.run(  # noqa: S603 - fixed arguments
+        ["pdftoppm", "-r", "30", "-gray", str(tmp_path / "report.pdf"), str(tmp_path / "page")],
+        check=True,
+    )
+    pages = sorted(tmp_path.glob("page-*.pgm"))
+    assert pages
+    for path in pages:
+        image = Image.open(path)
+        band = image.crop((0, 0, image.width, round(image.height * 15 / 297)))  # 15 mm of 297
+        assert band.getextrema()[0] > 240, f"{path.name}: something is drawn in the top margin"
