@@ -148,8 +148,15 @@ def copy_workshop(source: Workshop, project: Project, *, title: str | None = Non
 
 
 def in_order(project: Project) -> list[Workshop]:
-    """The project's workshops in programme order."""
-    return sorted(project.workshops, key=lambda w: (w.position, w.id or 0))
+    """The project's workshops in programme order, as the programme page lists them (the same
+    ORDER BY, so equal positions left by older data tie-break alike on each engine)."""
+    return list(
+        db.session.scalars(
+            select(Workshop)
+            .where(Workshop.project_id == project.id)
+            .order_by(Workshop.position, Workshop.starts_at, Workshop.id)
+        )
+    )
 
 
 def _set_order(workshops: list[Workshop]) -> None:
