@@ -402,3 +402,46 @@ def test_a_hidden_button_stays_hidden_whatever_its_display_rule(browser, live_ur
                    b.textContent = "Write on this phone instead"; document.body.appendChild(b); }"""
     )
     expect(page.locator("#probe")).to_be_hidden()
+
+
+def test_two_tabs_of_one_phone_keep_each_others_queued_dots(browser, live_url, live_leader, w2):
+    """Dots queued offline in two tabs of one phone: the tab that is closed first does not take
+    the other's dot with it, nor does the other drop it; both arrive once, back online."""
+    leader = browser.new_context(
+        locale="en-GB", viewport={"width": 1280, "height": 1000}
+    ).new_page()
+    log_in(leader, live_url, live_leader)
+    leader.goto(f"{live_url}/projects/kanalbyen/workshops/{w2['id']}/console")
+    voting = w2["collects"].index(["ideas", "votes"])
+    leader.get_by_role("button", name="Start the workshop").click()
+    for _ in range(voting):
+        leader.get_by_role("button", name="Next step").click()
+    first = phone(browser, live_url, w2["code"])
+    for text in ("Canal weekend", "Smithy evening"):
+        first.get_by_role("textbox", name="Your idea").fill(text)
+        first.get_by_role("button", name="Send").click()
+    expect(first.locator(".queue li.is-sent")).to_have_count(2)
+    leader.locator(".console-panel[data-kind=votes]").get_by_role(
+        "button", name="Open the vote"
+    ).click()
+    second = first.context.new_page()
+    second.errors = []
+    second.on("pageerror", lambda error: second.errors.append(str(error)))
+    second.goto(f"{live_url}/j/{w2['code']}")
+    for page in (first, second):
+        expect(page.locator("#idea-pick .dots-left")).to_have_text("Dots left: 3", timeout=4000)
+
+    first.context.set_offline(True)
+    for page, idea in ((first, "Canal weekend"), (second, "Smithy evening")):
+        page.locator("#idea-pick li").filter(has_text=idea).get_by_role(
+            "button", name="Give a dot"
+        ).click()
+    expect(second.locator("#idea-pick .pick-message")).to_have_text("Waiting to be sent (2)")
+    first.close()
+    second.context.set_offline(False)
+    second.evaluate("window.dispatchEvent(new Event('online'))")
+
+    expect(second.locator("#idea-pick .pick-message")).to_have_text("", timeout=8000)
+    expect(second.locator("#idea-pick .dots-left")).to_have_text("Dots left: 1", timeout=8000)
+    expect(leader.locator("[data-count=votes]")).to_have_text("2", timeout=6000)
+    assert second.errors == []

@@ -23,36 +23,8 @@
     VISIBLE = /[^\s\u00AD\u200B-\u200F\u2060-\u2064\uFEFF]/;
   }
 
-  // The queue is shared by every tab of the phone through local storage: each item has an id
-  // and a version raised on every change, and a tab writes the union of what is stored and what
-  // it holds (the higher version of each item), so one tab never writes over another's ideas.
-  function load() {
-    var items;
-    try { items = JSON.parse(window.localStorage.getItem(storeKey) || "[]"); } catch (e) { items = []; }
-    return Array.isArray(items) ? items.map(function (q) { q.id = q.id || q.key; q.version = q.version || 0; return q; }) : [];
-  }
-  function merged(stored, held) {
-    var byId = {};
-    stored.concat(held).forEach(function (q) {
-      var known = byId[q.id];
-      if (!known || q.version > known.version) byId[q.id] = q;
-    });
-    var items = Object.keys(byId).map(function (id) { return byId[id]; });
-    items.sort(function (a, b) { return (a.at || 0) - (b.at || 0); });
-    // Sent ideas are only shown: the last 50 are kept. Unsent ones are always kept.
-    return items.filter(function (q, n) { return q.state !== "sent" || n >= items.length - 50; });
-  }
-  function save() {
-    queue = merged(load(), queue);
-    try { window.localStorage.setItem(storeKey, JSON.stringify(queue)); } catch (e) { /* storage full: keep in memory */ }
-  }
-  function change(item, fields) {
-    var current = queue.find(function (q) { return q.id === item.id; }) || item;
-    Object.keys(fields).forEach(function (name) { current[name] = fields[name]; });
-    current.version += 1;
-    save();
-  }
-  var queue = load();
+  // Shared by every tab of the phone (sharedQueue, in live.js, loaded before this script).
+  var queue = sharedQueue(storeKey, "sent");
 
   function newKey() {
     var bytes = new Uint8Array(16);
@@ -62,7 +34,7 @@
 
   function render() {
     list.textContent = "";
-    queue.slice().reverse().forEach(function (item) {
+    queue.list().slice().reverse().forEach(function (item) {
       var li = document.createElement("li");
       li.className = "is-" + item.state;
       var text = document.createElement("span");
@@ -81,7 +53,7 @@
         again.className = "secondary small";
         again.textContent = box.dataset.textAgain;
         again.addEventListener("click", function () {
-          change(item, { state: "waiting", message: "", key: newKey() });
+          queue.change(item, { state: "waiting", message: "", key: newKey() });
           render(); flush();
         });
         li.appendChild(again);
@@ -103,7 +75,7 @@
 
   function flush() {
     if (sending) return;
-    var item = queue.find(function (q) { return q.state === "waiting"; });
+    var item = queue.list().find(function (q) { return q.state === "waiting"; });
     if (!item) return;
     sending = true;
     fetch(box.dataset.ideasUrl, {
@@ -116,14 +88,14 @@
     }).then(function (result) {
       sending = false;
       if (result.status === 201) {
-        change(item, { state: "sent", stored: result.body.id });
+        queue.change(item, { state: "sent", stored: result.body.id });
         backoff = 1000;
         render(); flush();
       } else if (result.status === 429 || result.status === 503 || result.status >= 500) {
         later((parseInt(result.retry, 10) || 2) * 1000);
       } else {
         // The server read it and said no (closed workshop, too long...): show why, keep the text.
-        change(item, { state: "failed", message: result.body.message || String(result.status) });
+        queue.change(item, { state: "failed", message: result.body.message || String(result.status) });
         render(); flush();
       }
     }).catch(function () {
@@ -143,9 +115,7 @@
       textarea.focus();
       return;
     }
-    var key = newKey();
-    queue.push({ id: key, key: key, version: 0, text: text, state: "waiting", at: Date.now() });
-    save();
+    queue.add({ key: newKey(), text: text, state: "waiting" });
     textarea.value = "";
     updateCounter();
     render();
@@ -156,7 +126,7 @@
   // Another tab of this phone changed the queue: show its ideas here too.
   window.addEventListener("storage", function (event) {
     if (event.key !== storeKey) return;
-    queue = merged(load(), queue);
+    queue.reload();
     render();
   });
   window.setInterval(function () { if (!sending) flush(); }, 5000);

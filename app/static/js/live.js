@@ -6,6 +6,54 @@
    cannot reorder the words and names around it. Shared by the parts below. */
 function isolate(text) { return "\u2068" + text + "\u2069"; }
 
+/* A queue of what the phone has yet to send (ideas in ideas.js; dots and interests below), kept
+   in local storage under storeKey and shared by every tab of the phone. Each item has an id and
+   a version raised on every change; a tab writes the union of what is stored and what it holds
+   (the higher version of each item), so one tab never writes over another's items. An item in
+   state `finished` (sent) is kept as a mark, the last 50 of them; unsent items always. */
+function sharedQueue(storeKey, finished) {
+  function load() {
+    var stored;
+    try { stored = JSON.parse(window.localStorage.getItem(storeKey) || "[]"); } catch (e) { stored = []; }
+    return Array.isArray(stored) ? stored.map(function (q) { q.id = q.id || q.key; q.version = q.version || 0; return q; }) : [];
+  }
+  function merged(stored, held) {
+    var byId = {};
+    stored.concat(held).forEach(function (q) {
+      var known = byId[q.id];
+      if (!known || q.version > known.version) byId[q.id] = q;
+    });
+    var all = Object.keys(byId).map(function (id) { return byId[id]; });
+    all.sort(function (a, b) { return (a.at || 0) - (b.at || 0); });
+    return all.filter(function (q, n) { return q.state !== finished || n >= all.length - 50; });
+  }
+  var items = load();
+  function save() {
+    items = merged(load(), items);
+    try { window.localStorage.setItem(storeKey, JSON.stringify(items)); } catch (e) { /* full: kept in memory */ }
+  }
+  return {
+    list: function () { return items; },
+    unsent: function () { return items.filter(function (q) { return q.state !== finished; }); },
+    add: function (item) {
+      item.id = item.id || item.key;
+      item.version = 0;
+      item.at = item.at || Date.now();
+      items.push(item);
+      save();
+    },
+    change: function (item, fields) {
+      var current = items.find(function (q) { return q.id === item.id; }) || item;
+      Object.keys(fields).forEach(function (name) { current[name] = fields[name]; });
+      current.version += 1;
+      save();
+    },
+    // Another tab changed the queue (the window's storage event for storeKey).
+    reload: function () { items = merged(load(), items); },
+    key: storeKey
+  };
+}
+
 (function () {
   "use strict";
   var root = document.getElementById("live");
@@ -312,7 +360,7 @@ function isolate(text) { return "\u2068" + text + "\u2069"; }
   function store(key, value) {
     try { window.localStorage.setItem(base + key, JSON.stringify(value)); } catch (e) { /* full: keep in memory */ }
   }
-  var queue = load("-queue", []);
+  var queue = sharedQueue(base + "-queue", "done"); // dots and interests not yet sent
   var interested = load("-interests", {});
   var business = box.dataset.business || load("-business", "");
 
@@ -324,7 +372,7 @@ function isolate(text) { return "\u2068" + text + "\u2069"; }
 
   function pending(idea) {
     // Dots queued but not yet counted by the server, on one idea or in all.
-    return queue.reduce(function (sum, item) {
+    return queue.unsent().reduce(function (sum, item) {
       return item.kind === "vote" && (idea === undefined || item.body.idea === idea) ? sum + item.body.dots : sum;
     }, 0);
   }
@@ -400,12 +448,12 @@ function isolate(text) { return "\u2068" + text + "\u2069"; }
       li.appendChild(actions);
       list.appendChild(li);
     });
-    message.textContent = queue.length ? box.dataset.textWaiting + " (" + queue.length + ")" : message.textContent;
+    var unsent = queue.unsent().length;
+    message.textContent = unsent ? box.dataset.textWaiting + " (" + unsent + ")" : message.textContent;
   }
 
   function enqueue(kind, url, body) {
-    queue.push({ kind: kind, url: url, body: body, key: newKey() });
-    store("-queue", queue);
+    queue.add({ kind: kind, url: url, body: body, key: newKey(), state: "waiting" });
     message.textContent = "";
     render();
     flush();
@@ -414,8 +462,8 @@ function isolate(text) { return "\u2068" + text + "\u2069"; }
   function later(ms) { window.clearTimeout(timer); timer = window.setTimeout(flush, ms); }
 
   function flush() {
-    if (sending || !queue.length) return;
-    var item = queue[0];
+    var item = queue.unsent()[0];
+    if (sending || !item) return;
     sending = true;
     fetch(item.url, {
       method: "POST", credentials: "same-origin",
@@ -426,8 +474,7 @@ function isolate(text) { return "\u2068" + text + "\u2069"; }
     }).then(function (result) {
       sending = false;
       if (result.status >= 500 || result.status === 429) { later(2000); return; }
-      queue.shift();
-      store("-queue", queue);
+      queue.change(item, { state: "done" });
       backoff = 1000;
       if (result.status === 201) {
         if (item.kind === "vote" && vote) {
@@ -521,6 +568,13 @@ function isolate(text) { return "\u2068" + text + "\u2069"; }
     refreshIdeas();
   });
   window.addEventListener("online", function () { backoff = 1000; flush(); });
+  // Another tab of this phone queued or sent dots or interests: count them here too.
+  window.addEventListener("storage", function (event) {
+    if (event.key !== queue.key) return;
+    queue.reload();
+    render();
+    flush();
+  });
   window.setInterval(function () {
     if (!sending) flush();
     if (mode) refreshIdeas(); // others' new ideas (an unchanged list is a 304)
