@@ -25,7 +25,7 @@ from app.reports import cache, data, figures
 from app.reports.data import Network, ReportData
 from method import catalogue, taxonomy
 from workshops import glyphs
-from workshops.businesses.forms import SIZE_LABELS, STAGE_LABELS
+from workshops.businesses.forms import ECOSYSTEM_STATUS_LABELS, SIZE_LABELS, STAGE_LABELS
 from workshops.pdf import DATA_PNG, html_to_pdf
 from workshops.projects.forms import TARGET_LABELS, USE_LABELS  # the project form's words
 
@@ -56,15 +56,6 @@ ORIGIN_LABELS = {
     "suggested": _l("Suggested by Kraftverk"),
     "workshop": _l("Met in a workshop"),
     "manual": _l("Added by the leader"),
-}
-ECOSYSTEM_LABELS = {
-    "proposed": _l("Proposed"),
-    "forming": _l("Forming"),
-    "testing": _l("Testing"),
-    "selling": _l("Selling"),
-    "active": _l("Active"),
-    "paused": _l("Paused"),
-    "ended": _l("Ended"),
 }
 
 
@@ -332,7 +323,7 @@ def _helpers(lang: str) -> dict:
         "status_labels": STATUS_LABELS,
         "connection_labels": CONNECTION_LABELS,
         "origin_labels": ORIGIN_LABELS,
-        "ecosystem_labels": ECOSYSTEM_LABELS,
+        "ecosystem_labels": ECOSYSTEM_STATUS_LABELS,
         "target_labels": TARGET_LABELS,
         "use_labels": USE_LABELS,
         "size_labels": SIZE_LABELS,

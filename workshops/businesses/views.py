@@ -521,22 +521,12 @@ def ecosystems(slug: str):
         editing = pairing_service.ecosystem_of(project, int(wanted))
     form = _ecosystem_form(project, editing)
     if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                pairing_service.name_ecosystem(
-                    project,
-                    form.name.data,
-                    form.product.data or "",
-                    _members(project, form.members.data or []),
-                )
-            except pairing_service.EcosystemRepeat as repeat:
-                _repeat_error(form, repeat)
-            except pairing_service.OutcomeError:
-                form.members.errors.append(_("Choose at least two businesses."))
-            else:
-                db.session.commit()
-                flash(_("The ecosystem is named."), "success")
-                return redirect(url_for("businesses.ecosystems", slug=slug))
+        if form.validate_on_submit() and _saved(
+            project, form, lambda *fields: pairing_service.name_ecosystem(project, *fields)
+        ):
+            db.session.commit()
+            flash(_("The ecosystem is named."), "success")
+            return redirect(url_for("businesses.ecosystems", slug=slug))
         return _ecosystems_page(project, form, None, 400)
     if editing is not None:
         form.name.data, form.product.data = editing.name, editing.product
@@ -553,26 +543,29 @@ def edit_ecosystem(slug: str, ecosystem_id: int):
     project = access.project_for(slug, lead=True)
     ecosystem = _ecosystem(project, ecosystem_id)
     form = _ecosystem_form(project, ecosystem)
-    if form.validate_on_submit():
-        try:
-            pairing_service.change_ecosystem(
-                project,
-                ecosystem,
-                form.name.data,
-                form.product.data or "",
-                _members(project, form.members.data or []),
-            )
-        except pairing_service.EcosystemRepeat as repeat:
-            _repeat_error(form, repeat)
-        except pairing_service.OutcomeError:
-            form.members.errors.append(_("Choose at least two businesses."))
-        else:
-            db.session.commit()
-            flash(_("The ecosystem is saved."), "success")
-            return redirect(
-                url_for("businesses.ecosystems", slug=slug) + f"#ecosystem-{ecosystem.id}"
-            )
+    if form.validate_on_submit() and _saved(
+        project,
+        form,
+        lambda *fields: pairing_service.change_ecosystem(project, ecosystem, *fields),
+    ):
+        db.session.commit()
+        flash(_("The ecosystem is saved."), "success")
+        return redirect(url_for("businesses.ecosystems", slug=slug) + f"#ecosystem-{ecosystem.id}")
     return _ecosystems_page(project, form, ecosystem, 400)
+
+
+def _saved(project, form, save) -> bool:
+    """Name or change an ecosystem: save(name, product, members) from the form; a refusal (it
+    repeats a named one, or too few members) goes onto the form's fields and gives False."""
+    try:
+        save(form.name.data, form.product.data or "", _members(project, form.members.data or []))
+    except pairing_service.EcosystemRepeat as repeat:
+        _repeat_error(form, repeat)
+    except pairing_service.OutcomeError:
+        form.members.errors.append(_("Choose at least two businesses."))
+    else:
+        return True
+    return False
 
 
 @bp.post("/projects/<slug>/ecosystems/<int:ecosystem_id>/status")
