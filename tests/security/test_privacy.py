@@ -59,6 +59,7 @@ def world(app, db, client, leader, make_user, make_project):
     connection.notes = "Ola calls Kari on Monday"
     pairing_service.name_ecosystem(project, "Fjord og brød", "Boat picnic", [boat, bakery])
     workshop = programme_builder.add_workshop(project, "Idéverksted", template="W2")
+    workshop.is_public = True  # open for registration
     live.start(workshop, utcnow())
     ola = registrations.register(
         workshop,

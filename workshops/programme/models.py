@@ -36,7 +36,9 @@ class Workshop(db.Model):
     status: Mapped[str] = mapped_column(String(10), default="planned")
     visibility: Mapped[str] = mapped_column(String(10), default="stepwise")
     join_code: Mapped[str] = mapped_column(String(6), unique=True)
-    is_public: Mapped[bool] = mapped_column(default=True)
+    # In the public calendar and open for registration: only once the leader says so, so that a
+    # programme still being drafted is not published by being made.
+    is_public: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     duration_minutes: Mapped[int | None]
     # Live state. The current step is kept by id without a foreign key (steps point here).

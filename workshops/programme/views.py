@@ -219,11 +219,13 @@ def duplicate_workshop(slug: str, workshop_id: int):
     return redirect(url_for("programme.edit_workshop", slug=slug, workshop_id=copy.id))
 
 
-@bp.post("/projects/<slug>/workshops/<int:workshop_id>/<any(up, down, remove):action>")
+@bp.post(
+    "/projects/<slug>/workshops/<int:workshop_id>/<any(up, down, remove, public, private):action>"
+)
 @login_required
 def workshop_action(slug: str, workshop_id: int, action: str):
-    """Move a workshop up or down in the programme, or remove one in which nothing was
-    collected."""
+    """Move a workshop up or down in the programme, show it in the public calendar or take it
+    out, or remove one in which nothing was collected."""
     project, workshop = lookup.project_workshop(slug, workshop_id, lead=True)
     StepActionForm().validate_on_submit() or abort(400)
     if action == "remove":
@@ -242,6 +244,17 @@ def workshop_action(slug: str, workshop_id: int, action: str):
         db.session.commit()
         flash(_("The workshop “%(title)s” is removed.", title=title), "success")
         return redirect(url_for("programme.workshops", slug=slug))
+    if action in ("public", "private"):
+        workshop.is_public = action == "public"
+        programme_builder.changed(workshop)
+        db.session.commit()
+        if workshop.is_public:
+            flash(_("“%(title)s” is in the public calendar.", title=workshop.title), "success")
+        else:
+            flash(_("“%(title)s” is out of the public calendar.", title=workshop.title), "success")
+        return redirect(
+            url_for("programme.workshops", slug=project.slug) + f"#workshop-{workshop.id}"
+        )
     programme_builder.move_workshop(workshop, -1 if action == "up" else 1)
     db.session.commit()
     return redirect(url_for("programme.workshops", slug=project.slug) + f"#workshop-{workshop.id}")

@@ -261,3 +261,45 @@ def test_step_of_zero_minutes_gets_the_range_message(db, leader_client, project)
     assert response.status_code == 400
     assert "Number must be between 1 and 240." in body
     assert "This field is required." not in body
+
+
+def _public_titles(app) -> str:
+    """The public calendar as an anonymous visitor sees it."""
+    return app.test_client().get("/calendar?lang=en").get_data(as_text=True)
+
+
+def test_a_new_programme_is_not_public_until_the_leader_says_so(app, db, leader_client, project):
+    client = app.test_client()
+    w1, w2, _w3 = project.workshops
+    page = leader_client.get("/projects/kanalbyen/workshops?lang=en").get_data(as_text=True)
+    assert page.count("Not public") == 3
+    assert w1.title not in _public_titles(app)
+    assert client.get(f"/workshops/{w1.id}/register").status_code == 404
+
+    shown = leader_client.post(
+        f"/projects/kanalbyen/workshops/{w1.id}/public?lang=en", follow_redirects=True
+    )
+
+    assert "is in the public calendar" in shown.get_data(as_text=True)
+    assert db.session.get(Workshop, w1.id).is_public
+    assert not db.session.get(Workshop, w2.id).is_public
+    assert w1.title in _public_titles(app)
+    assert client.get(f"/workshops/{w1.id}/register").status_code == 200
+
+    leader_client.post(f"/projects/kanalbyen/workshops/{w1.id}/private")
+
+    assert not db.session.get(Workshop, w1.id).is_public
+    assert w1.title not in _public_titles(app)
+
+
+def test_viewer_cannot_publish_a_workshop(db, client, make_user, project):
+    from workshops.projects import service as projects
+
+    viewer = make_user("viewer@example.org", can_create=False)
+    projects.set_role(project, viewer, "viewer")
+    db.session.commit()
+    login(client, viewer.email)
+    w1 = project.workshops[0]
+
+    assert client.post(f"/projects/kanalbyen/workshops/{w1.id}/public").status_code == 403
+    assert not db.session.get(Workshop, w1.id).is_public

@@ -27,6 +27,7 @@ def new_workshop(db, project, **fields) -> Workshop:
         "starts_at": utcnow().replace(microsecond=0) + timedelta(days=7),
         "place": "Slusedal samfunnshus",
         "join_code": codes.new_code(),
+        "is_public": True,
     }
     workshop = Workshop(project_id=project.id, **(values | fields))
     db.session.add(workshop)
