@@ -167,6 +167,16 @@ def _definite_feminine_base(word: str) -> str | None:
     return base if base.endswith(_FEMININE_ON_E) else None
 
 
+def _linked(modifier: str) -> tuple[str, ...]:
+    """The forms a compound's first part may stand for: as written, without a linking -s or -e
+    ("værelses", "sommarstuge"), or with the -e or -a its noun ends in ("hytt", "stug")."""
+    forms = [modifier]
+    if modifier[-1:] in ("s", "e") and len(modifier) > 4:
+        forms.append(modifier[:-1])
+    forms += [modifier + "e", modifier + "a"]
+    return tuple(forms)
+
+
 def _undouble(stem: str) -> str:
     """Drop a doubled final consonant (rommet → romm → rom; butikken → butikk stays)."""
     if len(stem) > 3 and stem[-1] == stem[-2] and stem[-1] not in "aeiouyåäöøæ":
@@ -354,8 +364,20 @@ class _Lexicon:
                 head, _MIN_PREFIX_IN_COMPOUND
             )
             if values:
-                return values
+                return self._let(folded[:start], head, values)
         return []
+
+    def _let(self, modifier: str, head: str, values: list[object]) -> list[object]:
+        """Read a rental compound as what it lets: "hyttudlejning" and "stuguthyrare" let cabins
+        (accommodation), "lokaleutleie" a hall; "kajakkutleie" stays equipment rental. Only a
+        head that is a word for letting counts: "utstyr" (gear) is equipment, not a rental."""
+        if _RENTAL not in values or not head.startswith(_LETTING):
+            return values
+        for form in _linked(modifier):
+            let = [v for v in self.word(form) if v in _PLACES]
+            if let:
+                return let
+        return values
 
     def phrase_at(self, tokens: list[str], start: int) -> tuple[int, list[object]]:
         """Return (length, values) of the longest listed phrase starting at tokens[start]."""
@@ -531,6 +553,7 @@ class _Taxonomy:
     day_parts: Mapping[str, Mapping[str, str]]
     roles: Mapping[str, Mapping[str, str]]
     reasons: Mapping[str, Mapping[str, str]]
+    class_groups: Mapping[str, str | None]  # NACE class with a refinement -> its group
     word_entries: tuple[tuple[str, object], ...]
     sector_entries: tuple[tuple[str, object], ...]
     not_compounds: tuple[str, ...]
@@ -590,9 +613,11 @@ def _load() -> _Taxonomy:
     rev2_to_rev21 = dict(data["rev2_to_rev21"])
     refinements = {}
     class_entries: list[tuple[str, object]] = []
+    class_groups: dict[str, str | None] = {}
     for code, c in data["classes"].items():
         refinements[code] = (tuple(c["offers"]), tuple(c["needs"]))
-        group = _code_group(code, codes)
+        # A class in no group's codes may name the group its everyday words belong to.
+        group = class_groups[code] = c.get("group") or _code_group(code, codes)
         class_entries += [(w, (group, code)) for w in c.get("words") or ()]
     affinity = {
         frozenset((a, b)): (float(w), product) for a, b, w, product in data["affinity"]["pairs"]
@@ -626,6 +651,7 @@ def _load() -> _Taxonomy:
         day_parts=MappingProxyType(data["day_parts"]),
         roles=MappingProxyType(data["roles"]),
         reasons=MappingProxyType(reasons),
+        class_groups=MappingProxyType(class_groups),
         word_entries=tuple(word_entries),
         # Class words come first so that "camping" also tells the class, not only the group.
         sector_entries=(*class_entries, *sector_entries, *[(k, (k, None)) for k in groups]),
@@ -893,14 +919,21 @@ def _someone(phrase: str, data: _Taxonomy) -> list:
 
 
 _PLACES = frozenset({"accommodation", "group_accommodation", "venue", "outdoor_site"})
+_RENTAL = "equipment_rental"
 
 
 def _without_counts(phrase: str, data: _Taxonomy) -> str:
-    """Drop a counted word for people after a number: "120 gäster" is a capacity, not visitors."""
+    """Drop a counted word for people after a number: "120 gäster" is a capacity, not visitors,
+    and so is "120 sittande gäster" (a word between that is no tag); "100 nye gjester" or "100
+    more visitors" still asks for visitors."""
     tokens = _tokens(phrase)
     kept = []
     for k, token in enumerate(tokens):
-        if k and tokens[k - 1].isdigit():
+        between = tokens[k - 1] if k > 1 and tokens[k - 2].isdigit() else ""
+        counted = bool(k and tokens[k - 1].isdigit()) or bool(
+            between and between not in data.stopwords and not data.words.word(between)
+        )
+        if counted:
             values = data.words.word(token)
             if values and set(values) <= _COUNTED:  # type: ignore[arg-type]
                 continue
@@ -957,12 +990,35 @@ def sector_group_for(code_or_word: str, *, codes: bool = True) -> SectorMatch:
         return SectorMatch(_group_of_code(code), code, _group_of_code(code) is not None)
     # The whole text first, so that "bed and breakfast" is not split on its "and".
     for phrase in [code_or_word, *split_field(code_or_word)]:
-        values = data.sectors.scan(phrase, data.stopwords)
+        values = data.sectors.scan(phrase, data.stopwords) or _rental_sector(phrase, data)
         if values:
             group, class_code = values[0]  # type: ignore[misc]
             return SectorMatch(group, class_code, True)
     found = map_words(code_or_word).tags
     return SectorMatch(group_for_tags(found), None, False, found)
+
+
+# Words for letting out, alone or ending a compound ("hyttudlejning", "mökkivuokraus").
+_LETTING = (
+    "utleie", "utleige", "utleiga", "uthyrning", "uthyrare", "udlejning", "udlejer", "vuokraus",
+    "vuokraamo", "vuokra", "rental", "hire", "leie", "leige", "lejes", "uthyres",
+)  # fmt: skip
+_LETTING_INSIDE = re.compile("|".join(_LETTING))
+# The class of a sector that lets something out, by what it lets: beds (cabins and holiday
+# homes; rooms and flats are listed as the group's own words) or a hall; else equipment (77.21).
+_LET_CLASS = {"accommodation": "55.30", "group_accommodation": "55.30", "venue": "68.20"}
+
+
+def _rental_sector(phrase: str, data: _Taxonomy) -> list[tuple[str | None, str]]:
+    """Read a sector that lets something out as a business of what it lets: "hyttudlejning" and
+    "utleie av hytter" are cabin rentals, "lokaluthyrning" a venue, "bådudlejning" equipment."""
+    tokens = [fold(t) for t in _tokens(phrase)]
+    if not any(t.startswith(_LETTING) or _LETTING_INSIDE.search(t[3:]) for t in tokens):
+        return []
+    found = map_words(phrase).tags
+    let = [_LET_CLASS[t] for t in found if t in _LET_CLASS]
+    code = let[0] if let else ("77.21" if _RENTAL in found else None)
+    return [(data.class_groups.get(code), code)] if code else []
 
 
 def group_for_tags(found: Iterable[str]) -> str | None:

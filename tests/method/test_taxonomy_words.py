@@ -161,11 +161,16 @@ def test_an_unknown_sector_word_falls_back_to_the_tags_its_words_map_to():
     assert set(gallery_words.tags) == {"artworks", "exhibition"}
 
 
-def test_venues_and_kindergartens_are_read_as_their_class_with_no_group():
+def test_venues_and_kindergartens_are_read_as_their_class():
     festlokal = taxonomy.sector_group_for("Selskabslokaler og bryllupper")
     kindergarten = taxonomy.sector_group_for("päiväkoti")
 
-    assert (festlokal.recognised, festlokal.nace_code, festlokal.group) == (True, "68.20", None)
+    # A hall let for parties is an events business (class 68.20 names its group).
+    assert (festlokal.recognised, festlokal.nace_code, festlokal.group) == (
+        True,
+        "68.20",
+        "performing_arts_events",
+    )
     assert (kindergarten.recognised, kindergarten.nace_code) == (True, "85.10")
     assert taxonomy.default_profile("", "85.10")[0] == ("group_customers",)
 
