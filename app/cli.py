@@ -232,7 +232,7 @@ def import_businesses_command(file: Path, slug: str, dry_run: bool) -> None:
             db.session.rollback()
             fail(f"{file.name}: {error.message()} Nothing was imported.")
         for problem in plan.warnings + plan.errors:
-            click.echo(problem.line(), err=True)
+            click.echo(plan.line(problem), err=True)
     if plan.errors:
         db.session.rollback()
         fail(f"{len(plan.errors)} error(s); nothing was imported")

@@ -12,10 +12,10 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from flask_babel import get_locale, ngettext
+from flask_babel import force_locale, get_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -25,13 +25,20 @@ from workshops.businesses.models import SIZE_BANDS, STAGES, Business, TagMapping
 from workshops.projects.models import Project
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
+# Every preview reads and plans the whole file again (about 0.2 ms a row), so a file holds at most
+# this many businesses, and only the columns up to its header's last one are read, at most
+# MAX_COLUMNS: a spreadsheet pads each row to its widest one (16384 columns in XLSX).
+MAX_ROWS = 10_000
+MAX_COLUMNS = 100
+_SHEET_ROWS = 1_048_576  # the rows a spreadsheet can have, blank ones included
 COLUMNS = ("name", "sector", "offers", "needs", "municipality", "description", "email", "website")
 COLUMNS += ("size", "stage")
 # The headers that name each column, by language, as owners and form tools write them (nn words
-# under nb). Case, spaces and a trailing "*" or ":" do not matter, and any language is read
-# whatever the page's; the import page lists them. A place column (village, island, post town)
-# is not read as the municipality: pairing counts two municipalities as apart, which two villages
-# of one municipality are not.
+# under nb). The app's own labels for the columns (`own_labels`) are read as well, in every
+# language, whatever these lists say. Case, spaces and a trailing "*" or ":" do not matter, and
+# any language is read whatever the page's; the import page lists them. A place column (village,
+# island, post town) is not read as the municipality: pairing counts two municipalities as apart,
+# which two villages of one municipality are not.
 HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
     "name": {
         "nb": ("Navn", "Bedrift", "Bedriftsnavn", "Firma", "Firmanavn", "Namn", "Bedriftsnamn",
@@ -163,6 +170,16 @@ class FileError(Exception):
             return _("The file is larger than 10 MB.")
         if self.code == "empty":
             return _("The file is empty.")
+        if self.code == "too_many_rows":
+            return _(
+                "The file has more than %(limit)s rows of businesses: split it into smaller files.",
+                limit=MAX_ROWS,
+            )
+        if self.code == "too_many_columns":
+            return _(
+                "The file has more than %(limit)s columns: delete the ones not needed.",
+                limit=MAX_COLUMNS,
+            )
         return _("The file cannot be read as CSV or XLSX.")
 
 
@@ -195,6 +212,12 @@ class Problem:
             "unknown_column": lambda: _("Unknown column, ignored."),
             "unknown_sector": lambda: _(
                 "Unknown sector '%(word)s', kept as written.", word=self.detail
+            ),
+            "sector_from_words": lambda: _(
+                "'%(word)s' is no sector the method knows; it is read as %(group)s from its "
+                "words: correct it if that is wrong.",
+                word=self.detail.partition(":")[2],
+                group=_label("group:" + self.detail.partition(":")[0]),
             ),
             "code_without_group": lambda: _(
                 "The code %(code)s is in no sector group of the method, kept as written.",
@@ -233,9 +256,12 @@ class Problem:
             words=", ".join(self.words),
         )
 
-    def line(self) -> str:
-        """The problem as `row N, column C: message`."""
-        return f"row {self.row}, column {self.column}: {self.message()}"
+    def line(self, header_row: int = 1) -> str:
+        """The problem as `row N, column C: message`, rows numbered as the import page numbers
+        them (a header's problem on the header's row); one about the whole file as its message."""
+        if self.column == "-" or self.code == "no_name_column":
+            return self.message()
+        return f"row {self.row or header_row}, column {self.column}: {self.message()}"
 
 
 def _lang() -> str:
@@ -278,6 +304,38 @@ def column_label(column: str) -> str:
     return labels.get(column, column)
 
 
+def own_labels() -> dict[str, tuple[str, ...]]:
+    """The labels the app itself gives each column in the user's language: its field name (the
+    import page, the preview), the business form's, and the headers of the export's businesses
+    sheet, whose own-words columns are read into offers and needs."""
+    labels = {column: (column_label(column),) for column in COLUMNS}
+    labels["offers"] += (_("Offers, own words"), _("Other offers, in their own words"))
+    labels["needs"] += (_("Needs, own words"), _("Other needs, in their own words"))
+    labels["size"] += (_("People working in the business (optional)"),)
+    labels["stage"] += (_("Stage (optional)"),)
+    return labels
+
+
+def _labels_by_language() -> dict[str, dict[str, tuple[str, ...]]]:
+    """`own_labels` in each language, read from the catalogues at each call: a changed
+    translation is read as a header at once."""
+    found = {}
+    for lang in taxonomy.LANGUAGES:
+        with force_locale(lang):
+            found[lang] = own_labels()
+    return found
+
+
+def header_aliases() -> dict[str, str]:
+    """Every header a business file may name a column with, as `_header_key` compares it."""
+    aliases = dict(HEADER_ALIASES)
+    for labels in _labels_by_language().values():
+        for column, names in labels.items():
+            for name in names:
+                aliases.setdefault(_header_key(name), column)  # a HEADERS word keeps its column
+    return aliases
+
+
 @dataclass(frozen=True)
 class ColumnHeaders:
     """A column as the import page explains it: its field name and the headers that name it."""
@@ -289,7 +347,26 @@ class ColumnHeaders:
 
 def column_headers() -> list[ColumnHeaders]:
     """Every column of a business file with its headers in each language, for the import page."""
-    return [ColumnHeaders(c, column_label(c), HEADERS[c]) for c in COLUMNS]
+    labels = _labels_by_language()
+    return [
+        ColumnHeaders(
+            c,
+            column_label(c),
+            {
+                lang: _once((labels[lang][c][0], *HEADERS[c][lang]))  # the field name first
+                for lang in taxonomy.LANGUAGES
+            },
+        )
+        for c in COLUMNS
+    ]
+
+
+def _once(headers: Sequence[str]) -> tuple[str, ...]:
+    """Headers without the ones `_header_key` reads as one before them."""
+    seen: dict[str, str] = {}
+    for header in headers:
+        seen.setdefault(_header_key(header), header)
+    return tuple(seen.values())
 
 
 @dataclass(frozen=True)
@@ -327,6 +404,7 @@ class Table:
     rows: list[Row]
     warnings: list[Problem] = field(default_factory=list)
     headers: dict[str, str] = field(default_factory=dict)  # column -> its header as written
+    header_row: int = 1  # the header's row as a spreadsheet numbers it
 
 
 @dataclass(frozen=True)
@@ -385,6 +463,10 @@ class Plan:
         """A column as the file names it: its header as written, else its field name."""
         return self.table.headers.get(column) or column_label(column)
 
+    def line(self, problem: Problem) -> str:
+        """A problem as the command prints it, rows numbered as this page numbers them."""
+        return problem.line(self.table.header_row)
+
     def where(self, problem: Problem) -> str:
         """Where a problem is, in the user's language and the file's own headers; "" when it
         is about the whole file."""
@@ -438,6 +520,8 @@ def read_profile(
     if sector and match and not match.recognised:
         if taxonomy.parse_nace(sector):
             problems.append(("sector", "code_without_group", sector))
+        elif match.group:  # read through its words ("hyttudlejning"): say as what
+            problems.append(("sector", "sector_from_words", f"{match.group}:{sector}"))
         else:
             problems.append(("sector", "unknown_sector", sector))
     offered = taxonomy.map_words(offers or "", extra)
@@ -479,9 +563,11 @@ def read_profile(
         offer_tags, need_tags = taxonomy.default_profile(group or "", match.nace_code)
         assumed = bool(offer_tags or need_tags)
     elif not offer_tags and match and match.recognised and (group or match.nace_code):
-        # Needs without offers: the sector says what the business is, so what it offers.
+        # Needs without offers: the sector says what the business is, so what it offers; the
+        # offers are assumed, the needs its own (`own_tags` tells them apart).
         defaults = taxonomy.default_profile(group or "", match.nace_code)
         offer_tags = tuple(t for t in defaults[0] if t not in need_tags)
+        assumed = bool(offer_tags)
     if group == "enablers" and "sales_outlet" in offer_tags:
         # An agency's webshop is one it builds for others, not a shop: digital skills.
         offer_tags = tuple(
@@ -576,8 +662,35 @@ def apply_reading(business: Business, reading: Reading) -> None:
 
 
 def own_tags(business: Business, side: str) -> list[str]:
-    """A business's offers or needs tags, none when they are only assumed from its sector."""
-    return [] if business.assumed else list(getattr(business, side) or [])
+    """A business's offers or needs tags, none when they are only assumed from its sector.
+
+    One flag marks a profile assumed. Offers are then always the sector's; needs are the
+    business's own when it wrote some (read_profile assumes its offers only), told by their not
+    being needs its sector alone gives.
+    """
+    tags = list(getattr(business, side) or [])
+    if not business.assumed or not tags:
+        return tags
+    if side == "offers":
+        return []
+    return [] if tuple(tags) in _sector_needs(business) else tags
+
+
+def _sector_needs(business: Business) -> set[tuple[str, ...]]:
+    """The needs read_profile may assume for a business's stored sector: its own reading, and
+    its group's defaults and those of each class of the group (the word that chose a class, such
+    as "bakeri", is not stored), also without the offers that were assumed with them."""
+    found = {read_profile(_stored_sector(business), "", "", name=business.name).needs}
+    group = next((g for g in taxonomy.groups() if g.key == business.sector_group), None)
+    for code in (None, *group.nace) if group else ():
+        needs = taxonomy.default_profile(group.key, code)[1]
+        found |= {needs, tuple(t for t in needs if t not in (business.offers or ()))}
+    return found
+
+
+def _stored_sector(business: Business) -> str:
+    """A business's sector as read_profile reads it back the same: its code or group key."""
+    return business.nace_code or business.sector or ""
 
 
 def free_words(business: Business, side: str) -> str:
@@ -697,12 +810,27 @@ def map_word(project: Project, word: str, tag: str) -> int:
             kept = [w for w in free if normalise_word(w) != key]
             if len(kept) == len(free):
                 continue
-            tags = [] if business.assumed else list(getattr(business, side) or [])
+            tags = own_tags(business, side)
             if tag not in tags:
                 tags.append(tag)
-            if business.assumed:  # its own word now says something: drop the assumption
-                business.offers, business.needs, business.assumed = [], [], False
-            setattr(business, side, tags)
+            if business.assumed:  # its own word now says something: read the profile again
+                chosen = {
+                    "offers": own_tags(business, "offers"),
+                    "needs": own_tags(business, "needs"),
+                }
+                chosen[side] = tags
+                reading = read_profile(
+                    _stored_sector(business),
+                    "",
+                    "",
+                    offer_tags=chosen["offers"],
+                    need_tags=chosen["needs"],
+                    name=business.name,
+                )
+                business.offers, business.needs = list(reading.offers), list(reading.needs)
+                business.assumed = reading.assumed
+            else:
+                setattr(business, side, tags)
             setattr(business, f"{side}_free", kept)
             changed += 1
     return changed
@@ -747,12 +875,12 @@ def _decode(data: bytes) -> tuple[str, list[Problem]]:
         raise FileError("unreadable", str(error)) from error
 
 
-def _csv_grid(text: str) -> list[list[str]]:
+def _csv_grid(text: str) -> list[Sequence[str]]:
     lines = text.splitlines()
     header = next((line for line in lines if line.strip()), "")
     delimiter = max((",", ";", "\t"), key=lambda d: _count_outside_quotes(header, d))
     try:
-        return [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+        return _bounded(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as error:
         raise FileError("unreadable", str(error)) from error
 
@@ -767,20 +895,57 @@ def _count_outside_quotes(line: str, delimiter: str) -> int:
     return count
 
 
-def _xlsx_grid(data: bytes) -> list[list[str]]:
+def _xlsx_grid(data: bytes) -> list[Sequence[str]]:
+    errors = (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError)
     try:
         # Formulas are read as the text they are, never computed.
         from openpyxl import load_workbook  # imported where used: the app starts without it
 
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-        sheet = book.worksheets[0]
-        grid = [
-            ["" if v is None else _cell_text(v) for v in row]
-            for row in sheet.iter_rows(values_only=True)
-        ]
-        book.close()
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError) as error:
+    except errors as error:
         raise FileError("unreadable", str(error)) from error
+    try:
+        # openpyxl pads each row to max_col (else to the sheet's widest row), so a cell far to
+        # the right costs nothing; the one column more shows a header too wide.
+        rows = _business_sheet(book.worksheets).iter_rows(values_only=True, max_col=MAX_COLUMNS + 1)
+        return _bounded(["" if v is None else _cell_text(v) for v in row] for row in rows)
+    except errors as error:
+        raise FileError("unreadable", str(error)) from error
+    finally:
+        book.close()
+
+
+def _business_sheet(sheets: Sequence):
+    """The export's businesses sheet, whatever language named it, else the first sheet."""
+    titles = set()
+    for lang in taxonomy.LANGUAGES:
+        with force_locale(lang):
+            titles.add(_header_key(_("Businesses")))
+    return next((s for s in sheets if _header_key(s.title) in titles), sheets[0])
+
+
+def _bounded(rows: Iterable[Sequence[str]]) -> list[Sequence[str]]:
+    """The rows of a file, each only as wide as its header; a blank row as ().
+
+    Raises FileError past MAX_COLUMNS header columns or MAX_ROWS rows of businesses.
+    """
+    grid: list[Sequence[str]] = []
+    width = filled = 0
+    for row in rows:
+        if len(grid) >= _SHEET_ROWS:  # millions of blank lines are work too
+            raise FileError("too_many_rows")
+        if not any(str(c).strip() for c in row):
+            grid.append(())
+            continue
+        if not width:  # the header: the first row with something in it
+            width = max(k for k, c in enumerate(row) if str(c).strip()) + 1
+            if width > MAX_COLUMNS:
+                raise FileError("too_many_columns")
+        else:
+            filled += 1
+            if filled > MAX_ROWS:
+                raise FileError("too_many_rows")
+        grid.append(list(row[:width]))
     return grid
 
 
@@ -790,19 +955,25 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _table(grid: list[list[str]], warnings: list[Problem]) -> Table:
+# The columns whose every cell is read, joined: the export writes offers and needs as tags and
+# again in the business's own words.
+_LISTS = ("offers", "needs")
+
+
+def _table(grid: Sequence[Sequence[str]], warnings: list[Problem]) -> Table:
     start = next((k for k, row in enumerate(grid) if any(str(c).strip() for c in row)), None)
     if start is None:
         raise FileError("empty")
-    positions: dict[str, int] = {}
+    aliases = header_aliases()
+    positions: dict[str, list[int]] = {}
     headers: dict[str, str] = {}
     for k, cell in enumerate(grid[start]):
         written = str(cell).strip().lstrip("\ufeff").strip()
         name = _header_key(written)
-        name = HEADER_ALIASES.get(name, name)
-        if name in COLUMNS and name not in positions:
-            positions[name] = k
-            headers[name] = written
+        name = aliases.get(name, name)
+        if name in COLUMNS and (name not in positions or name in _LISTS):
+            positions.setdefault(name, []).append(k)
+            headers.setdefault(name, written)
         elif name:
             warnings.append(Problem(0, written, "unknown_column"))
     rows = []
@@ -815,13 +986,15 @@ def _table(grid: list[list[str]], warnings: list[Problem]) -> Table:
             Row(
                 number,
                 {
-                    col: str(cells[k]).strip() if k < len(cells) else ""
-                    for col, k in positions.items()
+                    col: "; ".join(
+                        text for k in ks if k < len(cells) and (text := str(cells[k]).strip())
+                    )
+                    for col, ks in positions.items()
                 },
             )
         )
     columns = tuple(c for c in COLUMNS if c in positions)
-    return Table(columns, rows, warnings, headers)
+    return Table(columns, rows, warnings, headers, header_row=start + 1)
 
 
 def plan_import(project: Project, table: Table) -> Plan:

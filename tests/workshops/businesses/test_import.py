@@ -70,9 +70,7 @@ def test_a_file_that_is_not_utf8_is_read_as_cp1252_with_a_warning(db, project):
 
     plan = businesses.import_file(project, data)
 
-    assert lines(plan.warnings) == [
-        "row 0, column -: The file is not UTF-8; it was read as Windows-1252."
-    ]
+    assert lines(plan.warnings) == ["The file is not UTF-8; it was read as Windows-1252."]
     assert businesses.find_by_name(project, "Kafé Fossen").offers == ["meals"]
 
 
@@ -92,7 +90,7 @@ def test_the_same_name_twice_and_a_missing_name_column_are_errors(db, project):
     no_name = businesses.import_file(project, b"colour,sector\nblue,55.10\n")
 
     assert lines(twice.errors) == ["row 4, column name: The same name as row 2."]
-    assert lines(no_name.errors) == ["row 0, column name: There is no name column."]
+    assert lines(no_name.errors) == ["There is no name column."]
     assert names(db) == []
 
 
@@ -103,7 +101,7 @@ def test_unknown_column_sector_and_word_are_warnings_and_the_row_is_kept(db, pro
 
     fossen = businesses.find_by_name(project, "Fossen")
     assert lines(plan.warnings) == [
-        "row 0, column colour: Unknown column, ignored.",
+        "row 1, column colour: Unknown column, ignored.",
         "row 2, column sector: Unknown sector 'qwzx', kept as written.",
         "row 2, column offers: 'zyxwv' matches no tag, kept as written for the leader to map.",
     ]
@@ -178,7 +176,7 @@ def test_cli_prints_warnings_on_stderr_and_the_counts_on_stdout(runner, db, proj
     assert result.exit_code == 0
     assert result.stdout == "2 created, 0 updated\n"
     assert result.stderr.splitlines() == [
-        "row 0, column colour: Unknown column, ignored.",
+        "row 1, column colour: Unknown column, ignored.",
         "row 3, column sector: Unknown sector 'qwzx', kept as written.",
     ]
     assert names(db) == ["Bruket", "Fossen"]

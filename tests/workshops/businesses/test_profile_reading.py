@@ -154,3 +154,17 @@ def test_a_performer_plays_at_parties_it_does_not_bring_them():
 
     assert "group_customers" not in reading.offers
     assert "visitors" in reading.offers  # an audience is what an event brings
+
+
+def test_a_sector_word_read_through_its_words_says_as_what_it_is_read(app):
+    from flask_babel import force_locale
+
+    reading = registry.read_profile("tekstil", "", "", name="Vevstua")
+    problem = registry.Problem(2, *reading.problems[0])
+
+    assert reading.sector_group == "crafts"
+    assert [code for _column, code, _detail in reading.problems] == ["sector_from_words"]
+    with app.test_request_context(), force_locale("en"):
+        message = problem.message()
+    assert "'tekstil' is no sector the method knows" in message
+    assert "Unknown sector" not in message
