@@ -85,6 +85,14 @@ class BusinessForm(FlaskForm):
     report_consent = BooleanField(
         _l("The business agrees to be named in the method report to the municipality")
     )
+    release_phone = BooleanField(
+        _l("Let another phone fill in this profile"),
+        description=_l(
+            "A phone has saved this profile, and only that phone may change it from a phone. "
+            "Tick this if it was the wrong phone: the next phone that gives this name in a "
+            "profile step may take it."
+        ),
+    )
 
     def data_object(self) -> service.BusinessData:
         return service.BusinessData(

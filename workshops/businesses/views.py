@@ -4,6 +4,7 @@ connections, ecosystems, the network figure, speed meetings, and a participant's
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import asdict
 
 from flask import (
     Blueprint,
@@ -202,6 +203,8 @@ def edit(slug: str, business_id: int):
             form.name.errors.append(_("A business of that name exists already."))
         else:
             service.save(project, form.data_object(), business)
+            if form.release_phone.data:
+                business.device = None  # the next phone giving its name may claim it
             db.session.commit()
             flash(_("The changes are saved."), "success")
             return redirect(url_for("businesses.index", slug=slug))
@@ -696,9 +699,23 @@ def _phone_workshop(code: str) -> Workshop:
     return workshop
 
 
+def _refusal(code: str) -> str:
+    """Why a phone may not save under a name, and what to do."""
+    if code == "other_device":
+        return _(
+            "Another phone has already saved the profile of this business: ask the process "
+            "leader to change it."
+        )
+    return _("This business is registered already: ask the process leader to change it.")
+
+
 @bp.route("/j/<code>/profile", methods=["GET", "POST"])
 def phone_profile(code: str):
-    """A participant fills in their business's profile from the phone; no account needed."""
+    """A participant fills in their business's profile from the phone; no account needed.
+
+    The name comes first (from joining, or asked alone), so a business the leader registered
+    shows its profile before the person types, and a refusal comes before they type too.
+    """
     workshop = _phone_workshop(code)
     project = workshop.project
     token = devices.current_device()
@@ -706,20 +723,25 @@ def phone_profile(code: str):
     key = participants.device_key(token)
     mine = profiles.own_business(project, key)
     open_now = profiles.collects_profiles(workshop)
+    lang = _lang()
+    claim = None  # the leader's business whose profile the form shows: saving claims it
+    status = 200
     if request.method == "GET":
-        form = PhoneProfileForm(
-            data={
-                "name": mine.name if mine else participant.business_name,
-                "sector": service.sector_words(mine, _lang()) if mine else "",
-                "offers": profiles.editable_words(mine, "offers", _lang()),
-                "needs": profiles.editable_words(mine, "needs", _lang()),
-                "municipality": mine.municipality if mine else "",
-            }
-        )
+        name = (request.args.get("name") or participant.business_name or "").strip()[:160]
+        check = profiles.check_name(project, key, name) if mine is None and name else None
+        if mine is not None:
+            shown = profiles.shown(mine, lang)
+        elif check is not None and check.claims and open_now:
+            claim = check.business
+            shown = profiles.shown(claim, lang)
+        else:
+            shown = profiles.PhoneProfile(name=name)
+        form = PhoneProfileForm(data=asdict(shown))
+        if check is not None and check.refused:
+            form.name.errors = [_refusal(check.refused)]
     else:
         form = PhoneProfileForm()
-    status = 200
-    if request.method == "POST":
+        posted = request.form.get("claim", type=int)
         if not open_now:
             flash(_("Profiles are collected in another step."), "error")
             status = 409
@@ -731,19 +753,29 @@ def phone_profile(code: str):
                 needs=form.needs.data or "",
                 municipality=form.municipality.data or "",
             )
-            try:
-                profiles.save_own(workshop, participant, key, profile)
-            except profiles.ProfileError:  # "name_taken": the step was checked above
-                form.name.errors.append(
-                    _("This business is registered already: ask the process leader to change it.")
+            check = profiles.check_name(project, key, profile.name)
+            if check.claims and check.business.id != posted:
+                # Not shown yet: nothing is saved; the leader's profile joins what was typed.
+                claim = check.business
+                form = PhoneProfileForm(
+                    formdata=None, data=asdict(profiles.with_stored(profile, claim, lang))
                 )
                 status = 409
             else:
-                db.session.commit()
-                flash(_("Thank you. Your profile is saved."), "success")
-                return redirect(url_for("live.join_page", code=workshop.join_code))
+                try:
+                    profiles.save_own(workshop, participant, key, profile, claim=posted)
+                except profiles.ProfileError as refused:  # the step was checked above
+                    form.name.errors.append(_refusal(refused.code))
+                    status = 409
+                else:
+                    db.session.commit()
+                    flash(_("Thank you. Your profile is saved."), "success")
+                    return redirect(url_for("live.join_page", code=workshop.join_code))
         else:
             status = 400
+            check = profiles.check_name(project, key, form.name.data or "")
+            if check.claims and check.business.id == posted:
+                claim = check.business
     db.session.commit()  # the participant row
     return render_template(
         "businesses/phone_profile.html",
@@ -751,5 +783,7 @@ def phone_profile(code: str):
         form=form,
         open_now=open_now,
         mine=mine,
+        claim=claim,
+        ask_name=request.method == "GET" and mine is None and not form.name.data,
         labels=_labels,
     ), status

@@ -108,6 +108,7 @@ def test_an_entire_erase_names_the_old_name_once_and_keeps_it_nowhere(
 
 def test_a_person_is_erased_only_with_the_ticked_box(db, leader_client, project):
     workshop = programme_builder.add_workshop(project, "Idéverksted", template="W2")
+    workshop.is_public = True  # open for registration
     ola = registrations.register(workshop, Applicant("Ola Nordmann", "ola@example.org"))
     db.session.commit()
     page = f"/projects/ersfjord/registrations/{ola.id}/privacy?lang=en"
