@@ -1,12 +1,17 @@
 """Results of a form: counts per option, charts and their data tables, text answers, comparisons.
 
 Each form's results are counted from its responses as evaluations/store.py reads them. Chart
-images are cached by charts.cache_key (what the chart shows), in memory and on disk, so they are
-drawn again only when the answers, texts or look change.
+images are kept in each process's memory only (ChartCache), by a keyed hash of what the chart
+shows, so they are drawn again only when the answers, texts or look change; nothing on disk keeps
+an earlier state of a form's results.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import re
+import secrets
 import threading
 from collections import OrderedDict
 from contextlib import suppress
@@ -21,7 +26,6 @@ from app.extensions import db
 from evaluations import charts, store
 from evaluations.builder import text_in
 from evaluations.models import EvaluationForm, Question
-from method import files
 from workshops.live.models import Participant
 from workshops.programme.models import Workshop
 
@@ -52,8 +56,31 @@ class QuestionResult:
 
     @property
     def chart_key(self) -> str | None:
-        """The content hash of the chart, for image URLs and caching."""
-        return charts.cache_key(self.chart) if self.chart is not None else None
+        """The chart's key (chart_key), for image URLs, ETags and caching."""
+        return chart_key(self.chart) if self.chart is not None else None
+
+
+# Drawn anew by each process and never stored: a chart's key reaches image URLs, ETags and so
+# access logs, and a plain hash of the counts there would let a reader check guessed counts.
+_KEY_SECRET = secrets.token_bytes(32)
+
+
+def chart_key(chart: charts.ChartData) -> str:
+    """A keyed hash of what the chart shows: stable in this process, uncheckable outside it."""
+    content = charts.cache_key(chart).encode("ascii")
+    return hmac.new(_KEY_SECRET, content, hashlib.sha256).hexdigest()[:32]
+
+
+def response_rate(responses: int, participants: int | None) -> float | None:
+    """Responses per device that joined the workshop, or None where that says nothing true.
+
+    People may answer through the form's own link or QR code without joining the workshop: they
+    count as responses, not as participants. So a rate is given only while the responses do not
+    outnumber the devices that joined (never above 100 %), and never without a workshop.
+    """
+    if not participants or responses > participants:
+        return None
+    return responses / participants
 
 
 @dataclass(frozen=True)
@@ -70,10 +97,13 @@ class FormResults:
 
     @property
     def rate(self) -> float | None:
-        """Responses per participant of the workshop, when the workshop had participants."""
-        if not self.participants:
-            return None
-        return self.responses / self.participants
+        """Responses per device that joined the workshop, when that is meaningful (response_rate)."""
+        return response_rate(self.responses, self.participants)
+
+    @property
+    def more_than_joined(self) -> bool:
+        """Whether more answered than joined the workshop (so no rate: say both numbers)."""
+        return bool(self.participants) and self.responses > self.participants
 
     def question(self, question_id: int) -> QuestionResult | None:
         """The result for one question."""
@@ -144,8 +174,9 @@ def _subtitle_tail(
     responses: int, participants: int | None, day: date | None, rate_label: str
 ) -> str:
     parts = []
-    if participants:
-        parts.append(f"{rate_label} {round(100 * responses / participants)} %")
+    rate = response_rate(responses, participants)
+    if rate is not None:
+        parts.append(f"{rate_label} {round(100 * rate)} %")
     if day:
         parts.append(day.isoformat())
     return " · ".join(parts)
@@ -228,52 +259,62 @@ def compare(
     )
 
 
-class ChartCache:
-    """Rendered chart images by content: a small memory cache over files on disk.
+# What versions before this one left in the instance folder's cache/charts: one file per chart
+# drawn (the SHA-256 of what it showed, then .png or .svg), and their temporary files.
+_OLD_CHART_FILE = re.compile(r"\.?[0-9a-f]{64}\.(png|svg)(\..+)?")
 
-    Files are written atomically, so workers sharing the folder never read half an image.
+
+def remove_old_chart_files(folder: Path) -> int:
+    """Delete the chart files older versions wrote to folder (and folder, once empty).
+
+    Each held the counts of one chart at one moment, so the folder kept a form's results after
+    every new answer in answering order. Returns how many files were deleted.
+    """
+    removed = 0
+    with suppress(OSError):  # no folder, or one this process may not change
+        for path in folder.iterdir():
+            if _OLD_CHART_FILE.fullmatch(path.name):
+                with suppress(OSError):
+                    path.unlink()
+                    removed += 1
+        folder.rmdir()  # only when nothing else is in it
+    return removed
+
+
+class ChartCache:
+    """Rendered chart images in this process's memory, the least recently used dropped first.
+
+    Never on disk: a file per drawn chart would keep every earlier state of a form's results,
+    which a copy of the server could read back in answering order (docs/privacy.md). Each
+    process draws a chart the first time it serves it. folder is where older versions kept
+    chart files; they are deleted when the cache is made, on a process's first chart request.
     """
 
-    def __init__(self, folder: Path | None, memory_items: int = 128) -> None:
+    def __init__(self, folder: Path | None = None, memory_items: int = 128) -> None:
         self.folder = folder
         self.memory_items = memory_items
         self._memory: OrderedDict[str, bytes] = OrderedDict()
         self._lock = threading.Lock()
         self.renders = 0  # how many images were drawn (for tests and the benchmark)
+        if folder is not None:
+            remove_old_chart_files(folder)
 
     def get(self, chart: charts.ChartData, fmt: charts.ImageFormat) -> bytes:
-        """The chart as PNG or SVG, drawn only when no cache has it."""
-        key = f"{charts.cache_key(chart)}.{fmt}"
+        """The chart as PNG or SVG, drawn only when this process has not kept it."""
+        key = f"{chart_key(chart)}.{fmt}"
         with self._lock:
             if key in self._memory:
                 self._memory.move_to_end(key)
                 return self._memory[key]
-        data = self._read(key)
-        if data is None:
-            data = charts.render(chart, fmt)
-            self.renders += 1
-            self._write(key, data)
+        data = charts.render(chart, fmt)
         with self._lock:
+            self.renders += 1
             self._memory[key] = data
             while len(self._memory) > self.memory_items:
                 self._memory.popitem(last=False)
         return data
 
     def clear_memory(self) -> None:
-        """Forget the memory cache (the files stay)."""
+        """Forget every image (each is drawn again when next asked for)."""
         with self._lock:
             self._memory.clear()
-
-    def _read(self, key: str) -> bytes | None:
-        if self.folder is None:
-            return None
-        try:
-            return (self.folder / key).read_bytes()
-        except OSError:
-            return None
-
-    def _write(self, key: str, data: bytes) -> None:
-        if self.folder is None:
-            return
-        with suppress(OSError):  # a read-only disk only costs a redraw next time
-            files.write_atomically(self.folder / key, data)

@@ -70,7 +70,8 @@ def _threshold() -> int:
 
 
 def chart_cache() -> results.ChartCache:
-    """This app's chart image cache (memory over files in the instance folder)."""
+    """This app's chart image cache (in memory; the chart files older versions left in the
+    instance folder are deleted when it is made)."""
     cache = current_app.extensions.get("kraftverk.chart_cache")
     if cache is None:
         folder = Path(current_app.instance_path) / "cache" / "charts"
@@ -515,7 +516,7 @@ def chart(slug: str, form_id: int, question_id: int, fmt: str):
     if found is None or found.chart is None:
         abort(404)
     key = f"{found.chart_key}.{fmt}"
-    if request.if_none_match.contains(key):
+    if request.if_none_match.contains_weak(key):
         return "", 304
     response = make_response(chart_cache().get(found.chart, fmt))
     response.headers["Content-Type"] = CHART_TYPES[fmt]

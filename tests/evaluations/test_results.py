@@ -2,7 +2,9 @@
 
 import csv
 import io
+import re
 import zipfile
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -316,3 +318,147 @@ def test_charts_zip_holds_one_png_per_chart(leader_client, answered):
         "04-what-helped.png",
     ]
     assert all(archive.read(name)[:4] == b"\x89PNG" for name in archive.namelist())
+
+
+# ---- nothing on disk keeps an earlier state of the results ----------------------------------
+
+
+def _chart_urls(page: str) -> list[str]:
+    """Every chart image and download the results page links to."""
+    found = re.findall(r'(?:src|href)="([^"]*/charts/[^"]+)"', page)
+    return [url.replace("&amp;", "&") for url in found]
+
+
+def _files(folder: Path) -> set[str]:
+    return {str(path.relative_to(folder)) for path in folder.rglob("*")}
+
+
+def test_viewing_results_after_each_answer_leaves_no_file_per_state(app, leader_client, answered):
+    base = f"/projects/kanalbyen/evaluations/{answered.id}"
+    instance = Path(app.instance_path)
+
+    def view_everything() -> None:
+        page = leader_client.get(f"{base}/results?lang=en").get_data(as_text=True)
+        urls = _chart_urls(page)
+        assert len(urls) == 12  # four charts: the image, its PNG and its SVG
+        assert all(leader_client.get(url).status_code == 200 for url in urls)
+        assert leader_client.get(f"{base}/charts.zip?lang=en").status_code == 200
+
+    view_everything()
+    before = _files(instance)
+    for n in range(3):
+        row = {
+            qid(answered, 0): option_id(answered, 0, n),
+            qid(answered, 1): option_id(answered, 1, 0),
+            qid(answered, 2): 1 + n,
+            qid(answered, 3): [option_id(answered, 3, 2)],
+        }
+        _answer(answered, row, f"later-device-{n}-abcdefgh")
+        view_everything()
+
+    assert _files(instance) == before
+    assert not (instance / "cache" / "charts").exists()
+
+
+def test_chart_files_older_versions_left_are_deleted_on_the_first_chart_request(
+    app, leader_client, answered
+):
+    folder = Path(app.instance_path) / "cache" / "charts"
+    folder.mkdir(parents=True)
+    left = ["a" * 64 + ".png", "b" * 64 + ".svg", "." + "c" * 64 + ".png.k2j4m1"]
+    for name in left:
+        (folder / name).write_bytes(b"counts of an earlier moment")
+    (folder / "notes.txt").write_text("not a chart")
+
+    chart = leader_client.get(
+        f"/projects/kanalbyen/evaluations/{answered.id}/charts/{answered.questions[2].id}.png"
+    )
+
+    assert chart.status_code == 200
+    assert sorted(path.name for path in folder.iterdir()) == ["notes.txt"]
+
+
+def test_chart_urls_and_etags_carry_no_hash_a_reader_could_check_guessed_counts_against(
+    leader_client, answered
+):
+    found = results.form_results(answered, "en")
+    drawn = [q for q in found.questions if q.chart is not None]
+    page = leader_client.get(
+        f"/projects/kanalbyen/evaluations/{answered.id}/results?lang=en"
+    ).get_data(as_text=True)
+    etag = leader_client.get(
+        f"/projects/kanalbyen/evaluations/{answered.id}/charts/{drawn[0].question_id}.png"
+    ).headers["ETag"]
+
+    assert all(f"v={q.chart_key}" in page for q in drawn)
+    assert not any(charts.cache_key(q.chart) in page for q in drawn)
+    assert charts.cache_key(drawn[0].chart) not in etag
+
+
+# ---- the response rate ---------------------------------------------------------------------
+
+
+def _form_a_of(workshop):
+    from evaluations.models import EvaluationForm
+
+    form = _db.session.scalar(
+        _db.select(EvaluationForm).where(EvaluationForm.workshop_id == workshop.id)
+    )
+    builder.set_status(form, "open")
+    _db.session.commit()
+    return form
+
+
+def _form_a_rows(form, count: int) -> list[dict]:
+    return [
+        {qid(form, 0): option_id(form, 0, n % 3), qid(form, 1): 4 + n % 2}
+        | {
+            qid(form, i): option_id(form, i, 0)
+            for i, q in enumerate(form.questions)
+            if q.required and i > 1 and q.type != "multiple"
+        }
+        | {qid(form, 5): [option_id(form, 5, 0)]}
+        for n in range(count)
+    ]
+
+
+def test_response_rate_is_given_only_up_to_the_devices_that_joined():
+    cases = [(3, 4), (4, 4), (7, 4), (0, 4), (2, 0), (2, None)]
+
+    assert [results.response_rate(r, p) for r, p in cases] == [0.75, 1.0, None, 0.0, None, None]
+
+
+def test_more_responses_than_joined_phones_show_both_numbers_and_no_rate_anywhere(
+    leader_client, make_workshop
+):
+    form = _form_a_of(make_workshop(participants=4))
+    _answer_many(form, _form_a_rows(form, 7))  # three answered by the QR code without joining
+
+    found = results.form_results(form, "en")
+    page = leader_client.get(f"/projects/kanalbyen/evaluations/{form.id}/results?lang=en").get_data(
+        as_text=True
+    )
+    report = leader_client.get("/projects/kanalbyen/report?lang=en").get_data(as_text=True)
+
+    assert (found.responses, found.participants, found.rate) == (7, 4, None)
+    subtitles = [q.chart.subtitle for q in found.questions if q.chart is not None]
+    assert subtitles and not any("response rate" in s for s in subtitles)
+    assert "<strong>7</strong> responses" in page
+    assert "<strong>4</strong> phones joined with the code" in page
+    assert "response rate" not in page and "175 %" not in page
+    assert "response rate 175" not in report and "175 %" not in report
+
+
+def test_as_many_responses_as_joined_phones_is_a_rate_of_100_percent(leader_client, make_workshop):
+    form = _form_a_of(make_workshop(participants=6))
+    _answer_many(form, _form_a_rows(form, 6))
+
+    found = results.form_results(form, "en")
+    page = leader_client.get(f"/projects/kanalbyen/evaluations/{form.id}/results?lang=en").get_data(
+        as_text=True
+    )
+
+    assert found.rate == 1.0
+    assert "response rate 100 %" in found.questions[0].chart.subtitle
+    assert "<strong>100 %</strong> response rate (6 of 6 participants)" in page
+    assert "joined with the code" not in page
