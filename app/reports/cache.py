@@ -23,7 +23,7 @@ from flask import current_app
 from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.db import utcnow
+from app.db import forget_old_versions_soon, utcnow
 from app.extensions import db
 from app.reports.models import PdfCache
 from config import BASE_DIR
@@ -98,7 +98,12 @@ def _read(key: str) -> bytes | None:
 
 
 def _write(key: str, kind: str, lang: str, project_id: int | None, content: bytes) -> None:
-    """Keep content under key, replacing older PDFs of the same kind, language and project."""
+    """Keep content under key, replacing older PDFs of the same kind, language and project.
+
+    A replaced PDF (the report before one more answer, say) is emptied from SQLite's log and
+    files soon after, as an answer's older states are: two versions side by side in a copy of
+    the database would show what changed between them.
+    """
     same = (PdfCache.kind == kind, PdfCache.lang == lang, PdfCache.key != key)
     if project_id is None:
         same += (PdfCache.project_id.is_(None),)
@@ -106,7 +111,7 @@ def _write(key: str, kind: str, lang: str, project_id: int | None, content: byte
         same += (PdfCache.project_id == project_id,)
     try:
         with db.engine.begin() as connection:
-            connection.execute(delete(PdfCache).where(*same))
+            replaced = connection.execute(delete(PdfCache).where(*same)).rowcount
             connection.execute(
                 insert(PdfCache).values(
                     key=key,
@@ -120,6 +125,9 @@ def _write(key: str, kind: str, lang: str, project_id: int | None, content: byte
             )
     except SQLAlchemyError as error:  # another worker made it first, or the cache is read-only
         log.warning("PDF cache not written: %s", error.__class__.__name__)
+        return
+    if replaced:
+        forget_old_versions_soon(db.engine)
 
 
 def cached_pdf(

@@ -89,6 +89,7 @@ class WorkshopPart:
     steps: tuple[StepPart, ...]
     attendance: int
     ideas: int
+    run_at: datetime | None = None  # the last recorded moment it ran (project's time zone)
 
     @property
     def minutes_planned(self) -> int:
@@ -97,7 +98,7 @@ class WorkshopPart:
 
     @property
     def minutes_run(self) -> int | None:
-        """The steps' minutes as run, when every run step was recorded; else None."""
+        """The minutes of the steps whose run was recorded, added up; None when none was."""
         run = [step.minutes_run for step in self.steps if step.minutes_run is not None]
         return sum(run) if run else None
 
@@ -119,8 +120,9 @@ class IdeaPart:
     track: str | None
     theme: str | None
     votes: int
-    interests: tuple[str, ...]  # businesses that want to work on it
     step_position: int | None = None  # the step's place in its workshop
+    interested: int = 0  # businesses that want to work on it ("I want to work on this")
+    interested_named: tuple[str, ...] = ()  # those of them that agreed to be named
 
 
 @dataclass(frozen=True)
@@ -263,9 +265,19 @@ class Resources:
     """Section 13: what the app knows about the time the process took."""
 
     workshops: int
-    hours: float
+    hours_planned: float
+    hours_run: float | None  # of the workshops whose run was recorded; None: none was
+    recorded: int  # held workshops whose run was recorded
     steps: int
-    participant_hours: float
+    participant_hours: float  # attendees × hours as run where recorded, else as planned
+
+    @property
+    def participant_basis(self) -> str:
+        """What the participants' hours count: "run", "planned" or "mixed" (each workshop as
+        run where recorded, else as planned)."""
+        if self.recorded and self.recorded == self.workshops:
+            return "run"
+        return "mixed" if self.recorded else "planned"
 
 
 @dataclass(frozen=True)
@@ -299,15 +311,27 @@ class ReportData:
 
     @property
     def resources(self) -> Resources:
-        """What the held workshops took: their number, hours, steps and participants' hours."""
+        """What the held workshops took: their number, hours as planned and as run, steps and
+        participants' hours."""
         held = [w for w in self.workshops if w.status != "planned"]
-        minutes = {w.id: (w.minutes_run or w.minutes_planned) for w in held}
+        recorded = [w for w in held if w.minutes_run is not None]
+        # A workshop run faster than planned counts as run: 0 minutes run is still a record.
+        minutes = {
+            w.id: w.minutes_planned if w.minutes_run is None else w.minutes_run for w in held
+        }
         return Resources(
             workshops=len(held),
-            hours=round(sum(minutes.values()) / 60, 1),
+            hours_planned=round(sum(w.minutes_planned for w in held) / 60, 1),
+            hours_run=round(sum(w.minutes_run for w in recorded) / 60, 1) if recorded else None,
+            recorded=len(recorded),
             steps=sum(len(w.steps) for w in held),
             participant_hours=round(sum(w.attendance * minutes[w.id] for w in held) / 60, 1),
         )
+
+    @property
+    def min_responses(self) -> int | None:
+        """How many answers a question needs before its results are shown (None: no forms)."""
+        return self.evaluations[0].threshold if self.evaluations else None
 
     def evaluation_rows(self) -> list[EvaluationRow]:
         """The evaluations as one row per question, comparing the workshops."""
@@ -378,6 +402,11 @@ class ReportData:
         """The ideas with the most votes (only those with votes)."""
         voted = [idea for idea in self.ideas if idea.votes > 0]
         return sorted(voted, key=lambda idea: (-idea.votes, idea.id))[:n]
+
+    def wanted_ideas(self, n: int = 10) -> list[IdeaPart]:
+        """The ideas the most businesses want to work on (only those some business wants)."""
+        wanted = [idea for idea in self.ideas if idea.interested > 0]
+        return sorted(wanted, key=lambda idea: (-idea.interested, idea.id))[:n]
 
     def ideas_of_kind(self, kind: str, template_key: str | None = None) -> list[IdeaPart]:
         """Ideas posted in steps labelled ideas:KIND, optionally only in one workshop template."""
@@ -492,10 +521,19 @@ def _workshops(project: Project, zone: ZoneInfo) -> tuple[list[WorkshopPart], di
             ),
             attendance=attendance.get(w.id, 0),
             ideas=idea_counts.get(w.id, 0),
+            run_at=_local(_last_run(w, steps[w.id]), zone),
         )
         for w in workshops
     ]
     return parts, step_by_id
+
+
+def _last_run(workshop: Workshop, steps: list[Step]) -> datetime | None:
+    """The last moment the live workshop recorded running (its start, a step's, or its end)."""
+    moments = [workshop.started_at, workshop.ended_at]
+    moments += [moment for s in steps for moment in (s.started_at, s.ended_at)]
+    known = [as_utc(moment) for moment in moments if moment is not None]
+    return max(known) if known else None
 
 
 def _votes(idea_ids) -> dict[int, int]:
@@ -518,6 +556,39 @@ def _interests(idea_ids) -> dict[int, list[str]]:
     return {key: sorted(names, key=str.casefold) for key, names in found.items()}
 
 
+def _interested(
+    idea_ids, businesses: list[Business], named: dict[int, str]
+) -> dict[int, tuple[int, tuple[str, ...]]]:
+    """Per idea, the businesses that want to work on it: how many, and the names of those that
+    agreed to be named in the report (named: business id -> name).
+
+    A business counts once per idea, whether it is known by its id or only by the name typed on
+    a phone (matched to a registered business where the names agree).
+    """
+    by_name = {b.name.casefold(): b.id for b in businesses}
+    found: dict[int, set[int | str]] = defaultdict(set)
+    stmt = select(Interest.idea_id, Interest.business_id, Interest.business_name)
+    for idea_id, business_id, typed in db.session.execute(
+        stmt.where(Interest.idea_id.in_(idea_ids))
+    ):
+        name = (typed or "").strip().casefold()
+        who = business_id if business_id is not None else by_name.get(name, name)
+        if who != "":
+            found[idea_id].add(who)
+    return {
+        idea_id: (len(who), tuple(sorted((named[b] for b in who if b in named), key=str.casefold)))
+        for idea_id, who in found.items()
+    }
+
+
+def _last_vote_or_interest(idea_ids) -> list[datetime | None]:
+    """When the last dot and the last interest in the project's ideas were given (UTC)."""
+    return [
+        db.session.scalar(select(func.max(model.created_at)).where(model.idea_id.in_(idea_ids)))
+        for model in (Vote, Interest)
+    ]
+
+
 def theme_of(idea: Idea) -> str | None:
     """The idea's theme (cluster label) when themes are modelled: a text or a related object."""
     theme = getattr(idea, "theme", None)
@@ -530,22 +601,31 @@ def theme_of(idea: Idea) -> str | None:
     return None
 
 
-def idea_extras(project: Project) -> tuple[dict[int, int], dict[int, list[str]]]:
-    """Votes and interested businesses per idea (empty until those are modelled)."""
-    idea_ids = (
+def _idea_ids(project: Project):
+    """The ids of the project's ideas, as a subquery."""
+    return (
         select(Idea.id)
         .join(Workshop, Workshop.id == Idea.workshop_id)
         .where(Workshop.project_id == project.id)
         .scalar_subquery()
     )
+
+
+def idea_extras(project: Project) -> tuple[dict[int, int], dict[int, list[str]]]:
+    """Votes and interested businesses (as typed) per idea, for the exports."""
+    idea_ids = _idea_ids(project)
     return _votes(idea_ids), _interests(idea_ids)
 
 
 def _ideas(
-    project: Project, workshops: list[WorkshopPart], steps: dict[int, Step], zone: ZoneInfo
+    project: Project,
+    workshops: list[WorkshopPart],
+    steps: dict[int, Step],
+    zone: ZoneInfo,
+    interested: dict[int, tuple[int, tuple[str, ...]]],
 ) -> list[IdeaPart]:
     titles = {w.id: w.title for w in workshops}
-    votes, interests = idea_extras(project)
+    votes = _votes(_idea_ids(project))
     parts = []
     for idea in pairing_service.project_ideas(project):
         step = steps.get(idea.step_id) if idea.step_id else None
@@ -565,8 +645,9 @@ def _ideas(
                 track=idea.track,
                 theme=theme_of(idea),
                 votes=votes.get(idea.id, 0),
-                interests=tuple(interests.get(idea.id, ())),
                 step_position=step.position if step else None,
+                interested=interested.get(idea.id, (0, ()))[0],
+                interested_named=interested.get(idea.id, (0, ()))[1],
             )
         )
     return parts
@@ -732,14 +813,17 @@ def form_labels(project: Project, forms, workshops: list[WorkshopPart]) -> list[
     return labels
 
 
-def last_activity(workshops, ideas, forms, zone: ZoneInfo) -> datetime | None:
-    """When the report's data last grew: the latest idea, held workshop or evaluation day.
+def last_activity(workshops, ideas, forms, zone: ZoneInfo, collected=()) -> datetime | None:
+    """When the report's data last grew: the latest idea, workshop run, evaluation day or other
+    moment collected (UTC, as stored: dots, interests, connections).
 
     The report is dated by its data, not by the hour it was made, so the same data always gives
-    the same PDF.
+    the same PDF. Only what happened counts, never a planned date: a workshop run before its
+    date would date the report after the day it was made.
     """
     moments = [idea.created_at for idea in ideas if idea.created_at]
-    moments += [w.starts_at for w in workshops if w.starts_at and w.status != "planned"]
+    moments += [w.run_at for w in workshops if w.run_at]
+    moments += [_local(moment, zone) for moment in collected if moment]
     for form in forms:
         if form.last_day:
             moments.append(datetime.combine(form.last_day, datetime.min.time(), zone))
@@ -760,10 +844,15 @@ def assemble(project: Project, lang: str, *, now: datetime | None = None) -> Rep
     )
     connections = connections_of(project)
     names = report_names(businesses, lang)
+    named = {b.id: b.name for b in businesses if names[b.id] == b.name}
     available, evaluations = evaluation_results(project, lang)
     done = queries.actuals(project)
-    ideas = _ideas(project, workshops, steps, zone)
-    dated = _local(now, zone) if now else last_activity(workshops, ideas, evaluations, zone)
+    idea_ids = _idea_ids(project)
+    ideas = _ideas(project, workshops, steps, zone, _interested(idea_ids, businesses, named))
+    collected = _last_vote_or_interest(idea_ids) + [c.created_at for c, _a, _b in connections]
+    dated = (
+        _local(now, zone) if now else last_activity(workshops, ideas, evaluations, zone, collected)
+    )
     ecosystems = ecosystems_of(project)
     return ReportData(
         project=ProjectPart(
@@ -786,9 +875,7 @@ def assemble(project: Project, lang: str, *, now: datetime | None = None) -> Rep
         sectors=tuple(_sectors(businesses, names)),
         sizes=_known(businesses, "size_band", SIZE_BANDS),
         stages=_known(businesses, "stage", STAGES),
-        named=tuple(
-            sorted((b.name for b in businesses if names[b.id] == b.name), key=str.casefold)
-        ),
+        named=tuple(sorted(named.values(), key=str.casefold)),
         business_count=len(businesses),
         attendees=done["attendees"],
         ideas=tuple(ideas),

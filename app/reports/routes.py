@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 
 from flask import Blueprint, Response, current_app, render_template, request
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
 from flask_login import login_required
 
 from app.reports import cache, data, export, render
@@ -25,6 +28,19 @@ def _report_language(project) -> str:
     """The project's language, unless ?lang= asks for another supported one."""
     asked = request.args.get("lang", "")
     return asked if asked in current_app.config["LANGUAGES"] else project.language
+
+
+def report_filename(slug: str, lang: str) -> str:
+    """The report PDF's file name, its word in lang: "kraftverk-demo-rapport.pdf".
+
+    Kept to ASCII letters, digits and hyphens (accents dropped), so every browser and mail
+    program keeps the name as it is.
+    """
+    with force_locale(lang):
+        word = _("report")
+    folded = unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode().lower()
+    word = re.sub(r"[^a-z0-9]+", "-", folded).strip("-") or "report"
+    return f"kraftverk-{slug}-{word}.pdf"
 
 
 def _download(content: bytes, mimetype: str, filename: str, *, inline: bool = False) -> Response:
@@ -55,7 +71,7 @@ def report_pdf(slug: str):
     project = access.project_for(slug)
     lang = _report_language(project)
     pdf = render.kept_report_pdf(project, lang)
-    return _download(pdf, "application/pdf", f"kraftverk-{project.slug}-report.pdf")
+    return _download(pdf, "application/pdf", report_filename(project.slug, lang))
 
 
 @bp.get("/projects/<slug>/export.json")

@@ -49,8 +49,10 @@ def test_dashboard_and_idea_board_mark_project_texts_in_another_language(db, lea
     same = leader_client.get(f"/projects/slusedal/workshops/{workshop.id}/ideas?lang=nb")
 
     assert '<p class="lead" lang="nb">The canal village loses' in dashboard
-    assert '<p class="idea-text" lang="nb">Padletur med middag' in board.get_data(as_text=True)
-    assert '<p class="idea-text">Padletur med middag' in same.get_data(as_text=True)
+    assert '<p class="idea-text" dir="auto" lang="nb">Padletur med middag' in board.get_data(
+        as_text=True
+    )
+    assert '<p class="idea-text" dir="auto">Padletur med middag' in same.get_data(as_text=True)
 
 
 def test_the_wall_tells_its_script_the_ideas_language(db, leader_client, story):

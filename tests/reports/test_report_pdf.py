@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import time
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -409,3 +411,27 @@ def test_agenda_and_guide_pdfs_are_kept_per_workshop(story, client, leader):
     assert first.data == again.data and first.data.startswith(b"%PDF")
     kinds = db.session.scalars(select(PdfCache.kind).order_by(PdfCache.kind)).all()
     assert kinds == [f"agenda-{workshop.id}", f"guide-{workshop.id}"]
+
+
+def test_a_replaced_pdf_leaves_no_copy_in_the_database_files(app, story):
+    """The report before and after one more answer, side by side in a copy of the database,
+    would show that answer: the replaced PDF is emptied from the log and the file soon after."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's files; PostgreSQL keeps dead rows until vacuum (docs/privacy.md)")
+    database = Path(db.engine.url.database)
+    wal = database.with_name(database.name + "-wal")
+    project_id = story.id
+    before = b"%PDF-1.7 report before the answer " + b"Q" * 3000
+    after = b"%PDF-1.7 report after the answer " + b"R" * 3000
+
+    cache._write("key-before", "report", "en", project_id, before)
+    cache._write("key-after", "report", "en", project_id, after)
+
+    def files() -> bytes:
+        return database.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+
+    deadline = time.monotonic() + 10
+    while b"report before the answer" in files() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert b"report before the answer" not in files()
+    assert b"report after the answer" in files()
