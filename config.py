@@ -144,6 +144,9 @@ class Config:
     MAIL_FROM = os.environ.get("MAIL_FROM", "")  # default: noreply@ the PUBLIC_URL's host
     LOGIN_ATTEMPTS = 10  # per e-mail address in LOGIN_WINDOW before a pause
     LOGIN_WINDOW = timedelta(minutes=15)
+    # Public registrations per client address and per workshop in 15 minutes (0: no limit).
+    REGISTRATIONS_PER_CLIENT = _int("REGISTRATIONS_PER_CLIENT", 10)
+    REGISTRATIONS_PER_WORKSHOP = _int("REGISTRATIONS_PER_WORKSHOP", 60)
 
     @classmethod
     def resolve(cls) -> None:
@@ -167,3 +170,6 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 - a hash method, fast for tests
+    # Tests register many times from one address; the limits' own tests set them.
+    REGISTRATIONS_PER_CLIENT = None
+    REGISTRATIONS_PER_WORKSHOP = None

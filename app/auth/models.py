@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from flask import current_app
@@ -29,11 +30,21 @@ class User(UserMixin, db.Model):
     can_create_projects: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Part of the id in every session and remember cookie; raising it ends them all.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+
+    def get_id(self) -> str:
+        """The id Flask-Login keeps in the session and the remember cookie: "<id>:<version>"."""
+        return f"{self.id}:{self.session_version or 0}"
+
+    def end_sessions(self) -> None:
+        """Log out every browser this user is logged in on: their cookies no longer match."""
+        self.session_version = (self.session_version or 0) + 1
 
     def set_password(self, password: str) -> None:
-        """Store a salted hash (scrypt by default) of `password`."""
-        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
-        self.password_hash = generate_password_hash(password, method=method)
+        """Store a salted hash (scrypt by default) of `password`; other sessions end."""
+        self.password_hash = _hash(password)
+        self.end_sessions()
 
     def check_password(self, password: str) -> bool:
         """True when `password` matches the stored hash."""
@@ -53,6 +64,38 @@ class LoginAttempt(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), index=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+def _hash(password: str) -> str:
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    return generate_password_hash(password, method=method)
+
+
+def user_for_session(value: str) -> User | None:
+    """The user a session or remember cookie names, if its session version is still theirs.
+
+    A value without a version (a cookie made before versions existed) counts as version 0.
+    """
+    number, _, version = value.partition(":")
+    if not number.isdigit() or not (version or "0").isdigit():
+        return None
+    user = db.session.get(User, int(number))
+    if user is None or (user.session_version or 0) != int(version or "0"):
+        return None
+    return user
+
+
+def password_matches(user: User | None, password: str) -> bool:
+    """Check a log-in; without a user, check against a stand-in hash made the same way, so
+    the answer takes as long and does not tell which addresses have an account."""
+    if user is not None:
+        return user.check_password(password)
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    stand_ins = current_app.extensions.setdefault("kv_stand_in_hashes", {})
+    if method not in stand_ins:
+        stand_ins[method] = _hash(secrets.token_urlsafe(16))
+    check_password_hash(stand_ins[method], password)
+    return False
 
 
 def normalise_email(email: str) -> str:

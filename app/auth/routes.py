@@ -6,12 +6,24 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import (
+    current_user,
+    login_remembered,
+    login_required,
+    login_user,
+    logout_user,
+)
 from sqlalchemy import delete, func, select
 from wtforms.fields.choices import SelectChoice
 
 from app.auth.forms import AccountForm, LoginForm
-from app.auth.models import LoginAttempt, User, normalise_email, user_by_email
+from app.auth.models import (
+    LoginAttempt,
+    User,
+    normalise_email,
+    password_matches,
+    user_by_email,
+)
 from app.db import utcnow
 from app.extensions import db
 from app.i18n import LANGUAGE_NAMES
@@ -56,7 +68,7 @@ def login():
             flash(_("Too many failed attempts. Wait a quarter of an hour and try again."), "error")
             return render_template("auth/login.html", form=form), 429
         user = user_by_email(email)
-        if user and user.check_password(form.password.data):
+        if password_matches(user, form.password.data):
             db.session.execute(delete(LoginAttempt).where(LoginAttempt.email == email))
             user.last_login_at = utcnow()
             db.session.commit()
@@ -74,9 +86,15 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    """Log out and go to the front page."""
-    logout_user()
-    flash(_("You are logged out."), "info")
+    """Log out and go to the front page; with `everywhere`, on every device the user uses."""
+    if request.form.get("everywhere"):
+        current_user.end_sessions()
+        db.session.commit()
+        logout_user()
+        flash(_("You are logged out on every device."), "info")
+    else:
+        logout_user()
+        flash(_("You are logged out."), "info")
     return redirect(url_for("main.index"))
 
 
@@ -94,9 +112,12 @@ def account():
         else:
             current_user.name = form.name.data.strip()
             current_user.language = form.language.data or None
-            if form.password.data:
-                current_user.set_password(form.password.data)
+            changed = bool(form.password.data)
+            if changed:
+                current_user.set_password(form.password.data)  # ends the other sessions
             db.session.commit()
+            if changed:  # this browser stays logged in, with a cookie of the new version
+                login_user(current_user._get_current_object(), remember=login_remembered())
             flash(_("Your settings are saved."), "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/account.html", form=form), 400 if form.errors else 200

@@ -29,11 +29,12 @@ from email.utils import format_datetime, getaddresses, make_msgid
 from urllib.parse import unquote, urlsplit
 
 from babel.dates import format_date, format_time
-from flask import current_app, g, render_template
+from flask import current_app, g, has_request_context, render_template, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.wsgi import host_is_trusted
 
 from app.db import utcnow
 from app.extensions import db
@@ -101,18 +102,56 @@ def smtp_settings(url: str) -> SmtpSettings | None:
 
 
 def public_base() -> str:
-    """The base of links in messages: PUBLIC_URL, else the host of the current request."""
-    base = reach.public_base()
-    if not base and not current_app.extensions.get("kraftverk.warned_public_url"):
+    """The base of links in messages, never taken from a Host header alone: anyone can send
+    any Host, and the link would go out in the municipality's name.
+
+    PUBLIC_URL; else SERVER_NAME; else, in a request, its own address when the host is one
+    that only ever means this server: a name in TRUSTED_HOSTS, a loopback address (then the
+    machine's network address, as the join links use) or one of this machine's own addresses,
+    which keeps a laptop in a venue working. Otherwise "": the message goes without links, and
+    a warning says why (once per process).
+    """
+    configured = current_app.config.get("PUBLIC_URL")
+    if configured:
+        return configured.rstrip("/")
+    server_name = current_app.config.get("SERVER_NAME")
+    if server_name:
+        return f"{current_app.config.get('PREFERRED_URL_SCHEME') or 'http'}://{server_name}"
+    if has_request_context() and _is_this_server(request.host):
+        return reach.public_base().rstrip("/")
+    if not current_app.extensions.get("kraftverk.warned_public_url"):
         current_app.extensions["kraftverk.warned_public_url"] = True
-        log.warning("PUBLIC_URL is not set: links in e-mails have no host")
-    return base.rstrip("/")
+        log.warning(
+            "PUBLIC_URL is not set and the host %r is not this machine's: e-mails to registrants"
+            " go without links until PUBLIC_URL names this site",
+            request.host if has_request_context() else None,
+        )
+    return ""
+
+
+def _is_this_server(host: str) -> bool:
+    trusted = current_app.config.get("TRUSTED_HOSTS")
+    if trusted and host_is_trusted(host, trusted):
+        return True
+    name = urlsplit(f"//{host}").hostname or ""
+    return reach.is_loopback(name) or name in reach.lan_addresses()
+
+
+def _path(endpoint: str, **values) -> str:
+    return current_app.url_map.bind("localhost").build(endpoint, values)
 
 
 def link(endpoint: str, **values) -> str:
-    """An absolute link to `endpoint`, also outside a request (e.g. reminders from the CLI)."""
-    path = current_app.url_map.bind("localhost").build(endpoint, values)
-    return public_base() + path
+    """An absolute link to `endpoint` for a message, also outside a request (reminders from the
+    CLI); "" when public_base() knows no address to trust."""
+    base = public_base()
+    return base + _path(endpoint, **values) if base else ""
+
+
+def feed_link(endpoint: str, **values) -> str:
+    """An absolute link in an answer to the visitor who asked (the calendar feeds): the address
+    they used will do (reach.public_base)."""
+    return reach.public_base() + _path(endpoint, **values)
 
 
 def sender() -> str:

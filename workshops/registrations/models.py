@@ -51,6 +51,9 @@ class Registration(db.Model):
     # The registering device's keyed hash (as Participant.device), so a person who registered
     # on the phone they later join with counts once.
     device: Mapped[str | None] = mapped_column(String(64))
+    # A keyed hash of the address the registration came from, for the per-client limit; kept
+    # only while it counts (service.LIMIT_WINDOW), then cleared.
+    client: Mapped[str | None] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # When the person took their place in the queue: the waiting list is served in this order.
     queued_at: Mapped[datetime] = mapped_column(default=utcnow)

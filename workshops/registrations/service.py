@@ -7,6 +7,7 @@ the workshop ended longer ago than the retention setting, keeping the counts for
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import secrets
 from collections.abc import Sequence
@@ -20,6 +21,7 @@ from sqlalchemy.orm import selectinload
 
 from app.db import utcnow
 from app.extensions import db
+from workshops import devices
 from workshops.programme.models import Workshop
 from workshops.registrations import calendar
 from workshops.registrations.models import (
@@ -36,6 +38,13 @@ from workshops.registrations.models import (
 # refuses NUL, and a newline in a name could otherwise reach a mail header.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 RETENTION_DAYS = 365  # REGISTRATION_RETENTION_DAYS when the setting is absent
+# Each registration sends a mail to an address anyone can type and may take a place, so they are
+# limited per client address and per workshop in a window; the counts are rows in the database,
+# so every worker and host shares them. Settings of the same names override the numbers (None:
+# no limit; the tests' configuration has none unless a test sets them).
+LIMIT_WINDOW = timedelta(minutes=15)
+REGISTRATIONS_PER_CLIENT = 10
+REGISTRATIONS_PER_WORKSHOP = 60
 
 
 class RegistrationError(ValueError):
@@ -83,6 +92,55 @@ def line(text: str | None, limit: int) -> str:
 def email_key(email: str) -> str:
     """The address as compared for duplicates: trimmed and case-folded."""
     return (email or "").strip().casefold()
+
+
+def client_key(address: str | None) -> str | None:
+    """What is stored of a client's address: a keyed hash; an IPv6 address by its /64 network,
+    which one home or phone usually has whole. None when the address is unknown."""
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return None
+    if isinstance(ip, ipaddress.IPv6Address):
+        ip = ip.ipv4_mapped or ipaddress.ip_network(f"{ip}/64", strict=False)
+    return devices.hashed(str(ip), "registration-client")
+
+
+def _limit(name: str, default: int) -> int | None:
+    """The configured limit; None (or 0, as the environment gives it) is no limit."""
+    return current_app.config.get(name, default) or None
+
+
+def forget_clients(now: datetime) -> datetime:
+    """Clear the client of registrations older than LIMIT_WINDOW (kept only while it counts);
+    return where the window starts."""
+    since = now - LIMIT_WINDOW
+    db.session.execute(
+        update(Registration)
+        .where(Registration.client.is_not(None), Registration.queued_at < since)
+        .values(client=None)
+        .execution_options(synchronize_session=False)
+    )
+    return since
+
+
+def check_limits(workshop: Workshop, client: str | None, now: datetime) -> None:
+    """Refuse a registration when this client or this workshop had too many in LIMIT_WINDOW.
+
+    Raises RegistrationError 'client_limit' or 'workshop_limit'.
+    """
+    since = forget_clients(now)
+    recent = select(func.count()).select_from(Registration).where(Registration.queued_at >= since)
+
+    def over(limit: int | None, mine) -> bool:
+        return limit is not None and db.session.scalar(recent.where(mine)) >= limit
+
+    per_client = _limit("REGISTRATIONS_PER_CLIENT", REGISTRATIONS_PER_CLIENT)
+    if client and over(per_client, Registration.client == client):
+        raise RegistrationError("client_limit")
+    per_workshop = _limit("REGISTRATIONS_PER_WORKSHOP", REGISTRATIONS_PER_WORKSHOP)
+    if over(per_workshop, Registration.workshop_id == workshop.id):
+        raise RegistrationError("workshop_limit")
 
 
 def accepts_registrations(workshop: Workshop) -> bool:
@@ -147,12 +205,15 @@ def register(
     applicant: Applicant,
     *,
     device: str | None = None,
+    client: str | None = None,
     now: datetime | None = None,
 ) -> Registration:
     """Give the applicant a place, or a spot on the waiting list when the workshop is full.
 
-    Raises RegistrationError: 'closed' (not public or closed), 'duplicate' (the address is
-    already registered for this workshop), 'too_long', 'missing' (no name or address).
+    `client` is client_key() of the address the request came from. Raises RegistrationError:
+    'closed' (not public or closed), 'duplicate' (the address is already registered for this
+    workshop), 'too_long', 'missing' (no name or address), 'client_limit' or 'workshop_limit'
+    (too many registrations lately, see check_limits).
     """
     if not accepts_registrations(workshop):
         raise RegistrationError("closed")
@@ -162,6 +223,7 @@ def register(
     if not name or "@" not in email:
         raise RegistrationError("missing")
     lock_places(workshop)
+    check_limits(workshop, client, now)  # after the lock: parallel requests count one by one
     key = email_key(email)
     existing = db.session.scalar(
         select(Registration).where(
@@ -181,6 +243,7 @@ def register(
     registration.dietary = line(applicant.dietary, MAX_DIETARY)
     registration.contact_consent = bool(applicant.contact_consent)
     registration.device = device
+    registration.client = client
     registration.queued_at = now
     registration.cancelled_at = None
     registration.reminded_at = None
@@ -375,7 +438,7 @@ def anonymise(registration: Registration, now: datetime) -> bool:
     registration.dietary = ""
     registration.email_key = None
     registration.contact_consent = False
-    registration.device = None
+    registration.device = registration.client = None
     registration.anonymised_at = now
     if registration.check_in is not None:
         registration.check_in.device = None
@@ -395,11 +458,13 @@ def purge_registrations(older_than_days: int | None = None, *, now: datetime | N
 
     Statuses and check-ins stay, so the attendance counts of the report do not change (except
     that one person checked in at several workshops is no longer known to be the same person).
+    Also clears the client of registrations the rate limit no longer counts (forget_clients).
     Returns the number of registrations anonymised.
     """
     if older_than_days is None:
         older_than_days = int(current_app.config.get("REGISTRATION_RETENTION_DAYS", RETENTION_DAYS))
     now = now or utcnow()
+    forget_clients(now)
     limit = now - timedelta(days=older_than_days)
     pending = select(Registration.workshop_id).where(Registration.anonymised_at.is_(None))
     named_walk_ins = select(CheckIn.workshop_id).where(

@@ -39,6 +39,9 @@ from workshops.registrations.forms import (
 from workshops.registrations.models import CheckIn, Registration
 from workshops.registrations.service import RegistrationError
 
+# Refusals for too many registrations lately: 429, told above the form.
+LIMITED = ("client_limit", "workshop_limit")
+
 bp = Blueprint(
     "public",
     __name__,
@@ -58,6 +61,14 @@ def _error_message(code: str) -> str:
         "too_long": _("This is too long."),
         "missing": _("Give your name and e-mail address."),
         "cancelled": _("This registration is cancelled."),
+        "client_limit": _(
+            "Many registrations have come from your network in a short time. "
+            "Wait a quarter of an hour and try again."
+        ),
+        "workshop_limit": _(
+            "Very many people are registering for this workshop right now. "
+            "Wait a quarter of an hour and try again."
+        ),
     }
     return messages.get(code, _("Please try again."))
 
@@ -120,7 +131,7 @@ def _ics(rows, name: str, filename: str) -> Response:
     body = calendar.build(
         rows,
         name=name,
-        register_url=lambda w: mail.link("public.register", workshop_id=w.id),
+        register_url=lambda w: mail.feed_link("public.register", workshop_id=w.id),
         describe=_describe,
     )
     response = Response(body, mimetype="text/calendar")
@@ -252,12 +263,21 @@ def register(workshop_id: int):
                 workshop,
                 form.applicant(),
                 device=participants.device_key(devices.current_device()),
+                # The project's own leaders register people from one office address: not
+                # limited per address (the limit per workshop still holds).
+                client=None
+                if access.role_in(project) == "leader"
+                else registrations.client_key(request.remote_addr),  # ProxyFix's, if trusted
             )
         except RegistrationError as error:
             db.session.rollback()
-            field = form.name if error.code in ("too_long", "missing") else form.email
-            field.errors = [*field.errors, _error_message(error.code)]
-            status = 409 if error.code in ("duplicate", "closed") else 400
+            if error.code in LIMITED:
+                flash(_error_message(error.code), "error")
+                status = 429
+            else:
+                field = form.name if error.code in ("too_long", "missing") else form.email
+                field.errors = [*field.errors, _error_message(error.code)]
+                status = 409 if error.code in ("duplicate", "closed") else 400
         else:
             db.session.commit()
             kind = "confirmation" if registration.status == "confirmed" else "waiting"
@@ -266,7 +286,7 @@ def register(workshop_id: int):
             return redirect(url_for("public.registration", token=registration.token), 303)
     elif form.is_submitted():
         status = 400
-    return render_template(
+    page = render_template(
         "registrations/register.html",
         workshop=workshop,
         project=project,
@@ -276,7 +296,11 @@ def register(workshop_id: int):
         when=_when(workshop, project),
         online_url=calendar.web_url(workshop.online_url),
         agenda=agenda_for_registrants(workshop),
-    ), status
+    )
+    response = Response(page, status=status)
+    if status == 429:
+        response.headers["Retry-After"] = str(int(registrations.LIMIT_WINDOW.total_seconds()))
+    return response
 
 
 @bp.get("/registrations/<token>")
