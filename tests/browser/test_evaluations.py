@@ -136,3 +136,13 @@ def test_two_phones_answer_form_a_and_the_leader_sees_the_pies(
     ).to_contain_text("Too few answers to show")
     assert page.locator("section.result img").count() == 10
     page.screenshot(path=str(tmp_path / "results.png"), full_page=True)
+
+
+def test_the_form_reflows_at_200_percent_zoom_on_a_phone(browser, live_url, open_form_a):
+    _form_id, token = open_form_a
+    context = browser.new_context(viewport={"width": 195, "height": 422}, locale="nb-NO")
+    phone = context.new_page()
+    phone.goto(f"{live_url}/e/{token}")
+
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 195
+    context.close()

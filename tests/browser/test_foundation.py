@@ -54,3 +54,15 @@ def test_front_page_fits_a_phone(browser, live_url):
     expect(page.locator("html")).to_have_attribute("lang", "sv")
     assert width <= 360
     context.close()
+
+
+def test_front_page_reflows_at_200_percent_zoom_on_a_phone(browser, live_url):
+    """A 390 px phone zoomed to 200 % lays out 195 CSS px: joining needs no sideways scroll."""
+    context = browser.new_context(viewport={"width": 195, "height": 422}, locale="nb-NO")
+    page = context.new_page()
+    page.goto(f"{live_url}/")
+
+    button = page.locator(".join-form button").first.bounding_box()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 195
+    assert button["x"] + button["width"] <= 195
+    context.close()

@@ -152,10 +152,8 @@ def test_leader_themes_votes_reveals_and_exports(browser, live_app, live_url, li
     expect(
         leader.locator(".idea-card").filter(has_text="Canal weekend").get_by_label("Theme")
     ).to_have_value(re.compile(r"\d+"))
-    leader.get_by_label("Dots per person").fill("2")
-    leader.get_by_role("button", name="Open a vote").click()
-
-    # The phone's step does not collect votes, so the leader moves to W2.5 (ideas, votes).
+    # The vote belongs to W2.5 (ideas, votes): the leader moves there, then opens it (a vote
+    # opened by hand closes with the step it was opened in).
     with live_app.app_context():
         from app.db import utcnow
         from workshops.live import clock as live
@@ -165,6 +163,9 @@ def test_leader_themes_votes_reveals_and_exports(browser, live_app, live_url, li
         for n in range(4):
             live.advance(workshop, workshop.steps[n].id, utcnow())
         db.session.commit()
+    leader.goto(board)
+    leader.get_by_label("Dots per person").fill("2")
+    leader.get_by_role("button", name="Open a vote").click()
     pick = voter.locator("#idea-pick")
     expect(pick).to_be_visible(timeout=4000)
     pick.locator("li").filter(has_text="Canal weekend").get_by_role(
@@ -195,6 +196,10 @@ def test_an_idea_refused_while_closed_is_sent_again_as_typed_after_a_reopen(
     from workshops.programme.models import Workshop
 
     page = phone(browser, live_url, w2["code"])
+    # Typed just as the leader closes, before the phone's poll hears of it (the phone then hides
+    # the form): the state it polls does not answer meanwhile.
+    state_url = f"**/api/v1/workshops/{w2['code']}"
+    page.route(state_url, lambda route: route.abort())
     with live_app.app_context():
         live.close(db.session.get(Workshop, w2["id"]), utcnow())
         db.session.commit()
@@ -204,6 +209,7 @@ def test_an_idea_refused_while_closed_is_sent_again_as_typed_after_a_reopen(
     with live_app.app_context():
         live.reopen(db.session.get(Workshop, w2["id"]), utcnow())
         db.session.commit()
+    page.unroute(state_url)
 
     failed.get_by_role("button", name="Send again").click()
 

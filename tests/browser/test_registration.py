@@ -33,6 +33,7 @@ def public_workshop(live_app) -> int:
             theme="Food and drink",
             capacity=20,
             join_code=codes.new_code(),
+            is_public=True,
         )
         db.session.add(workshop)
         db.session.commit()

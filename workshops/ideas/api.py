@@ -68,6 +68,9 @@ def post_idea(code: str):
         value = data.get(field)
         if value is not None and (not isinstance(value, str) or len(value) > limit):
             api_abort(422, f"invalid_{field}", _("Check the field: %(field)s.", field=field))
+    step = data.get("step")  # the step the phone showed when the idea was written
+    if step is not None and (type(step) is not int or not 0 < step < 2**31):
+        api_abort(422, "invalid_step", _("Check the field: %(field)s.", field="step"))
     try:
         stored = ideas.submit(
             codes.normalise(code) or "",
@@ -77,6 +80,7 @@ def post_idea(code: str):
             name=data.get("name") or "",
             business=data.get("business") or "",
             track=data.get("track") or None,
+            written_in=step,
         )
     except ideas.IdeaError as error:
         db.session.rollback()
@@ -89,7 +93,7 @@ def list_ideas(code: str):
     """The ideas shown on the wall, newest first; only what changed when `since` is a cursor."""
     workshop = workshop_or_404(code)
     tag = listing.etag(workshop)
-    if request.if_none_match.contains(tag):
+    if request.if_none_match.contains_weak(tag):
         return not_modified(tag)
     body = listing.listing(workshop, request.args.get("since"))
     response = Response(state.as_json(body), mimetype="application/json")
@@ -233,6 +237,13 @@ def openapi_paths(spec: dict) -> None:
                 "name": {"type": "string", "maxLength": 120},
                 "business": {"type": "string", "maxLength": 160},
                 "track": {"type": "string", "maxLength": 40},
+                "step": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "description": "The step the phone showed when the idea was written: the "
+                    "idea is kept in it when it is a started step of this workshop (a queued idea "
+                    "arriving later, also up to 15 minutes after the close).",
+                },
             },
         },
     )

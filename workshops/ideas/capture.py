@@ -21,7 +21,7 @@ from sqlalchemy.exc import DBAPIError
 from app.db import utcnow
 from app.extensions import db
 from workshops.ideas.models import Idea, IdeaEvent, Theme
-from workshops.programme.models import Workshop
+from workshops.programme.models import Step, Workshop
 
 MAX_LENGTH = 2000
 RATE_COUNT = 10
@@ -78,17 +78,26 @@ def _key(device: str | None, key: str | None) -> str | None:
     return f"{(device or '-')[:16]}:{key}"
 
 
+# An idea a phone wrote in a step that has started, still waiting on a poor Wi-Fi when the leader
+# closed the workshop, is taken this long after the close (the checkout is written last).
+LATE_AFTER_CLOSE = timedelta(minutes=15)
+
 # One statement finds the workshop and the device's participant row, checks the rate limit and
 # inserts; built once as text, since the dialects' INSERT constructs are compiled anew each time.
+# The idea goes to the step the phone showed when it was written (:written_in), when that is a
+# step of this workshop that has started; else to the current step.
 _SUBMIT = text(
     """
     INSERT INTO idea (workshop_id, step_id, participant_id, idempotency_key, text, author_name,
                       business_name, track, typed_by_leader, device, created_at)
-    SELECT w.id, w.current_step_id, p.id, :key, :text, :name, :business,
+    SELECT w.id, COALESCE(shown.id, w.current_step_id), p.id, :key, :text, :name, :business,
            COALESCE(:track, p.track), :leader, :device, :now
     FROM workshop AS w
     LEFT JOIN participant AS p ON p.workshop_id = w.id AND p.device = :device
-    WHERE w.join_code = :code AND w.status <> 'closed'
+    LEFT JOIN step AS shown ON shown.id = CAST(:written_in AS INTEGER)
+        AND shown.workshop_id = w.id AND shown.started_at IS NOT NULL
+    WHERE w.join_code = :code
+      AND (w.status <> 'closed' OR (shown.id IS NOT NULL AND w.ended_at >= :late_since))
       AND (SELECT count(*) FROM idea AS r
            WHERE r.workshop_id = w.id AND r.device = :device AND r.created_at > :since) < :limit
     ON CONFLICT (workshop_id, idempotency_key) DO NOTHING
@@ -151,9 +160,16 @@ def submit(
     business: str = "",
     track: str | None = None,
     typed_by_leader: bool = False,
+    written_in: int | None = None,
     now: datetime | None = None,
 ) -> Stored:
-    """Store an idea for the workshop with this join code, in its current step; commit."""
+    """Store an idea for the workshop with this join code; commit.
+
+    It goes to the step it was written in (`written_in`: the step the phone showed, as long as
+    it is a started step of this workshop), else to the current one. A workshop closed less than
+    LATE_AFTER_CLOSE ago still takes an idea written in one of its steps: a phone that queued
+    its checkout on a poor Wi-Fi delivers it after the close.
+    """
     text = check_text(text)
     now = now or utcnow()
     stored_key = _key(device, key)
@@ -169,6 +185,8 @@ def submit(
         "device": device,
         "now": now,
         "since": now - RATE_WINDOW,
+        "written_in": written_in,
+        "late_since": now - LATE_AFTER_CLOSE,
         "limit": RATE_COUNT if limited else 2**31 - 1,
     }
     if _on_its_own():
@@ -181,23 +199,39 @@ def submit(
             db.session.commit()  # before answering: a 201 promises the idea is stored
             return Stored(row.id, row.created_at)
     try:
-        return _explain_refusal(code, stored_key, text)
+        return _explain_refusal(code, stored_key, text, written_in, now)
     finally:
         db.session.rollback()
 
 
-def _explain_refusal(code: str, stored_key: str | None, text: str) -> Stored:
+def _explain_refusal(
+    code: str, stored_key: str | None, text: str, written_in: int | None, now: datetime
+) -> Stored:
     """Nothing was inserted: a retry of a stored idea (answer as the first time) or a refusal.
 
-    One statement reads the workshop and the idea stored under this key, if any."""
+    One statement reads the workshop, the idea stored under this key and the step the idea was
+    written in, if any. A late idea the close still lets in was refused by the rate limit: the
+    phone waits and sends it again."""
     same_key = (
         and_(Idea.workshop_id == Workshop.id, Idea.idempotency_key == stored_key)
         if stored_key
         else false()
     )
+    shown = and_(
+        Step.id == written_in, Step.workshop_id == Workshop.id, Step.started_at.is_not(None)
+    )
     found = db.session.execute(
-        select(Workshop.status, Idea.id, Idea.created_at, Idea.text)
+        select(
+            Workshop.status,
+            Workshop.ended_at,
+            Idea.id,
+            Idea.created_at,
+            Idea.text,
+            Step.id.label("shown_step"),
+        )
+        .select_from(Workshop)
         .outerjoin(Idea, same_key)
+        .outerjoin(Step, shown if written_in is not None else false())
         .where(Workshop.join_code == code)
     ).first()
     if found is None:
@@ -207,7 +241,8 @@ def _explain_refusal(code: str, stored_key: str | None, text: str) -> Stored:
         if found.text != text:
             raise IdeaError("idempotency_conflict")
         return Stored(found.id, found.created_at)
-    if found.status == "closed":
+    late = found.shown_step is not None and (found.ended_at or now) >= now - LATE_AFTER_CLOSE
+    if found.status == "closed" and not late:
         raise IdeaError("workshop_closed")
     raise IdeaError("rate_limited", retry_after=int(RATE_WINDOW.total_seconds()))
 

@@ -42,6 +42,8 @@ def _closed_with_the_workshop(workshop, step) -> bool:
 
 
 def _votes_end(workshop, step, now: datetime) -> None:
+    """Close the vote of the step that ends, opened by the step or by hand in it (a vote opened
+    before the start belongs to no step and stays open until closed or the workshop closes)."""
     votes.close_open(workshop, now, step_id=step.id)
 
 
@@ -196,6 +198,23 @@ def _interests_panel(workshop, step, manual: bool) -> Panel | None:
     )
 
 
+def _interests_wall(workshop, step) -> dict:
+    """How many businesses want to work on each idea: a count per idea, never a name (the wall
+    is seen by the whole room). Two phones of one business count once."""
+    shown = {}
+    for idea_id, names in votes.interests_by_idea(workshop).items():
+        count = len({name.casefold() for name in names})
+        shown[str(idea_id)] = {
+            "count": count,
+            "text": ngettext(
+                "%(num)s business wants to work on this",
+                "%(num)s businesses want to work on this",
+                count,
+            ),
+        }
+    return {"ideas": shown}
+
+
 def init_app(app) -> None:
     """Register ideas, votes and interests with the live room."""
     steps.register(app, Kind("ideas", counts=_ideas_counts))
@@ -221,5 +240,6 @@ def init_app(app) -> None:
             counts=_interests_counts,
             panel=_interests_panel,
             phone=lambda workshop, step: {"open": workshop.status != "closed"},
+            wall=_interests_wall,
         ),
     )

@@ -31,9 +31,14 @@ def live_state(code: str):
     found = state.current_etag(codes.normalise(code) or "", device_key)
     if found is None:
         api_abort(404, "not_found", _("No workshop has this code."))
-    tag, track = found
+    tag, track = found.tag, found.track
+    if token and found.open and not found.joined:
+        # A phone's first poll: from now on it counts as joined. The page alone does not count
+        # it (link previews and crawlers fetch pages, never poll), so this write happens once.
+        participants.ensure(workshop_or_404(code), token)
+        db.session.commit()
     # An unchanged poll costs one small query and answers 304 with no body.
-    if request.if_none_match.contains(tag):
+    if request.if_none_match.contains_weak(tag):
         return not_modified(tag)
     workshop = workshop_or_404(code)
     body = state.as_json(state.snapshot(workshop, utcnow(), track=track))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, select
 
@@ -27,7 +28,11 @@ def etag(workshop_id: int, version: int, track: str | None) -> str:
 # cost more than running it.
 _ETAG_QUERY = (
     select(
-        Workshop.__table__.c.id, Workshop.__table__.c.state_version, Participant.__table__.c.track
+        Workshop.__table__.c.id,
+        Workshop.__table__.c.state_version,
+        Workshop.__table__.c.status,
+        Participant.__table__.c.id.label("participant"),
+        Participant.__table__.c.track,
     )
     .select_from(
         Workshop.__table__.outerjoin(
@@ -40,14 +45,32 @@ _ETAG_QUERY = (
 )
 
 
-def current_etag(code: str, device_key: str | None) -> tuple[str, str | None] | None:
-    """(ETag, the device's track) in one small query, or None if the code is unknown."""
+class Poll(NamedTuple):
+    """What an idle poll needs to know, from one small query."""
+
+    tag: str
+    track: str | None
+    workshop_id: int
+    open: bool  # the workshop is not closed
+    joined: bool  # this device has its participant row
+
+
+def current_etag(code: str, device_key: str | None) -> Poll | None:
+    """The ETag, the device's track and whether it has joined, or None if the code is unknown."""
     row = (
         db.session.connection()
         .execute(_ETAG_QUERY, {"code": code, "device": device_key or ""})
         .first()
     )
-    return (etag(row.id, row.state_version, row.track), row.track) if row else None
+    if row is None:
+        return None
+    return Poll(
+        etag(row.id, row.state_version, row.track),
+        row.track,
+        row.id,
+        row.status != "closed",
+        row.participant is not None,
+    )
 
 
 def _tracks(step, track: str | None) -> list[dict]:

@@ -63,7 +63,9 @@ class Kind:
     phone: Callable | None = None  # (workshop, step) -> dict | None, the same for every phone
     wall: Callable | None = None  # (workshop, step) -> dict | None
     after_close: Callable | None = None  # (workshop) -> dict | None: what phones still reach
-    manual: bool = False  # shown on the console in any step (the leader opens it by hand)
+    # Shown on the console in any step (the leader opens it by hand); its on_start and on_end
+    # hear of every step, so what was opened by hand in a step ends with that step.
+    manual: bool = False
     extra: dict = field(default_factory=dict)
 
 
@@ -86,11 +88,6 @@ def kinds_of(step) -> list[str]:
     return seen
 
 
-def _handlers(step) -> list[Kind]:
-    registry = _registry()
-    return [registry[k] for k in kinds_of(step) if k in registry]
-
-
 def _shown(step) -> list[Kind]:
     """The step's handlers, then those a leader may open by hand in any step."""
     own = kinds_of(step)
@@ -101,15 +98,23 @@ def _shown(step) -> list[Kind]:
 
 
 def step_started(workshop, step, now: datetime) -> None:
-    """Open what `step` collects."""
-    for kind in _handlers(step):
+    """Open what `step` collects.
+
+    The kinds a leader opens by hand hear of it too: each decides for itself (a reopened
+    workshop brings back the vote its close ended, even one opened by hand).
+    """
+    for kind in _shown(step):
         if kind.on_start:
             kind.on_start(workshop, step, now)
 
 
 def step_ended(workshop, step, now: datetime) -> None:
-    """Close what `step` opened (what stays open by the method stays open)."""
-    for kind in _handlers(step):
+    """Close what `step` opened (what stays open by the method stays open).
+
+    What the leader opened by hand during the step belongs to it and closes with it too (a dot
+    vote opened in a step that does not collect votes): the step drives the room.
+    """
+    for kind in _shown(step):
         if kind.on_end:
             kind.on_end(workshop, step, now)
 

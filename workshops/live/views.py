@@ -38,6 +38,7 @@ from workshops.live.forms import (
     PaperIdeaForm,
     PhoneIdeaForm,
 )
+from workshops.live.models import Participant
 from workshops.programme import lookup
 from workshops.programme.forms import COLLECT_LABELS
 from workshops.programme.models import Workshop
@@ -115,8 +116,14 @@ def join_page(code: str):
     if workshop.status == "closed":
         still = collects.after_close(workshop)
         return render_template("live/closed.html", workshop=workshop, still=still), 410
-    participant = participants.ensure(workshop, devices.current_device())
-    db.session.commit()
+    token = devices.current_device()
+    if g.get("device_is_new"):
+        # A first visit (or a link preview, a crawler): counted as joined only when the page
+        # polls the state or the phone sends something, so fetching the link writes nothing.
+        participant = Participant(workshop_id=workshop.id, name="", business_name="", track=None)
+    else:
+        participant = participants.ensure(workshop, token)
+        db.session.commit()
     snapshot = state.snapshot(workshop, utcnow(), track=participant.track)
     form = JoinForm(
         name=participant.name, business=participant.business_name, track=participant.track or ""

@@ -11,6 +11,7 @@
   var list = box.querySelector(".queue");
   var storeKey = "kraftverk-queue-" + box.dataset.code;
   var sending = false;
+  var opened = {}; // ideas whose whole text is shown, by queue id
   var retryTimer = null;
   var backoff = 1000;
 
@@ -32,34 +33,67 @@
     return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
   }
 
+  // A text the closed workshop refused: sending it again can succeed only once the leader has
+  // reopened the workshop (the state polled says so); until then it stays, whole, to be copied.
+  function lostToClose(item) {
+    return item.state === "failed" && item.error === "workshop_closed" && (closed || !heard);
+  }
+
   function render() {
-    list.textContent = "";
-    queue.list().slice().reverse().forEach(function (item) {
-      var li = document.createElement("li");
-      li.className = "is-" + item.state;
-      var text = document.createElement("span");
-      text.className = "idea-text";
-      text.textContent = item.text;
-      var state = document.createElement("span");
-      state.className = "state";
-      state.textContent = box.dataset["text" + item.state.charAt(0).toUpperCase() + item.state.slice(1)] +
-        (item.message ? ": " + item.message : "");
-      li.appendChild(text);
-      li.appendChild(state);
-      if (item.state === "failed") {
-        // Refused (a closed workshop, later reopened): the text is kept and can go again as it is.
-        var again = document.createElement("button");
-        again.type = "button";
-        again.className = "secondary small";
-        again.textContent = box.dataset.textAgain;
-        again.addEventListener("click", function () {
-          queue.change(item, { state: "waiting", message: "", key: newKey() });
-          render(); flush();
-        });
-        li.appendChild(again);
-      }
-      list.appendChild(li);
+    keepFocus(list, function () { // in live.js
+      list.textContent = "";
+      queue.list().slice().reverse().forEach(draw);
     });
+    showForm();
+  }
+
+  function draw(item) {
+    var li = document.createElement("li");
+    li.className = "is-" + item.state;
+    li.setAttribute("data-focus", item.id + ":item");
+    if (lostToClose(item)) opened[item.id] = true;
+    var text = document.createElement("span");
+    text.className = "idea-text";
+    text.dir = "auto"; // each idea aligns by its own writing direction
+    text.textContent = item.text;
+    var state = document.createElement("span");
+    state.className = "state";
+    state.textContent = box.dataset["text" + item.state.charAt(0).toUpperCase() + item.state.slice(1)] +
+      (item.message ? ": " + item.message : "");
+    li.appendChild(text);
+    var more = showAll(item.text, box.dataset, opened, item.id); // in live.js
+    if (more) li.appendChild(more);
+    li.appendChild(state);
+    if (lostToClose(item)) {
+      var note = document.createElement("span");
+      note.className = "state-note";
+      note.textContent = box.dataset.textClosedCopy;
+      li.appendChild(note);
+    } else if (item.state === "failed") {
+      // Refused (too long, a closed workshop now reopened): the text is kept and can go again as it is.
+      var again = document.createElement("button");
+      again.type = "button";
+      again.className = "secondary small";
+      again.textContent = box.dataset.textAgain;
+      again.setAttribute("data-focus", item.id + ":again");
+      again.addEventListener("click", function () {
+        queue.change(item, { state: "waiting", message: "", error: "", key: newKey() });
+        render(); flush();
+      });
+      li.appendChild(again);
+    }
+    list.appendChild(li);
+  }
+
+  // A closed workshop takes no more new ideas: the form goes, and the whole box unless ideas
+  // typed here are still unsent, so their text stays in sight. Those queued before the close
+  // still go: the server takes them for a while, kept in the step they were written in.
+  var closed = false;
+  var heard = false; // a state has been polled
+  var shownStep = null; // the step on the phone's screen, from the state polled
+  function showForm() {
+    form.hidden = closed;
+    box.hidden = closed && !queue.unsent().length;
   }
 
   function updateCounter() {
@@ -82,7 +116,7 @@
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "Accept": "application/json", "Idempotency-Key": item.key },
-      body: JSON.stringify({ text: item.text })
+      body: JSON.stringify(typeof item.step === "number" ? { text: item.text, step: item.step } : { text: item.text })
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (body) { return { status: response.status, body: body, retry: response.headers.get("Retry-After") }; });
     }).then(function (result) {
@@ -95,7 +129,9 @@
         later((parseInt(result.retry, 10) || 2) * 1000);
       } else {
         // The server read it and said no (closed workshop, too long...): show why, keep the text.
-        queue.change(item, { state: "failed", message: result.body.message || String(result.status) });
+        queue.change(item, {
+          state: "failed", message: result.body.message || String(result.status), error: result.body.error || ""
+        });
         render(); flush();
       }
     }).catch(function () {
@@ -115,11 +151,19 @@
       textarea.focus();
       return;
     }
-    queue.add({ key: newKey(), text: text, state: "waiting" });
+    // The step on screen as it was written: a queued idea sent later still belongs to it.
+    queue.add({ key: newKey(), text: text, state: "waiting", step: shownStep });
     textarea.value = "";
     updateCounter();
     render();
     flush();
+  });
+  document.addEventListener("kraftverk:state", function (event) {
+    var changed = !heard || closed !== (event.detail.status === "closed");
+    closed = event.detail.status === "closed";
+    heard = true;
+    if (event.detail.step && !closed) shownStep = event.detail.step.id;
+    if (changed) render(); else showForm(); // lostToClose() may answer otherwise now
   });
   textarea.addEventListener("input", updateCounter);
   window.addEventListener("online", function () { backoff = 1000; flush(); });

@@ -6,6 +6,53 @@
    cannot reorder the words and names around it. Shared by the parts below. */
 function isolate(text) { return "\u2068" + text + "\u2069"; }
 
+/* A long text in a list (an idea among others) shows its first lines, with a toggle below it
+   to read it whole: a <details> the browser opens and closes by itself (keyboard included,
+   announced as expanded or collapsed); the CSS clamps the text just before a closed one. The
+   toggle's state is kept in `opened` by `key`, as lists are drawn anew when they change. Where
+   a person reads one text (the spotlight) it stays whole. Null for a short text. */
+var LONG_TEXT = 240; // characters: some six lines on a 390 px phone, more than the four shown
+function showAll(text, labels, opened, key) {
+  if (text.length <= LONG_TEXT && text.split("\n").length <= 4) return null;
+  var details = document.createElement("details");
+  details.className = "show-all";
+  details.open = !!opened[key];
+  details.addEventListener("toggle", function () {
+    if (details.open) opened[key] = true; else delete opened[key];
+  });
+  var summary = document.createElement("summary");
+  summary.setAttribute("data-focus", key + ":more");
+  [["when-closed", labels.textShowAll], ["when-open", labels.textShowLess]].forEach(function (pair) {
+    var span = document.createElement("span");
+    span.className = pair[0];
+    span.textContent = pair[1] || "";
+    summary.appendChild(span);
+  });
+  details.appendChild(summary);
+  return details;
+}
+
+/* A list drawn anew (`draw` empties and fills it) would drop the keyboard's focus on <body>, and a
+   screen reader's place with it. Controls in it carry a mark `owner:action` in data-focus (the
+   item's own <li> is `owner:item`): the one that had the focus gets it back; if it is disabled
+   now (no dots left), another control of the same item, else the item itself. */
+function keepFocus(list, draw) {
+  var active = document.activeElement;
+  var mark = active && active !== list && list.contains(active) ? active.getAttribute("data-focus") : null;
+  draw();
+  if (!mark) return;
+  var owner = mark.split(":")[0];
+  var marked = Array.prototype.filter.call(list.querySelectorAll("[data-focus]"), function (node) {
+    return node.getAttribute("data-focus").split(":")[0] === owner && !node.disabled;
+  });
+  var target = marked.find(function (node) { return node.getAttribute("data-focus") === mark; }) ||
+    marked.find(function (node) { return node.tagName === "BUTTON"; }) ||
+    marked.find(function (node) { return /:item$/.test(node.getAttribute("data-focus")); });
+  if (!target) return;
+  if (target.tagName === "LI") target.tabIndex = -1; // focusable by script only
+  target.focus({ preventScroll: true });
+}
+
 /* A queue of what the phone has yet to send (ideas in ideas.js; dots and interests below), kept
    in local storage under storeKey and shared by every tab of the phone. Each item has an id and
    a version raised on every change; a tab writes the union of what is stored and what it holds
@@ -103,6 +150,7 @@ function sharedQueue(storeKey, finished) {
     (step && step.tracks || []).forEach(function (t) {
       var p = document.createElement("p");
       p.className = "track-prompt";
+      p.dir = "auto";
       var b = document.createElement("strong");
       b.textContent = t.title;
       p.appendChild(b);
@@ -165,7 +213,12 @@ function sharedQueue(storeKey, finished) {
       host.appendChild(wallBox);
     }
     wallBox.textContent = "";
-    Object.keys(collect).forEach(function (kind) {
+    // A kind with nothing to say here (interests: their counts go on the idea cards) has no part.
+    var parts = Object.keys(collect).filter(function (kind) {
+      var data = collect[kind] || {};
+      return data.qr_url || (data.lines && data.lines.length) || data.tables;
+    });
+    parts.forEach(function (kind) {
       var data = collect[kind] || {};
       var part = document.createElement("div");
       part.className = "wall-collect-" + kind;
@@ -196,7 +249,7 @@ function sharedQueue(storeKey, finished) {
       }
       wallBox.appendChild(part);
     });
-    wallBox.hidden = !Object.keys(collect).length;
+    wallBox.hidden = !parts.length;
   }
 
   var lastCounts = null, refreshing = false, again = false, countLabels = null;
@@ -281,6 +334,12 @@ function sharedQueue(storeKey, finished) {
       pausedRemaining = state.status === "paused" && typeof (step.remaining_seconds !== undefined ? step.remaining_seconds : state.remaining_seconds) === "number"
         ? (step.remaining_seconds !== undefined ? step.remaining_seconds : state.remaining_seconds) : null;
     }
+    // The phone's "Now" over the step: there while a step runs, gone before the start and
+    // after the close, without a reload.
+    var now = el("now");
+    if (now) now.hidden = !step || state.status === "closed";
+    var who = el("who"); // a closed workshop takes no names either
+    if (who) who.hidden = state.status === "closed";
     var stepId = step ? step.id : null;
     if (stepId !== lastStep) { renderTracks(step); lastStep = stepId; document.dispatchEvent(new CustomEvent("kraftverk:step", { detail: state })); }
     renderAgenda(state);
@@ -350,6 +409,7 @@ function sharedQueue(storeKey, finished) {
   var mode = null; // "votes", "interests" or null
   var vote = null; // {dots, dots_left, mine} from the server
   var revealed = false;
+  var opened = {}; // ideas whose whole text is shown, by id
   var sending = false;
   var backoff = 1000;
   var timer = null;
@@ -391,65 +451,75 @@ function sharedQueue(storeKey, finished) {
     showBusiness();
     var sorted = Object.keys(ideas).map(function (k) { return ideas[k]; })
       .sort(function (a, b) { return b.id - a.id; });
-    list.textContent = "";
-    sorted.forEach(function (idea) {
-      var li = document.createElement("li");
-      var p = document.createElement("p");
-      p.className = "idea-text";
-      p.textContent = idea.text || "";
-      if (box.dataset.contentLang && box.dataset.contentLang !== document.documentElement.lang) {
-        p.lang = box.dataset.contentLang; // the project's language (WCAG 3.1.2)
-      }
-      li.appendChild(p);
-      var actions = document.createElement("div");
-      actions.className = "pick-actions";
-      if (mode === "votes" && vote) {
-        var mine = mineOn(idea.id);
-        li.classList.toggle("dotted", mine > 0);
-        var count = document.createElement("span");
-        count.className = "my-dots";
-        count.textContent = mine > 0 ? box.dataset.textYourDots + ": " + new Array(mine + 1).join("●") : "";
-        actions.appendChild(count);
-        [[1, box.dataset.textVote], [-1, box.dataset.textUnvote]].forEach(function (pair) {
-          var b = document.createElement("button");
-          b.type = "button";
-          b.className = pair[0] > 0 ? "small" : "secondary small";
-          b.textContent = pair[1];
-          b.disabled = pair[0] > 0 ? left() <= 0 : mine <= 0;
-          b.addEventListener("click", function () { enqueue("vote", box.dataset.votesUrl, { idea: idea.id, dots: pair[0] }); });
-          actions.appendChild(b);
-        });
-      } else if (mode === "interests") {
-        var b = document.createElement("button");
-        var on = !!interested[idea.id];
-        b.type = "button";
-        b.className = on ? "secondary small" : "small";
-        b.textContent = on ? box.dataset.textInterested : box.dataset.textInterest;
-        b.setAttribute("aria-pressed", on ? "true" : "false");
-        b.disabled = on;
-        b.addEventListener("click", function () {
-          if (!business) {
-            // Asked for the business first: this press is kept and sent once the name is saved.
-            pendingInterest = idea.id;
-            businessForm.hidden = false;
-            businessInput.focus();
-            return;
-          }
-          markInterest(idea.id);
-        });
-        actions.appendChild(b);
-      }
-      if (revealed && typeof idea.votes === "number") {
-        var total = document.createElement("span");
-        total.className = "vote-total";
-        total.textContent = box.dataset.textVotes + ": " + idea.votes;
-        actions.appendChild(total);
-      }
-      li.appendChild(actions);
-      list.appendChild(li);
+    keepFocus(list, function () {
+      list.textContent = "";
+      sorted.forEach(drawIdea);
     });
     var unsent = queue.unsent().length;
     message.textContent = unsent ? box.dataset.textWaiting + " (" + unsent + ")" : message.textContent;
+  }
+
+  function drawIdea(idea) {
+    var li = document.createElement("li");
+    li.setAttribute("data-focus", idea.id + ":item");
+    var p = document.createElement("p");
+    p.className = "idea-text";
+    p.dir = "auto"; // each idea aligns by its own writing direction
+    p.textContent = idea.text || "";
+    if (box.dataset.contentLang && box.dataset.contentLang !== document.documentElement.lang) {
+      p.lang = box.dataset.contentLang; // the project's language (WCAG 3.1.2)
+    }
+    li.appendChild(p);
+    var more = showAll(idea.text || "", box.dataset, opened, idea.id);
+    if (more) li.appendChild(more);
+    var actions = document.createElement("div");
+    actions.className = "pick-actions";
+    if (mode === "votes" && vote) {
+      var mine = mineOn(idea.id);
+      li.classList.toggle("dotted", mine > 0);
+      var count = document.createElement("span");
+      count.className = "my-dots";
+      count.textContent = mine > 0 ? box.dataset.textYourDots + ": " + new Array(mine + 1).join("●") : "";
+      actions.appendChild(count);
+      [[1, box.dataset.textVote], [-1, box.dataset.textUnvote]].forEach(function (pair) {
+        var b = document.createElement("button");
+        b.type = "button";
+        b.className = pair[0] > 0 ? "small" : "secondary small";
+        b.textContent = pair[1];
+        b.disabled = pair[0] > 0 ? left() <= 0 : mine <= 0;
+        b.setAttribute("data-focus", idea.id + (pair[0] > 0 ? ":vote" : ":unvote"));
+        b.addEventListener("click", function () { enqueue("vote", box.dataset.votesUrl, { idea: idea.id, dots: pair[0] }); });
+        actions.appendChild(b);
+      });
+    } else if (mode === "interests") {
+      var b = document.createElement("button");
+      var on = !!interested[idea.id];
+      b.type = "button";
+      b.className = on ? "secondary small" : "small";
+      b.textContent = on ? box.dataset.textInterested : box.dataset.textInterest;
+      b.setAttribute("aria-pressed", on ? "true" : "false");
+      b.disabled = on;
+      b.setAttribute("data-focus", idea.id + ":interest");
+      b.addEventListener("click", function () {
+        if (!business) {
+          // Asked for the business first: this press is kept and sent once the name is saved.
+          pendingInterest = idea.id;
+          businessForm.hidden = false;
+          businessInput.focus();
+          return;
+        }
+        markInterest(idea.id);
+      });
+      actions.appendChild(b);
+    }
+    if (revealed && typeof idea.votes === "number") {
+      var total = document.createElement("span");
+      total.className = "vote-total";
+      total.textContent = box.dataset.textVotes + ": " + idea.votes;
+      actions.appendChild(total);
+    }
+    li.appendChild(actions);
+    list.appendChild(li);
   }
 
   function enqueue(kind, url, body) {
@@ -484,7 +554,7 @@ function sharedQueue(storeKey, finished) {
         message.textContent = "";
       } else {
         // The server read it and said no (no dots left, the vote closed): say why.
-        message.textContent = result.body.message || String(result.status);
+        refused(item, result.body.message || String(result.status));
         if (item.kind === "interest") { delete interested[item.body.idea]; store("-interests", interested); }
         refreshVote();
       }
@@ -494,6 +564,27 @@ function sharedQueue(storeKey, finished) {
       sending = false;
       backoff = Math.min(backoff * 2, 15000);
       later(backoff);
+    });
+  }
+
+  /* A refusal is said in the notice near the top of the page, which stays until the person
+     closes it: the vote's close that caused it hides this box too. */
+  var notice = document.getElementById("pick-notice");
+  var noticeText = notice && notice.querySelector(".pick-notice-text");
+  var noticeLines = [];
+  function refused(item, why) {
+    if (!notice) { message.textContent = why; return; }
+    var what = item.kind === "interest" ? "textInterest" : item.body.dots > 0 ? "textVote" : "textUnvote";
+    var line = notice.dataset[what] + " " + why;
+    if (noticeLines.indexOf(line) < 0) noticeLines.push(line);
+    noticeText.textContent = noticeLines.join("\n");
+    notice.hidden = false;
+  }
+  if (notice) {
+    notice.querySelector("button").addEventListener("click", function () {
+      noticeLines = [];
+      noticeText.textContent = "";
+      notice.hidden = true;
     });
   }
 
@@ -547,9 +638,13 @@ function sharedQueue(storeKey, finished) {
       headers: { "Content-Type": "application/json", "Accept": "application/json" },
       body: JSON.stringify({ business: business })
     }).catch(function () {});
+    var asked = pendingInterest;
     if (pendingInterest !== null && mode === "interests") markInterest(pendingInterest);
     pendingInterest = null;
     render();
+    // The form goes: the keyboard goes back to the idea whose button asked for it.
+    var item = asked !== null && list.querySelector('[data-focus="' + asked + ':item"]');
+    if (item) { item.tabIndex = -1; item.focus(); }
   });
 
   var lastVersion = null;

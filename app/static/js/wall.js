@@ -17,6 +17,7 @@
   var url = null, etag = null, cursor = null;
   var layout = "newest", spotlight = null;
   var ideas = {}; // id -> idea
+  var interests = {}, interestsMark = "{}"; // id -> {count, text}, from the step's state
   var pageStart = null; // id of the first idea on the page shown, null for the newest page
   var pageNext; // the page the rotation shows next (undefined when everything fits)
 
@@ -69,9 +70,18 @@
     div.dataset.id = idea.id;
     var p = document.createElement("p");
     p.className = "wall-idea-text";
+    p.dir = "auto"; // each idea aligns by its own writing direction
     p.textContent = idea.text;
     contentLang(p);
     div.appendChild(p);
+    var wanted = interests[idea.id];
+    if (wanted && wanted.count) {
+      // While the step collects interests: how many businesses want to work on it, no names.
+      var w = document.createElement("span");
+      w.className = "interests";
+      w.textContent = wanted.text;
+      div.appendChild(w);
+    }
     if (typeof idea.votes === "number") {
       var v = document.createElement("span");
       v.className = "votes";
@@ -204,6 +214,9 @@
     var changed = (s.wall_layout || "newest") !== layout || (s.spotlight || null) !== spotlight;
     layout = s.wall_layout || "newest";
     spotlight = s.spotlight || null;
+    var wanted = (s.collect && s.collect.interests && s.collect.interests.ideas) || {};
+    var mark = JSON.stringify(wanted);
+    if (mark !== interestsMark) { interests = wanted; interestsMark = mark; if (!changed) render(); }
     if (changed) { pageStart = null; render(); }
   });
   // The band on top grows or shrinks with the step's title and prompt: fit the ideas again.

@@ -105,6 +105,36 @@ def test_visiting_the_phone_page_joins_once_per_device(db, client, w2):
     assert len(participants[0].device) == 40  # a keyed hash, never the cookie itself
 
 
+def test_fetching_the_link_without_a_cookie_counts_no_one(app, db, w2):
+    """Link previews and crawlers fetch the page without cookies and never poll."""
+    for _ in range(5):
+        page = app.test_client().get(f"/j/{w2.join_code}", headers={"User-Agent": "Preview/1.0"})
+        assert page.status_code == 200
+
+    assert db.session.query(Participant).count() == 0
+
+
+def test_a_phone_counts_once_from_its_first_poll(db, client, w2):
+    client.get(f"/j/{w2.join_code}")  # the page sets the device cookie
+    assert db.session.query(Participant).count() == 0
+
+    first = state(client, w2.join_code)
+    state(client, w2.join_code, **{"If-None-Match": first.headers["ETag"]})
+    state(client, w2.join_code)
+
+    assert db.session.query(Participant).count() == 1
+
+
+def test_a_poll_of_a_closed_workshop_counts_no_one(db, client, w2):
+    client.get(f"/j/{w2.join_code}")
+    w2.status = "closed"
+    db.session.commit()
+
+    state(client, w2.join_code)
+
+    assert db.session.query(Participant).count() == 0
+
+
 def test_join_api_records_name_business_and_track(db, client, w2):
     w2.steps[2].tracks = [{"key": "g1", "title": "Familier", "prompt": "Hva vil barna gjøre?"}]
     live.start(w2, utcnow())
