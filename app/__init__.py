@@ -37,12 +37,25 @@ def create_app(config: type[Config] = Config) -> Flask:
     # Not at the top: domain packages import app.extensions, which runs this module.
     import evaluations
     import workshops
-    from app import api, assets, auth, cli, errors, input_guard, keys, reports, routes, security
+    from app import (
+        api,
+        assets,
+        auth,
+        cli,
+        compression,
+        errors,
+        input_guard,
+        keys,
+        reports,
+        routes,
+        security,
+    )
 
     del keys  # imported for its model (the shared session secret, used by run.py)
     for package in (
         i18n,
         assets,
+        compression,
         security,
         input_guard,
         errors,

@@ -242,6 +242,31 @@ def test_live_state_and_etags_agree_across_servers(cluster):
     assert unchanged.status_code == 304
 
 
+def test_polls_through_nginx_keep_their_304_and_static_files_go_compressed(cluster):
+    code = _workshop(cluster, "Poll")
+    phone = _phone("poll-" + secrets.token_hex(8))
+    phone.headers["Accept-Encoding"] = "gzip"
+    text = "om kajakk, kaffe og kveldsmat ved slusene, med guide og båt hele veien hjem " * 2
+    for n in range(8):  # a list of ideas over a kilobyte, which nginx would compress
+        phone.post(
+            f"{cluster.url}/api/v1/workshops/{code}/ideas",
+            data=json.dumps({"text": f"Idé {n} {text}"}),
+            headers={"Idempotency-Key": f"poll-{n:04d}-{secrets.token_hex(4)}"},
+            timeout=30,
+        )
+    url = f"{cluster.url}/api/v1/workshops/{code}/ideas"
+
+    first = phone.get(url, timeout=30)
+    again = phone.get(url, headers={"If-None-Match": first.headers["ETag"]}, timeout=30)
+    css = requests.get(
+        f"{cluster.url}/static/css/kraftverk.css", headers={"Accept-Encoding": "gzip"}, timeout=30
+    )
+
+    assert first.status_code == 200 and len(first.content) > 1024
+    assert again.status_code == 304
+    assert css.headers["Content-Encoding"] == "gzip"
+
+
 def test_an_export_downloaded_from_either_server_is_the_same(cluster):
     a, b = _servers(cluster)
     leader = _login(a)

@@ -173,3 +173,26 @@ def test_a_lone_surrogate_in_an_idea_is_refused_and_nothing_is_stored(
     assert response.status_code == 422
     assert response.get_json()["error"] == "invalid_character"
     assert db.session.scalar(db.select(db.func.count(Idea.id))) == 0
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"a&" * 2000, b"name=" + b"x" * (1024 * 1024 + 1)],
+    ids=["two thousand empty fields", "a megabyte"],
+)
+def test_an_oversized_form_body_is_refused_before_its_fields_are_read(client, body):
+    response = client.post(
+        "/login", data=body, headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
+
+    assert response.status_code == 413
+
+
+def test_an_ordinary_form_still_reaches_its_view(client):
+    response = client.post(
+        "/login",
+        data=b"email=someone%40example.org&password=x",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+
+    assert response.status_code == 401  # the view read the form: a wrong password
