@@ -48,6 +48,7 @@ from workshops.businesses.forms import (
 )
 from workshops.businesses.models import CONNECTION_STATUSES, Business, Connection
 from workshops.live import participants
+from workshops.live.models import Participant
 from workshops.programme import lookup
 from workshops.programme.models import Workshop
 from workshops.projects import access
@@ -719,7 +720,12 @@ def phone_profile(code: str):
     workshop = _phone_workshop(code)
     project = workshop.project
     token = devices.current_device()
-    participant = participants.ensure(workshop, token)
+    if request.method == "GET" and g.get("device_is_new"):
+        # A first fetch without the phone's cookie (a link preview): counted as joined only
+        # when the phone polls or saves, as on the phone page.
+        participant = Participant(workshop_id=workshop.id, name="", business_name="", track=None)
+    else:
+        participant = participants.ensure(workshop, token)
     key = participants.device_key(token)
     mine = profiles.own_business(project, key)
     open_now = profiles.collects_profiles(workshop)

@@ -375,3 +375,13 @@ def test_the_leader_lets_another_phone_take_a_claimed_business(db, leader_client
     second, key_two = phone(workshop, TWO)
     check = profiles.check_name(workshop.project, key_two, "Nordisk Hytteudlejning")
     assert check.claims and check.business.id == cabins.id
+
+
+def test_fetching_the_profile_link_without_a_cookie_counts_no_one(app, db, workshop):
+    from workshops.live.models import Participant
+
+    for _ in range(3):
+        page = app.test_client().get(f"/j/{workshop.join_code}/profile")
+        assert page.status_code == 200
+
+    assert db.session.query(Participant).count() == 0
