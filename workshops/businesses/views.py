@@ -790,6 +790,9 @@ def phone_profile(code: str):
         open_now=open_now,
         mine=mine,
         claim=claim,
-        ask_name=request.method == "GET" and mine is None and not form.name.data,
+        # The name alone while there is none, or when it was refused (try another, or ask).
+        ask_name=request.method == "GET"
+        and mine is None
+        and (not form.name.data or bool(form.name.errors)),
         labels=_labels,
     ), status

@@ -385,3 +385,15 @@ def test_fetching_the_profile_link_without_a_cookie_counts_no_one(app, db, works
         assert page.status_code == 200
 
     assert db.session.query(Participant).count() == 0
+
+
+def test_a_refused_name_is_asked_again_alone_before_anything_is_typed(db, client, workshop, cabins):
+    first, key_one = phone(workshop, ONE)
+    profiles.save_own(workshop, first, key_one, MINE, claim=cabins.id)
+    phone(workshop, TWO, business_name="Nordisk Hytteudlejning")
+    db.session.commit()
+
+    shown = page(client.get(url(workshop), headers={"X-Device": TWO}))
+
+    assert "Another phone has already saved the profile of this business" in shown
+    assert 'method="get"' in shown and 'name="offers"' not in shown
