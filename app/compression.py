@@ -1,12 +1,12 @@
-"""Gzip for text answers: pages, scripts, stylesheets and SVG, when the browser takes it.
+"""Gzip for text answers: scripts, stylesheets, SVG and JSON, when the browser takes it.
 
-A venue has one shared Wi-Fi, often slow: a phone's first visit loads the page, its script and
-its stylesheet, about three times smaller compressed. Static files are compressed once per
-file version and kept in memory; a page is compressed as it is sent (a fraction of a
-millisecond for the app's pages). Left as they are: answers under MIN_SIZE, answers with an
-entity tag of the app's own (the live state's 304 answers compare it as sent), streamed
-answers, and anything already encoded. Behind nginx the same holds: it passes a compressed
-answer through.
+A venue has one shared Wi-Fi, often slow: a phone's first visit loads its script and its
+stylesheet, about three times smaller compressed. Static files are compressed once per file
+version and kept in memory; other answers as they are sent. HTML pages are never compressed:
+a page holds the form's CSRF token next to text a visitor may have put there, and the length
+of a compressed page would let an eavesdropper guess the token a character at a time (BREACH).
+Left as they are too: answers under MIN_SIZE, answers with an entity tag of the app's own (the
+live state's 304 answers compare it as sent), streamed answers, and anything already encoded.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ MIN_SIZE = 1024
 LEVEL = 6
 TEXT_TYPES = frozenset(
     {
-        "text/html",
         "text/css",
         "text/javascript",
         "application/javascript",
