@@ -6,9 +6,10 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 WORKERS ?= 2
 THREADS ?= 4
+PACKAGES := app method workshops evaluations config.py run.py
 export HOST PORT
 
-.PHONY: translations-update run cluster system-cluster test test-sqlite test-postgres bench lint format translations system-run system-test clean
+.PHONY: bytecode translations-update run cluster system-cluster test test-sqlite test-postgres bench lint format translations system-run system-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,10 +32,16 @@ system-test:
 system-cluster:
 	@sh .ci/system-packages cluster
 
+# The app's own modules compiled ahead, as pip compiles the packages it installs: where
+# PYTHONDONTWRITEBYTECODE is set (container images often set it), every process would compile
+# them again at start (0.15-0.2 s of each command and app server). Only changed files are redone.
+bytecode: $(BIN)/python
+	@$(BIN)/python -m compileall -q $(PACKAGES) > /dev/null
+
 translations: $(VENV)/.run-installed
 	@$(BIN)/pybabel compile -d app/translations > /dev/null
 
-run: system-run $(VENV)/.run-installed translations
+run: system-run $(VENV)/.run-installed translations bytecode
 	$(BIN)/flask --app run db upgrade
 	$(BIN)/flask --app run demo --if-empty
 	@echo "Serving Kraftverk on http://$(HOST):$(PORT) (Ctrl+C stops it)"
@@ -42,13 +49,13 @@ run: system-run $(VENV)/.run-installed translations
 		--threads $(THREADS) --bind $(HOST):$(PORT) --access-logfile - --forwarded-allow-ips '' run:app
 
 # A regional host on this machine: PostgreSQL, two app servers, nginx in front (docs/deploy.md).
-cluster: system-cluster $(VENV)/.run-installed translations
+cluster: system-cluster $(VENV)/.run-installed translations bytecode
 	$(BIN)/python -m app.cluster
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/bandit -q -r app method workshops evaluations config.py run.py -ll
+	$(BIN)/bandit -q -r $(PACKAGES) -ll
 
 format: $(VENV)/.dev-installed
 	$(BIN)/ruff check --fix .
@@ -63,7 +70,7 @@ test-sqlite:
 test-postgres:
 	sh .ci/with-postgres $(BIN)/python -m pytest -m db -p no:xdist -q
 
-bench: system-test $(VENV)/.dev-installed translations
+bench: system-test $(VENV)/.dev-installed translations bytecode
 	$(BIN)/python -m bench
 
 clean:

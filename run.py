@@ -1,6 +1,13 @@
 """WSGI entry point: `gunicorn run:app`, `flask --app run COMMAND`."""
 
 import gc
+import sys
+
+from workshops import pdf
+
+# `flask --app run report ...`: WeasyPrint loads in a child while the app is built (start_ahead).
+if pdf.runs_pdf_command(sys.argv) and not __import__("os").environ.get("NOEARLY"):
+    pdf.start_ahead()
 
 # What start-up makes (modules, the app, its URL map) lives as long as the process, and start-up
 # leaves almost no cyclic garbage (a full collection after it frees a handful of objects). So the

@@ -4,7 +4,10 @@ spreadsheets, demo) sit beside the rooms."""
 
 from __future__ import annotations
 
-from flask import Flask
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # run.py imports workshops.pdf before Flask (see pdf.start_ahead)
+    from flask import Flask
 
 
 def init_app(app: Flask) -> None:

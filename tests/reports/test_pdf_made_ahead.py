@@ -5,6 +5,7 @@ changes nothing."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -189,3 +190,107 @@ def test_the_report_command_made_by_its_child_leaves_the_database_to_the_parent(
     assert "PDF cache not" not in result.stderr  # and the parent read and wrote the kept PDFs
     db.session.remove()
     assert db.session.scalar(db.select(db.func.count()).select_from(PdfCache)) == 1
+
+
+# start_ahead(), as run.py calls it for `flask --app run report`: the child is forked before the
+# app is built, taken by the command's made_ahead() block, and makes the same bytes; a process
+# that never opens the block ends it at exit.
+EARLY = """
+import json, os, sys
+from workshops import pdf
+pdf.start_ahead()
+early = pdf._Ahead.early.pid if pdf._Ahead.early else None
+from app import create_app
+from config import TestingConfig
+
+class Probe(TestingConfig):
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+
+app = create_app(Probe)
+html = "<html lang='en'><head><title>T</title></head><body><p>Æøå 😀</p></body></html>"
+taken = None
+if %r:
+    with app.app_context():
+        with pdf.made_ahead():
+            taken = pdf._Ahead.current.pid if pdf._Ahead.current else None
+            made = pdf.html_to_pdf(html)
+        loaded_by_then = "weasyprint" in sys.modules
+        same = made == pdf.html_to_pdf(html)
+else:
+    loaded_by_then, same = "weasyprint" in sys.modules, None
+print(json.dumps({"early": early, "taken": taken, "loaded_by_then": loaded_by_then,
+                  "same": same}))
+"""
+
+
+def test_a_child_started_before_the_app_is_taken_by_the_block_and_makes_the_same_pdf(tmp_path):
+    result = run_python(EARLY % (True,), KRAFTVERK_INSTANCE=str(tmp_path))
+
+    assert result.returncode == 0, result.stderr[-3000:]
+    outcome = json.loads(result.stdout.strip().splitlines()[-1])
+    assert outcome["early"] is not None
+    assert outcome["taken"] == outcome["early"]  # no second child
+    assert outcome["loaded_by_then"] is False  # the PDF came from the child
+    assert outcome["same"] is True
+    assert "made here" not in result.stderr
+
+
+def test_a_child_started_early_and_never_taken_is_ended_at_exit(tmp_path):
+    result = run_python(EARLY % (False,), KRAFTVERK_INSTANCE=str(tmp_path))
+
+    assert result.returncode == 0, result.stderr[-3000:]
+    outcome = json.loads(result.stdout.strip().splitlines()[-1])
+    assert outcome["early"] is not None and outcome["loaded_by_then"] is False
+    # Ended and reaped by the parent before it left: no such process any more (a child left
+    # running would still be there, blocked on its pipe or reparented).
+    with pytest.raises(ProcessLookupError):
+        os.kill(outcome["early"], 0)
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (
+            ["/venv/bin/flask", "--app", "run", "report", "--project", "x", "--output", "r.pdf"],
+            True,
+        ),
+        (["/usr/lib/python3/site-packages/flask/__main__.py", "-A", "run", "report"], True),
+        (["flask", "--app", "report", "db", "upgrade"], False),  # an app named like the command
+        (["flask", "--app", "run", "export", "--output", "report"], False),
+        (["flask", "--env-file", "report", "--debug", "report"], True),
+        (["/venv/bin/gunicorn", "report"], False),
+        (["flask"], False),
+        ([], False),
+    ],
+)
+def test_the_report_command_line_is_recognised_and_nothing_else(argv, expected):
+    from workshops import pdf
+
+    assert pdf.runs_pdf_command(argv) is expected
+
+
+WARM = """
+import sys
+from workshops import pdf
+html = "<html lang='nb'><head><title>T</title></head><body><h1>Å</h1><p>ø 😀</p></body></html>"
+if sys.argv[-1] == "warm":
+    pdf.warm_up()
+sys.stdout.buffer.write(pdf._render(html, pdf.PDF_VARIANT, {}))
+"""
+
+
+def test_the_warm_up_changes_no_byte_of_the_next_pdf():
+    def made(mode: str) -> bytes:
+        result = subprocess.run(  # noqa: S603 - our own interpreter and a script of the tests
+            [sys.executable, "-c", WARM, mode],
+            cwd=BASE_DIR,
+            capture_output=True,
+            timeout=120,
+            env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(BASE_DIR)},
+            check=True,
+        )
+        return result.stdout
+
+    cold, warm = made("cold"), made("warm")
+    assert cold.startswith(b"%PDF-")
+    assert warm == cold
