@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # matplotlib is imported where a figure is drawn, never at st
 ChartKind = Literal["pie", "bar"]
 ImageFormat = Literal["png", "svg"]
 
-RENDER_VERSION = "1"  # bump when the look changes, so cached images are redrawn
+RENDER_VERSION = "2"  # bump when the look changes, so cached images are redrawn
 FONT = "DejaVu Sans"
 TOO_FEW = 5
 
@@ -39,6 +39,17 @@ NOMINAL_COLOURS = (
     "#D55E00",
     "#CC79A7",
     "#999999",
+    # A ninth to sixteenth option (a sector question has nine) in colours of their own, from Paul
+    # Tol's dark and muted schemes: a repeated colour would join the first and the ninth slice
+    # of a pie, which meet at twelve o'clock, and give two options one swatch in the report.
+    "#332288",
+    "#882255",
+    "#117733",
+    "#999933",
+    "#AA4499",
+    "#661100",
+    "#DDCC77",
+    "#FFAABB",
 )
 # Light to dark in one hue, so a 1-5 scale reads in order in colour and in greyscale.
 ORDINAL_COLOURS = ("#DEEBF7", "#9ECAE1", "#6BAED6", "#3182BD", "#08519C")
