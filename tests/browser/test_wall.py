@@ -210,3 +210,26 @@ def test_the_join_code_stands_on_one_line_inside_its_box(browser, live_url, live
         assert lines == 1, (width, lines)
         assert box["x"] + box["width"] <= join["x"] + join["width"], width
     assert errors == []
+
+
+def test_the_step_title_keeps_its_descenders_once_ideas_are_shown(
+    browser, live_app, live_url, live_leader, w2
+):
+    """With ideas on the wall the title is clamped to two lines; its box must hold the tails of
+    g, j and y (a walk saw "Dristige" cut at the baseline on the projector)."""
+    from workshops.programme.models import Workshop
+
+    with live_app.app_context():
+        workshop = db.session.get(Workshop, w2["id"])
+        workshop.steps[0].title = "Dristige og gjestfrie ygg"
+        workshop.state_version += 1
+        db.session.commit()
+    add_ideas(live_app, w2["code"], 5)
+    page, errors = wall_page(browser, live_url, live_leader, w2["code"])
+    expect(page.locator(".wall-idea")).to_have_count(5, timeout=6000)
+    title = page.locator(".wall-grid.has-ideas h1")
+    expect(title).to_have_text("Dristige og gjestfrie ygg")
+    # The line box as tall as the font's ascent and descent: nothing of a glyph overflows it.
+    clipped = title.evaluate("e => e.scrollHeight - e.clientHeight")
+    assert clipped <= 0, clipped
+    assert errors == []

@@ -359,7 +359,10 @@ function sharedQueue(storeKey, finished) {
   function poll() {
     var headers = { "Accept": "application/json" };
     if (etag) headers["If-None-Match"] = etag;
-    fetch(url, { headers: headers, credentials: "same-origin", cache: "no-cache" })
+    // "no-store": the browser's own cache stays out of the polls. With "no-cache" the first poll
+    // after a reload went out with the cached copy's validator, and a 304 handed back that old
+    // copy as if new: its server_time set the clock's offset, minutes off, for the whole step.
+    fetch(url, { headers: headers, credentials: "same-origin", cache: "no-store" })
       .then(function (response) {
         if (response.status === 304) return null;
         if (!response.ok) throw new Error("HTTP " + response.status);
