@@ -166,17 +166,39 @@ def network_figures(network: Network | None, lang: str) -> list[tuple[str, Marku
             "The network after the first workshop: %(num)s ties",
             len(network.start_edges),
         )
+        alt = f"{alt}: {tie_list(network, network.start_edges)}" if network.start_edges else alt
         image = png_image(start, alt, "network-image") if start else None
         figures.append((_("After the first workshop"), image))
     end = network_png(network, lang, width_mm=width_mm, frame=frame)
     if end is not None:
-        alt = ngettext(
-            "The network at the end: %(num)s tie",
-            "The network at the end: %(num)s ties",
-            len(network.edges),
-        )
+        if network.kind == "suggested":
+            alt = ngettext(
+                "No connections yet; the partners Kraftverk suggests: %(num)s pair",
+                "No connections yet; the partners Kraftverk suggests: %(num)s pairs",
+                len(network.edges),
+            )
+        else:
+            alt = ngettext(
+                "The network at the end: %(num)s tie",
+                "The network at the end: %(num)s ties",
+                len(network.edges),
+            )
+        alt = f"{alt}: {tie_list(network, network.edges)}"
         figures.append((_("At the end"), png_image(end, alt, "network-image")))
     return figures
+
+
+ALT_TIES = 40  # pairs a figure's alt text names; the rest are counted
+
+
+def tie_list(network: Network, edges) -> str:
+    """The pairs a network figure draws, by the names it gives them ("A – B, C – D"), for its
+    alt text: a screen reader hears what the lines show."""
+    names = {node_id: name for node_id, name, _group in network.nodes}
+    pairs = [f"{names.get(a, a)} – {names.get(b, b)}" for a, b, _weight in edges[:ALT_TIES]]
+    if len(edges) > ALT_TIES:
+        pairs.append(ngettext("%(num)s more", "%(num)s more", len(edges) - ALT_TIES))
+    return ", ".join(pairs)
 
 
 _KEPT_SPACES = re.compile(r"[\t\n\r\f]|  |^\s|\s$")

@@ -274,3 +274,15 @@ def test_method_pdf_in_norwegian_uses_the_catalogue_titles(client):
     pdf = client.get("/method.pdf?lang=nb")
 
     assert "Hvem er vi og hva har vi" in pdf_text(pdf.data)
+
+
+def test_an_empty_projects_report_has_its_cover_brand_and_no_table_of_zeros(make_project, leader):
+    project = make_project("tom", leaders=[leader], language="en")
+
+    content = render.report_pdf(data.assemble(project, "en"), "en")
+    cover = pdf_text(content).split("Contents")[0]
+
+    assert "Kraftverk" in cover  # the brand at the cover's foot, not pushed off the page
+    text = pdf_text(content)
+    assert "No workshop has been held yet: nothing to count." in text
+    assert "Workshops held" not in text

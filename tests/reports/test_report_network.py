@@ -56,3 +56,38 @@ def test_report_suggestions_are_the_ties_of_the_pairing_pages(leader, make_proje
     }
     profiles = {p.id: p for p in pairing_service.profiles(project)}
     assert profiles[str(firms[3].id)].interests == frozenset({str(idea.id)})
+
+
+def test_the_figures_alt_text_says_suggestions_are_suggestions_and_names_the_pairs(
+    leader, make_project
+):
+    """A walk read "The network at the end: 5 ties" to a screen reader in a project with no
+    connection at all: the lines were the pairing's suggestions."""
+    from flask_babel import force_locale
+
+    from app.reports import render
+
+    project = make_project("fjordalt", leaders=[leader], language="en")
+    db.session.add_all(
+        [
+            Business(project=project, name="Fjord Hotel", sector="55.10",
+                     offers=["accommodation"], needs=["guided_tour"]),
+            Business(project=project, name="Kayak Guides", sector="79.90",
+                     offers=["guided_tour"], needs=["accommodation"]),
+        ]
+    )  # fmt: skip
+    db.session.commit()
+    network = data.assemble(project, "en").network
+
+    with force_locale("en"):
+        [(_caption, image)] = render.network_figures(network, "en")
+
+    names = {node_id: name for node_id, name, _group in network.nodes}
+    [(a, b, _weight)] = network.edges
+    assert network.kind == "suggested"
+    # By the names the figure draws: neutral ones, as neither business agreed to be named.
+    assert sorted(names.values()) == ["Business 1", "Business 2"]
+    assert (
+        f'alt="No connections yet; the partners Kraftverk suggests: 1 pair: '
+        f'{names[a]} – {names[b]}"'
+    ) in str(image)
