@@ -17,22 +17,14 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Iterator
 
 from flask import Flask, abort, request
 from flask_babel import gettext as _
 
-from workshops.http import api_abort
+from workshops.http import api_abort, first_control
 
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 MAX_DEPTH = 64  # JSON nested deeper is refused elsewhere; we stop looking here
-
-
-def first_control(text: str) -> str | None:
-    """The first forbidden control character in the text, or None."""
-    found = CONTROL.search(text)
-    return found.group() if found else None
 
 
 def _json_paths(value, path: str, depth: int = 0) -> Iterator[tuple[str, str]]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
 from types import MappingProxyType
@@ -98,10 +98,30 @@ class SectorGroup:
 
 @dataclass(frozen=True)
 class WordMapping:
-    """Tags read from a field, and the phrases that matched no tag (kept as typed)."""
+    """Tags read from a field, and the phrases that matched no tag (kept as typed).
+
+    `read` holds every phrase in the field's order with the tags it gave (none for a free one),
+    so that a caller leaving some tags out never loses the phrase that gave only those.
+    """
 
     tags: tuple[str, ...]
     free: tuple[str, ...]
+    read: tuple[tuple[str, tuple[str, ...]], ...] = field(default=(), compare=False)
+
+    def without(self, left_out: Collection[str]) -> WordMapping:
+        """The mapping with the tags in `left_out` left out. A phrase that gave only those tags
+        is kept as written, among the free ones: "Barnehage" or "julebord" in the offers of a
+        business that only serves kindergartens or Christmas parties is no customer flow it
+        brings others, but the owner's word stays for the leader to map, with a warning."""
+        if not left_out:
+            return self
+        tags = tuple(t for t in self.tags if t not in left_out)
+        read = tuple(
+            (phrase, tuple(t for t in found if t not in left_out)) for phrase, found in self.read
+        )
+        free = [phrase for phrase, found in read if not found]
+        free += [phrase for phrase in self.free if phrase not in free]  # read holds them all
+        return WordMapping(tags, tuple(free), read)
 
 
 @dataclass(frozen=True)
@@ -285,6 +305,7 @@ class _Lexicon:
         entries: Iterable[tuple[str, object]],
         not_compounds: Iterable[str] = (),
         short_heads: Iterable[str] = (),
+        not_heads: Iterable[str] = (),
     ) -> None:
         self.exact: dict[str, list[object]] = {}
         self.folded: dict[str, list[object]] = {}
@@ -293,6 +314,7 @@ class _Lexicon:
         self.phrases: dict[str, list[tuple[tuple[_Pattern, ...], object]]] = {}
         self.not_compounds = {fold(normalise(w)) for w in not_compounds}
         self.short_heads = {fold(normalise(w)) for w in short_heads}
+        self.not_heads = {fold(normalise(w)) for w in not_heads}
         for text, value in entries:
             self._add(text, value)
         self.longest_prefix = max((len(p) for p in self.prefixes), default=0)
@@ -360,6 +382,8 @@ class _Lexicon:
             return []
         for start in range(_MIN_MODIFIER, len(folded) - 3):
             head = folded[start:]
+            if self.not_heads.intersection(_forms(head)):
+                continue  # "nettsider": pages, never cider
             values = self._exact(_forms(head), _MIN_HEAD) or self._prefix(
                 head, _MIN_PREFIX_IN_COMPOUND
             )
@@ -558,6 +582,7 @@ class _Taxonomy:
     sector_entries: tuple[tuple[str, object], ...]
     not_compounds: tuple[str, ...]
     short_heads: tuple[str, ...]
+    not_heads: tuple[str, ...]
     stopwords: frozenset[str]
     qualifiers: frozenset[str]
     qualifier_endings: tuple[str, ...]
@@ -566,11 +591,11 @@ class _Taxonomy:
     # code, a group's label or the groups' order never needs them.
     @cached_property
     def words(self) -> _Lexicon:
-        return _Lexicon(self.word_entries, self.not_compounds, self.short_heads)
+        return _Lexicon(self.word_entries, self.not_compounds, self.short_heads, self.not_heads)
 
     @cached_property
     def sectors(self) -> _Lexicon:
-        return _Lexicon(self.sector_entries, self.not_compounds, self.short_heads)
+        return _Lexicon(self.sector_entries, self.not_compounds, self.short_heads, self.not_heads)
 
 
 @cache
@@ -657,6 +682,7 @@ def _load() -> _Taxonomy:
         sector_entries=(*class_entries, *sector_entries, *[(k, (k, None)) for k in groups]),
         not_compounds=tuple(data["not_compounds"]),
         short_heads=tuple(data["short_heads"]),
+        not_heads=tuple(data.get("not_heads") or ()),
         stopwords=stopwords,
         qualifiers=frozenset(normalise(w) for w in data["qualifiers"]),
         qualifier_endings=tuple(data.get("qualifier_endings") or ()),
@@ -759,6 +785,7 @@ def map_words(text: str, extra: Mapping[str, str] | None = None) -> WordMapping:
     extra_lexicon = _extra_lexicon(tuple(sorted((extra or {}).items())))
     found: list[str] = []
     free: list[str] = []
+    read: list[tuple[str, tuple[str, ...]]] = []
     text = _IT.sub("IT-tjenester", text)  # "Vi trenger IT": the acronym, never English "it"
     for phrase in _phrases(text, data):
         values = extra_lexicon.scan(phrase) if extra_lexicon else []
@@ -776,7 +803,8 @@ def map_words(text: str, extra: Mapping[str, str] | None = None) -> WordMapping:
             found += [v for v in values if v not in found]
         else:
             free.append(phrase)
-    return WordMapping(tuple(dict.fromkeys(found)), tuple(free))
+        read.append((phrase, tuple(dict.fromkeys(values))))  # type: ignore[arg-type]
+    return WordMapping(tuple(dict.fromkeys(found)), tuple(free), tuple(read))
 
 
 def _phrases(text: str, data: _Taxonomy) -> list[str]:
@@ -989,13 +1017,24 @@ def sector_group_for(code_or_word: str, *, codes: bool = True) -> SectorMatch:
     if code is not None:
         return SectorMatch(_group_of_code(code), code, _group_of_code(code) is not None)
     # The whole text first, so that "bed and breakfast" is not split on its "and".
-    for phrase in [code_or_word, *split_field(code_or_word)]:
+    phrases = split_field(code_or_word)
+    for phrase in [code_or_word, *phrases]:
         values = data.sectors.scan(phrase, data.stopwords) or _rental_sector(phrase, data)
         if values:
-            group, class_code = values[0]  # type: ignore[misc]
+            # In one phrase the most specific word says what a business is; in a list of
+            # phrases ("strikkekurs og strikkekafé") the first thing listed does.
+            one = phrase is not code_or_word or len(phrases) <= 1
+            group, class_code = _most_specific(values) if one else values[0]  # type: ignore[misc]
             return SectorMatch(group, class_code, True)
     found = map_words(code_or_word).tags
     return SectorMatch(group_for_tags(found), None, False, found)
+
+
+def _most_specific(values: list) -> tuple[str | None, str | None]:
+    """The sector a phrase names most precisely: the first word that names a NACE class, else
+    the first word. In "Nordlys Hytter" the cabins (55.30) say what the business is; the
+    northern lights, a word only for the guiding group, say what it is near or named after."""
+    return next((v for v in values if v[1]), values[0])
 
 
 # Words for letting out, alone or ending a compound ("hyttudlejning", "mökkivuokraus").

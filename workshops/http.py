@@ -1,12 +1,26 @@
-"""Small helpers for the JSON API: errors with stable codes, and strict JSON bodies."""
+"""Small helpers for the JSON API: errors with stable codes, and strict JSON bodies; and the
+characters no text a person sends may hold."""
 
 from __future__ import annotations
 
+import re
 from typing import Any, NoReturn
 
 from flask import abort, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, default_exceptions
+
+# C0 control characters other than tab, line feed and carriage return, and lone UTF-16 surrogates
+# (half of a character): nobody types them, PostgreSQL refuses NUL, and the others break mail
+# headers, CSV and XLSX files and terminals. Refused on every request (app/input_guard) and in
+# imported files (businesses.registry).
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+
+
+def first_control(text: str) -> str | None:
+    """The first forbidden control character in the text, or None."""
+    found = CONTROL.search(text)
+    return found.group() if found else None
 
 
 def api_abort(status: int, code: str, message: str, retry_after: int | None = None) -> NoReturn:
@@ -56,4 +70,4 @@ def _has_nul(data: object) -> bool:
     return False
 
 
-__all__ = ["abort", "api_abort", "json_body"]
+__all__ = ["CONTROL", "abort", "api_abort", "first_control", "json_body"]

@@ -292,20 +292,27 @@ def _entries(project: Project) -> tuple[_Entry, ...]:
 
 def _matching(entries: Sequence[_Entry], query: str, lang: str) -> list[int]:
     """The ids of the businesses whose name or sector (as typed, or its group's name in lang)
-    holds the query, case folded, or that offer or need a tag the query names; in their order."""
-    key = query.strip().casefold()
+    holds the query, case folded, or that offer or need a tag the query names.
+
+    Names come first, so a business searched by its name is found on the first page even when
+    the name holds a word that names a tag ("Nordkafé"): the name itself, then names that hold
+    the query, then sectors and tags; each in the entries' order.
+    """
+    key = " ".join(query.split()).casefold()
     if not key:
         return [e.id for e in entries]
     tags = frozenset(taxonomy.map_words(query).tags)
     labels: dict[str, str] = {}
-    found = []
+    named, in_name, other = [], [], []
     for e in entries:
         if e.group and e.group not in labels:
             labels[e.group] = taxonomy.group_label(e.group, lang)
         sector = f"{e.sector} {labels[e.group] if e.group else ''}"
-        if key in e.name or key in sector.casefold() or not tags.isdisjoint(e.tags):
-            found.append(e.id)
-    return found
+        if key in e.name:
+            (named if " ".join(e.name.split()) == key else in_name).append(e.id)
+        elif key in sector.casefold() or not tags.isdisjoint(e.tags):
+            other.append(e.id)
+    return named + in_name + other
 
 
 def businesses_by_id(project: Project, ids: Iterable[int | str]) -> dict[int, Business]:
@@ -368,7 +375,7 @@ def suggestions(
 
 @dataclass(frozen=True)
 class Found:
-    """One page of a business search: the page's business ids by name, and where it is."""
+    """One page of a business search: the page's business ids, and where it is."""
 
     ids: list[int]
     found: int  # businesses matching the search, on all pages
@@ -386,7 +393,7 @@ def _page(ids: list[int], page: int, per_page: int) -> Found:
 def search(
     project: Project, query: str, lang: str, page: int, per_page: int, unmapped: bool = False
 ) -> Found:
-    """The businesses matching `query` (see _matching; sector groups named in lang), by name,
+    """The businesses matching `query` (see _matching: names first; sector groups named in lang),
     `per_page` at a time; a page past the last gives the last. Nothing is computed for pairing.
     With `unmapped`, also how many free words of offers and needs no tag matched.
     """
@@ -410,7 +417,7 @@ class PairingsPage:
 def pairings_page(
     project: Project, query: str, lang: str, page: int, per_page: int, k: int = 5
 ) -> PairingsPage:
-    """The businesses matching `query` (see _matching; sector groups named in lang), by name,
+    """The businesses matching `query` (see _matching: names first; sector groups named in lang),
     `per_page` at a time, with their k best partners. A page past the last gives the last.
 
     Only the page's businesses and their partners are read from the database: the search runs

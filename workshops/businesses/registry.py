@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from method import taxonomy
 from workshops.businesses.models import SIZE_BANDS, STAGES, Business, TagMapping
+from workshops.http import first_control
 from workshops.projects.models import Project
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -203,6 +204,11 @@ class Problem:
         messages = {
             "no_name_column": lambda: _("There is no name column."),
             "empty_name": lambda: _("The name is empty."),
+            "control_character": lambda: _(
+                "A control character (U+%(code)s): only tabs and line breaks are allowed; "
+                "remove it and import again.",
+                code=self.detail,
+            ),
             "duplicate_name": lambda: _("The same name as row %(row)s.", row=self.detail),
             "too_long": lambda: _("Longer than %(limit)s characters.", limit=self.detail),
             "cut": lambda: _(
@@ -226,6 +232,15 @@ class Problem:
             "sector_from_name": lambda: _(
                 "No sector the method knows: '%(what)s' is assumed from the name; correct it "
                 "if that is wrong.",
+                what=_label(self.detail),
+            ),
+            "served_only": lambda: _(
+                "'%(word)s' says whom the business serves, not what it offers: kept as written.",
+                word=self.detail,
+            ),
+            "sector_from_offers": lambda: _(
+                "No sector the method knows: '%(what)s' is assumed from the offers; correct "
+                "it if that is wrong.",
                 what=_label(self.detail),
             ),
             "unknown_words": self._unknown_words,
@@ -528,15 +543,22 @@ def read_profile(
     needed = taxonomy.map_words(needs or "", extra)
     problems += [("offers", "unknown_word", w) for w in offered.free]
     problems += [("needs", "unknown_word", w) for w in needed.free]
+    # Customers it only serves are no offer of a business ("julebord" at a hotel).
+    own = offered.without(_served_only(match))
     offer_tags = tuple(
-        dict.fromkeys(
-            [t for t in offer_tags if taxonomy.is_tag(t)] + _offered_in_words(offered.tags, match)
-        )
+        dict.fromkeys([t for t in offer_tags if taxonomy.is_tag(t)] + list(own.tags))
     )
     # A business may need what it also offers: a gallery needs art, a festival beds for artists.
     need_tags = tuple(
         dict.fromkeys([t for t in need_tags if taxonomy.is_tag(t)] + list(needed.tags))
     )
+    from_offers = False
+    if offers.strip() and not (match and (match.recognised or match.group)):
+        # No sector the method knows: what the business offers says what it is ("Barnehage",
+        # "hytteutleie og frokost"), before its name does; the sector stays as written.
+        by_offers = taxonomy.sector_group_for(offers, codes=False)
+        if by_offers.group or by_offers.recognised:
+            match, from_offers = by_offers, True
     if not offer_tags and not need_tags and not (match and (match.recognised or match.tags)):
         by_name = taxonomy.sector_group_for(name, codes=False) if name.strip() else None
         if by_name and (by_name.recognised or by_name.tags):
@@ -568,11 +590,23 @@ def read_profile(
         defaults = taxonomy.default_profile(group or "", match.nace_code)
         offer_tags = tuple(t for t in defaults[0] if t not in need_tags)
         assumed = bool(offer_tags)
+    if from_offers and assumed:
+        # Only when the offers gave no tag of their own ("Barnehage"): the profile is then the
+        # sector's, as for a name. A group read from offers that have tags changes none of them.
+        what = f"group:{group}" if group else match.nace_code or ""
+        problems.append(("offers", "sector_from_offers", what))
     if group == "enablers" and "sales_outlet" in offer_tags:
         # An agency's webshop is one it builds for others, not a shop: digital skills.
         offer_tags = tuple(
             dict.fromkeys(t if t != "sales_outlet" else "digital_skills" for t in offer_tags)
         )
+    # A phrase that said only such customers, and that nothing read afterwards took up (a
+    # kindergarten's own profile does), stays as written, with a warning: no word is lost.
+    said = dict(offered.read)
+    lost = tuple(
+        p for p in own.free if p not in offered.free and not set(said[p]) & set(offer_tags)
+    )
+    problems += [("offers", "served_only", w) for w in lost]
     stored_sector = code or (group if recognised else None) or sector
     return Reading(
         sector=stored_sector,
@@ -580,7 +614,7 @@ def read_profile(
         sector_group=group,
         offers=tuple(offer_tags),
         needs=tuple(need_tags),
-        offers_free=offered.free,
+        offers_free=offered.free + lost,
         needs_free=needed.free,
         assumed=assumed,
         problems=tuple(problems),
@@ -594,18 +628,16 @@ def read_profile(
 _CUSTOMER_FLOW = frozenset({"visitors", "group_customers"})
 
 
-def _offered_in_words(tags: Sequence[str], match: taxonomy.SectorMatch | None) -> list[str]:
-    """The offer tags read from a business's own words, customers it only serves left out."""
+def _served_only(match: taxonomy.SectorMatch | None) -> frozenset[str]:
+    """The customer tags a business of this sector only serves, so never offers in its words."""
     group, code = (match.group, match.nace_code or "") if match else (None, "")
     if group == "travel_trade":
-        brought = _CUSTOMER_FLOW
-    elif group == "performing_arts_events":
-        brought = frozenset({"visitors"})
-    elif code.startswith("85"):
-        brought = frozenset({"group_customers"})
-    else:
-        brought = frozenset()
-    return [t for t in tags if t not in _CUSTOMER_FLOW or t in brought]
+        return frozenset()
+    if group == "performing_arts_events":
+        return _CUSTOMER_FLOW - {"visitors"}
+    if code.startswith("85"):
+        return _CUSTOMER_FLOW - {"group_customers"}
+    return _CUSTOMER_FLOW
 
 
 def _band(people: int) -> str:
@@ -1014,6 +1046,10 @@ def plan_import(project: Project, table: Table) -> Plan:
     first_row: dict[str, int] = {}
     planned = []
     for row in table.rows:
+        for column, value in row.cells.items():
+            # As a form or an uploaded CSV refuses it: the business could not be saved again.
+            if char := first_control(value):
+                errors.append(Problem(row.number, column, "control_character", f"{ord(char):04X}"))
         for column, limit in LIMITS.items():
             if len(row.cells.get(column, "")) > limit:
                 if column == "name":
@@ -1058,8 +1094,7 @@ def _row_profile(
     """
     present = [c for c in _PROFILE if c in columns]
     if business is None:
-        if not present:
-            return None, False, ()
+        # A new business is read even from a file of names only: its name may say its sector.
         cells = [row.cells.get(c, "") for c in _PROFILE]
         reading = read_profile(*cells, extra, name=row.name)
         return reading, True, reading.problems

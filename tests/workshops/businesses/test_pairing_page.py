@@ -111,23 +111,25 @@ def region(db, leader, make_project):
 
 
 def _before_matching(project, query: str, lang: str) -> list[Business]:
-    """The page's search as it was: every business read, filtered in Python."""
-    key = query.strip().casefold()
+    """The page's search read plainly: every business read, filtered in Python; the name
+    itself first, then names that hold the query, then sectors and tags."""
+    key = " ".join(query.split()).casefold()
     if not key:
         return list(project.businesses)
     tags = set(taxonomy.map_words(query).tags)
-    found = []
+    named, in_name, other = [], [], []
     for b in project.businesses:
         label = taxonomy.group_label(b.sector_group, lang) if b.sector_group else ""
         sector = f"{b.sector or ''} {label}"
-        if (
-            key in b.name.casefold()
-            or key in sector.casefold()
+        if key in b.name.casefold():
+            (named if " ".join(b.name.split()).casefold() == key else in_name).append(b)
+        elif (
+            key in sector.casefold()
             or tags.intersection(b.offers or ())
             or tags.intersection(b.needs or ())
         ):
-            found.append(b)
-    return found
+            other.append(b)
+    return named + in_name + other
 
 
 def _before_rows(project, shown: list[Business], k: int = 5) -> list[tuple[int, list[tuple]]]:
@@ -331,3 +333,19 @@ def _counted(db) -> Iterator[tuple[list[str], list[int]]]:
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
         event.remove(Business, "load", read)
+
+
+def test_a_business_searched_by_its_name_comes_first_though_its_name_names_a_tag(db, region):
+    """A business named "Nordkafé 00078" among 10,000 businesses was on page 47: the word "kafé" names a tag that
+    hundreds of others offer, and every hit kept the project's order."""
+    cafes = [Business(project=region, name=f"Aa kafé {n:02d}", offers=["meals"]) for n in range(30)]
+    wanted = Business(project=region, name="Zz Nordkafé 78", offers=["meals"])
+    db.session.add_all([*cafes, wanted])
+    db.session.commit()
+
+    found = pairing_service.search(region, "zz nordkafé  78", "en", 1, PER_PAGE)
+    by_part = pairing_service.search(region, "nordkafé", "en", 1, PER_PAGE)
+
+    assert found.ids[0] == wanted.id
+    assert by_part.ids[0] == wanted.id  # a name that holds the query before tag hits
+    assert found.found > 30  # tag hits still listed, after the names
