@@ -6,7 +6,7 @@ import sys
 from workshops import pdf
 
 # `flask --app run report ...`: WeasyPrint loads in a child while the app is built (start_ahead).
-if pdf.runs_pdf_command(sys.argv) and not __import__("os").environ.get("NOEARLY"):
+if pdf.runs_pdf_command(sys.argv):
     pdf.start_ahead()
 
 # What start-up makes (modules, the app, its URL map) lives as long as the process, and start-up

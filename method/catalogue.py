@@ -9,6 +9,7 @@ native speaker's check. Keys are stable: add, never rename.
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -215,6 +216,17 @@ def load(data_dir: Path | str = DATA_DIR) -> Catalogue:
 def programme() -> Programme:
     """Return the default programme."""
     return load().programme
+
+
+@functools.cache
+def programme_digest() -> str:
+    """A short digest of the default programme's files: changes when a deploy words it anew."""
+    digest = hashlib.blake2s(digest_size=6)
+    for path in sorted(DATA_DIR.glob("programme*.yaml")) + sorted(
+        DATA_DIR.glob("programme/*.yaml")
+    ):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def phase(key: str) -> PhaseTemplate:

@@ -361,10 +361,10 @@ class _Ahead:
         (any exception), the child is ended before the exception goes on."""
         data = html.encode("utf-8", "surrogatepass")
         tag = (variant or "").encode("ascii")
-        folders = json.dumps({prefix: str(path) for prefix, path in static_roots().items()})
-        roots = folders.encode("utf-8")
         made, size = None, -1
         try:
+            folders = json.dumps({prefix: str(path) for prefix, path in static_roots().items()})
+            roots = folders.encode("utf-8")
             down, self.down = self.down, None
             with os.fdopen(down, "wb") as outbox:
                 head = struct.pack("!QBI", len(data), len(tag), len(roots))

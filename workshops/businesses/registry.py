@@ -543,8 +543,18 @@ def read_profile(
     needed = taxonomy.map_words(needs or "", extra)
     problems += [("offers", "unknown_word", w) for w in offered.free]
     problems += [("needs", "unknown_word", w) for w in needed.free]
+    from_offers, served_by = False, match
+    if offers.strip() and not (match and (match.recognised or match.group)):
+        # No sector the method knows: what the business offers says what it is ("Barnehage",
+        # "hytteutleie og frokost"), before its name does; the sector stays as written.
+        by_offers = taxonomy.sector_group_for(offers, codes=False)
+        if by_offers.group or by_offers.recognised:
+            match, from_offers = by_offers, True
+            # A travel agency or a festival read from its offers brings its customers as one
+            # named in the sector column does; a class alone ("Barnehage") gets its defaults.
+            served_by = by_offers if by_offers.group else served_by
     # Customers it only serves are no offer of a business ("julebord" at a hotel).
-    own = offered.without(_served_only(match))
+    own = offered.without(_served_only(served_by))
     offer_tags = tuple(
         dict.fromkeys([t for t in offer_tags if taxonomy.is_tag(t)] + list(own.tags))
     )
@@ -552,13 +562,6 @@ def read_profile(
     need_tags = tuple(
         dict.fromkeys([t for t in need_tags if taxonomy.is_tag(t)] + list(needed.tags))
     )
-    from_offers = False
-    if offers.strip() and not (match and (match.recognised or match.group)):
-        # No sector the method knows: what the business offers says what it is ("Barnehage",
-        # "hytteutleie og frokost"), before its name does; the sector stays as written.
-        by_offers = taxonomy.sector_group_for(offers, codes=False)
-        if by_offers.group or by_offers.recognised:
-            match, from_offers = by_offers, True
     if not offer_tags and not need_tags and not (match and (match.recognised or match.tags)):
         by_name = taxonomy.sector_group_for(name, codes=False) if name.strip() else None
         if by_name and (by_name.recognised or by_name.tags):

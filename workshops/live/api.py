@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from app.db import utcnow
@@ -39,19 +40,27 @@ def live_state(code: str):
         db.session.commit()
     # An unchanged poll costs one small query and answers 304 with no body.
     if request.if_none_match.contains_weak(tag):
-        return not_modified(tag)
+        return not_modified(tag, STATE_VARY)
     workshop = workshop_or_404(code)
-    body = state.as_json(state.snapshot(workshop, utcnow(), track=track))
+    # The method's texts in the phone's language (state.method_texts).
+    lang = str(get_locale())
+    body = state.as_json(state.snapshot(workshop, utcnow(), track=track, lang=lang))
     response = Response(body, mimetype="application/json")
-    response.set_etag(tag)
+    response.set_etag(tag, weak=True)  # one validator for the texts in every language
     response.headers["Cache-Control"] = "no-cache"
+    response.headers["Vary"] = STATE_VARY
     return response
 
 
-def not_modified(tag: str) -> Response:
+STATE_VARY = "Cookie, Accept-Language"  # the device, and the language of the method's texts
+
+
+def not_modified(tag: str, vary: str | None = None) -> Response:
     response = Response(status=304)
-    response.set_etag(tag)
+    response.set_etag(tag, weak=vary is not None)
     response.headers["Cache-Control"] = "no-cache"
+    if vary:
+        response.headers["Vary"] = vary
     return response
 
 

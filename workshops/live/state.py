@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, select
 
 from app.db import iso_z
 from app.extensions import db
-from method import programme
+from method import catalogue, programme
 from workshops.live import clock as live
 from workshops.live import steps as collects
 from workshops.live.models import Participant
@@ -19,8 +19,15 @@ from workshops.programme.models import Workshop
 
 
 def etag(workshop_id: int, version: int, track: str | None) -> str:
-    """A short validator over everything a device sees (the state version and its track)."""
-    raw = f"{workshop_id}:{version}:{track or ''}".encode()
+    """A short validator over everything a device sees (the state version and its track).
+
+    The method's texts count by the programme's digest (a deploy that words them anew changes
+    every validator), not by the language they are shown in (method_texts): choosing it reads the
+    session, which an unchanged poll must not, and a phone that switches language loads its page
+    again and polls afresh. So the validator is weak, and answers vary by cookie and
+    Accept-Language for any cache on the way.
+    """
+    raw = f"{workshop_id}:{version}:{track or ''}:{catalogue.programme_digest()}".encode()
     return hashlib.blake2s(raw, digest_size=8).hexdigest()
 
 
@@ -84,17 +91,61 @@ def _tracks(step, track: str | None) -> list[dict]:
     return tracks
 
 
-def snapshot(workshop: Workshop, now: datetime, *, track: str | None = None) -> dict:
-    """The state as a participant sees it: status, current step, and the agenda they may see."""
+def method_texts(workshop: Workshop, lang: str | None) -> dict[int, tuple[str, str]]:
+    """(title, prompt) in lang of each step whose texts are still the method's own, by step id.
+
+    A step made from the method's template holds its title and prompt in the project's
+    language. Where the leader left them as the method words them, a phone in another language
+    reads the method's words in its own (a Finnish-speaking owner in a Swedish-language project);
+    a text the leader wrote or changed is shown as written. Steps not from a template, or a
+    template without the language, are not listed.
+    """
+    if not lang or not workshop.template_key:
+        return {}  # the wall and the console: no project to read
+    source = workshop.project.language
+    if lang == source:
+        return {}
+    try:
+        template = catalogue.workshop_template(workshop.template_key)
+    except KeyError:
+        return {}
+    by_key = {s.key: s for s in template.steps}
+    shown: dict[int, tuple[str, str]] = {}
+    for step in workshop.steps:
+        method = by_key.get(step.key or "")
+        if method is None:
+            continue
+        title = step.title
+        if title == method.title.get(source) and getattr(method.title, lang, ""):
+            title = method.title.get(lang)
+        prompt = step.prompt or ""
+        if (
+            method.prompt
+            and prompt == method.prompt.get(source)
+            and getattr(method.prompt, lang, "")
+        ):
+            prompt = method.prompt.get(lang)
+        if (title, prompt) != (step.title, step.prompt or ""):
+            shown[step.id] = (title, prompt)
+    return shown
+
+
+def snapshot(
+    workshop: Workshop, now: datetime, *, track: str | None = None, lang: str | None = None
+) -> dict:
+    """The state as a participant sees it: status, current step, and the agenda they may see
+    (the method's own texts in lang, see method_texts)."""
     tick = live.clock(workshop, now)
     step = tick.step
     step_json = None
+    texts = method_texts(workshop, lang)
     if step is not None and workshop.status != "closed":
+        title, prompt = texts.get(step.id, (step.title, step.prompt))
         step_json = {
             "id": step.id,
             "position": step.position,
-            "title": step.title,
-            "prompt": step.prompt,
+            "title": title,
+            "prompt": prompt,
             "minutes": tick.minutes,
             "collects": list(step.collects or []),
             "started_at": iso_z(tick.started_at),
@@ -114,7 +165,11 @@ def snapshot(workshop: Workshop, now: datetime, *, track: str | None = None) -> 
         "server_time": iso_z(now),
         "step": step_json,
         "agenda": [
-            {"position": s.position, "title": s.title, "minutes": live.minutes_of(s)}
+            {
+                "position": s.position,
+                "title": texts.get(s.id, (s.title, ""))[0],
+                "minutes": live.minutes_of(s),
+            }
             for s in agenda
             if not s.dropped
         ],

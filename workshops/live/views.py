@@ -18,6 +18,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -124,7 +125,7 @@ def join_page(code: str):
     else:
         participant = participants.ensure(workshop, token)
         db.session.commit()
-    snapshot = state.snapshot(workshop, utcnow(), track=participant.track)
+    snapshot = state.snapshot(workshop, utcnow(), track=participant.track, lang=str(get_locale()))
     form = JoinForm(
         name=participant.name, business=participant.business_name, track=participant.track or ""
     )

@@ -73,3 +73,25 @@ def test_a_control_character_in_a_cell_is_an_error_and_nothing_is_imported(db, p
     assert businesses.find_by_name(project, "Fjordkafé") is None
     with force_locale("en"):
         assert "U+0007" in plan.errors[0].line()
+
+
+@pytest.mark.parametrize(
+    ("sector", "offers"),
+    [
+        ("reisebyrå", "turister, grupper, pakketurer"),
+        ("festival", "Konserter og festival for publikum, turister"),
+    ],
+)
+def test_customers_a_sector_brings_are_kept_whether_the_sector_is_typed_or_read_from_offers(
+    sector, offers
+):
+    typed = businesses.read_profile(sector, offers, "", name="X")
+    read = businesses.read_profile("", offers, "", name="X")
+
+    assert (read.sector_group, read.offers, read.offers_free) == (
+        typed.sector_group,
+        typed.offers,
+        typed.offers_free,
+    )
+    assert "visitors" in read.offers
+    assert [code for _column, code, _detail in read.problems] == []
