@@ -215,3 +215,28 @@ def test_a_reloaded_phone_keeps_the_steps_time(browser, live_app, live_url, plan
     minutes, seconds = countdown.inner_text().split(":")
     shown = int(minutes) * 60 + int(seconds)
     assert abs(shown - expected) <= 2, (shown, expected)  # before the fix: about 8 s too long
+
+
+def test_a_paused_step_without_a_question_says_paused_alone(
+    browser, live_app, live_url, planned_w2
+):
+    """A break asks nothing: paused, its prompt line read " (Paused)" on phones and the wall."""
+    from workshops.live import clock as live
+    from workshops.programme.models import Workshop
+
+    with live_app.app_context():
+        workshop = db.session.get(Workshop, planned_w2["id"])
+        workshop.steps[0].prompt = ""
+        live.start(workshop, utcnow())
+        db.session.commit()
+        code = workshop.join_code
+    phone = browser.new_context(locale="en-GB", viewport={"width": 390, "height": 844}).new_page()
+    phone.goto(f"{live_url}/j/{code}?lang=en")
+    prompt = phone.locator("[data-bind=prompt]")
+    expect(phone.locator("[data-bind=countdown]")).not_to_have_text("")
+
+    with live_app.app_context():
+        live.pause(db.session.get(Workshop, planned_w2["id"]), utcnow())
+        db.session.commit()
+
+    expect(prompt).to_have_text("Paused", timeout=6000)

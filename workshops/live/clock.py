@@ -233,7 +233,10 @@ def workshop_end(workshop: Workshop) -> datetime | None:
 
 
 def rest_of_day(workshop: Workshop, now: datetime) -> programme.Replan | None:
-    """The plan for the steps to come, re-computed from where the workshop stands now."""
+    """The plan for the steps to come, re-computed from where the workshop stands now; None
+    once it is closed (it keeps its step only for a reopen)."""
+    if workshop.status == "closed":
+        return None
     index = step_index(workshop)
     end = workshop_end(workshop)
     if index is None or end is None or workshop.step_started_at is None:

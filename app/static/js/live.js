@@ -329,7 +329,9 @@ function sharedQueue(storeKey, finished) {
       endsAt = null; pausedRemaining = null;
     } else {
       setText("title", step.title);
-      setText("prompt", state.status === "paused" ? step.prompt + " (" + root.dataset.textPaused + ")" : step.prompt);
+      // Paused: said after the question, or alone where the step asks none (a break).
+      var paused = root.dataset.textPaused;
+      setText("prompt", state.status !== "paused" ? step.prompt : step.prompt ? step.prompt + " (" + paused + ")" : paused);
       endsAt = step.ends_at ? Date.parse(step.ends_at) : null;
       pausedRemaining = state.status === "paused" && typeof (step.remaining_seconds !== undefined ? step.remaining_seconds : state.remaining_seconds) === "number"
         ? (step.remaining_seconds !== undefined ? step.remaining_seconds : state.remaining_seconds) : null;

@@ -206,3 +206,22 @@ def test_an_ecosystem_of_another_project_is_not_found(
 
     assert [a.status_code for a in answers] == [404, 404, 404]
     assert named(db) == [("Theirs", ["A", "B"], "proposed")]
+
+
+def test_with_every_proposal_named_the_page_does_not_say_partners_are_lacking(
+    db, leader_client, project
+):
+    """A walk named the last proposal and read "Not enough businesses with partners yet.",
+    though nearly every business had partners."""
+    for n in range(10):  # name what is proposed until nothing new is
+        proposals = pairing_service.ecosystem_proposals(project)
+        if not proposals:
+            break
+        members = [m.name for m in proposals[0][1]]
+        assert havet(leader_client, project, name=f"Gruppe {n}", members=members).status_code == 302
+    assert named(db)  # at least one was proposed and named
+
+    page = leader_client.get(f"{URL}?lang=en").get_data(as_text=True)
+
+    assert "No new group to propose beside your named ecosystems." in page
+    assert "Not enough businesses with partners yet." not in page

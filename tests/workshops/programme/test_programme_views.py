@@ -273,3 +273,40 @@ def test_saving_a_step_keeps_what_its_collects_say_of_their_kind(db, leader_clie
     leader_client.post(url, data={**form, "collects": ["evaluation", "votes"], "tracks": ""})
     db.session.expire_all()
     assert db.session.get(Step, step.id).collects == ["evaluation", "votes"]
+
+
+def test_a_closed_workshops_console_leads_on_to_its_ideas_and_the_evaluations(
+    db, leader_client, project
+):
+    workshop = project.workshops[0]
+    base = f"/projects/kanalbyen/workshops/{workshop.id}/live"
+    leader_client.post(f"{base}/start")
+    leader_client.post(f"{base}/close")
+
+    page = leader_client.get(
+        f"/projects/kanalbyen/workshops/{workshop.id}/console?lang=en"
+    ).get_data(as_text=True)
+
+    closed = page.split('class="closed-next"')[1].split("</p>")[0]
+    assert f'href="/projects/kanalbyen/workshops/{workshop.id}/ideas"' in closed
+    assert 'href="/projects/kanalbyen/evaluations"' in closed
+
+
+def test_the_console_says_last_step_and_a_closed_workshop_has_no_rest_of_the_day(
+    db, leader_client, project
+):
+    workshop = project.workshops[0]
+    base = f"/projects/kanalbyen/workshops/{workshop.id}/live"
+    console = f"/projects/kanalbyen/workshops/{workshop.id}/console?lang=en"
+    leader_client.post(f"{base}/start")
+    for step in workshop.steps[:-1]:
+        leader_client.post(f"{base}/next", data={"leaving": step.id})
+
+    last = leader_client.get(console).get_data(as_text=True)
+    leader_client.post(f"{base}/close")
+    closed = leader_client.get(console).get_data(as_text=True)
+
+    assert "This is the last step." in last
+    assert "The plan appears when the workshop has started." not in last
+    assert "The workshop is closed." in closed
+    assert "<tbody>" not in closed.split('id="rest-heading"')[1].split("</section>")[0]
