@@ -667,12 +667,15 @@ def feedback(project: Project) -> pairing.Feedback:
             bad.add(pair)
         elif status in GOING_ON:
             good.add(pair)
+    marked_good: set[frozenset[str]] = set()
     for pair, value in marks(project).items():
         key = frozenset(str(x) for x in pair)
         good.discard(key)
         bad.discard(key)
         (good if value == "good" else bad).add(key)
-    return pairing.Feedback(frozenset(good), frozenset(bad))
+        if value == "good":
+            marked_good.add(key)
+    return pairing.Feedback(frozenset(good), frozenset(bad), frozenset(marked_good))
 
 
 # --- outcomes -------------------------------------------------------------------------------

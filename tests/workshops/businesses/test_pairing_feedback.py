@@ -242,6 +242,7 @@ def test_a_good_mark_lifts_alike_pairs_and_the_page_says_why(db, leader_client, 
     page = leader_client.get("/projects/fjell/pairings?lang=en").get_data(as_text=True)
 
     assert "Like the pairs you marked good." in page
+    assert "You marked this pair good." in page  # the marked pair itself, lifted as much
     assert "Marked good" in page
     assert "Take the mark back" in page
 

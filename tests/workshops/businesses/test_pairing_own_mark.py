@@ -86,3 +86,39 @@ def test_only_the_stronger_likeness_speaks_and_moves_by_the_difference(valley):
     assert found.score == pytest.approx(partner(top, "hotel", "husky").score - FEEDBACK_STEP)
     assert Reason("like_declined") in found.reasons
     assert Reason("like_good") not in found.reasons
+
+
+def test_a_pair_marked_good_stays_ahead_of_the_pairs_only_like_it(valley):
+    """A verifier marked a pair good and saw a pair only like it move above it: the look-alike
+    gained a step from the mark, the marked pair none."""
+    top = pairing.top_partners(valley, k=10)
+    marked = pair("hotel", "guide")
+    feedback = Feedback(good=frozenset({marked}), marked_good=frozenset({marked}))
+
+    after = pairing.apply_feedback(valley, top, feedback)
+
+    own = partner(after, "hotel", "guide")
+    alike = partner(after, "cabins", "guide")  # accommodation and guiding, like the marked pair
+    assert own.score == pytest.approx(partner(top, "hotel", "guide").score + FEEDBACK_STEP)
+    assert own.reasons[0] == Reason("marked_good")
+    assert Reason("like_good") not in own.reasons  # no other good pair is like it
+    assert alike.reasons[0] == Reason("like_good")
+    gained = alike.score - partner(top, "cabins", "guide").score
+    assert gained == pytest.approx(FEEDBACK_STEP)  # no more than the marked pair
+    for business in ("guide", "hotel"):  # so the two keep their order in every list
+        before = [
+            s.partner_id
+            for s in top[business]
+            if s.partner_id in ("guide", "cabins", "hotel", "husky")
+        ]
+        assert [s.partner_id for s in after[business] if s.partner_id in before] == before
+    assert pairing.explain(Reason("marked_good"), "en") == "You marked this pair good."
+
+
+def test_a_pair_good_by_a_connection_alone_does_not_say_it_was_marked(valley):
+    top = pairing.top_partners(valley, k=10)
+    met = pair("hotel", "guide")
+
+    after = pairing.apply_feedback(valley, top, Feedback(good=frozenset({met})))
+
+    assert Reason("marked_good") not in partner(after, "hotel", "guide").reasons

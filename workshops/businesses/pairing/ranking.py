@@ -112,6 +112,8 @@ class Feedback:
 
     good: frozenset[frozenset[str]] = frozenset()
     bad: frozenset[frozenset[str]] = frozenset()
+    # The good pairs the leader marked so (not those good by a connection alone).
+    marked_good: frozenset[frozenset[str]] = frozenset()
 
     def __bool__(self) -> bool:
         return bool(self.good or self.bad)
@@ -149,7 +151,9 @@ def apply_feedback(
     gains FEEDBACK_STEP * n, at most FEEDBACK_MAX, and its reasons begin with "like the pairs
     you marked good", or it loses as much and its reasons end with "like pairs you marked not
     relevant: moved down". Even counts move nothing and say nothing. The leader's own word on a
-    pair wins over its likeness to others: a good pair is never moved down. Competitors stay out
+    pair wins over its likeness to others: a good pair is never moved down, and a pair the
+    leader marked good counts its own mark too ("you marked this pair good"), so a pair only
+    like it never passes it. Competitors stay out
     of the first three. `only` limits the work to some businesses (a page of them); the others
     are left out.
     """
@@ -186,18 +190,21 @@ def apply_feedback(
                 up = sum(1 for p, k in good if p != pair and _alike(kind, k))
                 if pair not in feedback.good:
                     down = sum(1 for p, k in bad if _alike(kind, k))
-            net = up - down
+            own = 1 if pair in feedback.marked_good else 0
+            net = own + up - down
             if net:
                 delta = min(FEEDBACK_MAX, FEEDBACK_STEP * abs(net))
-                s = _moved(s, delta if net > 0 else -delta)
+                s = _moved(s, delta if net > 0 else -delta, marked=bool(own), alike=up > 0)
             moved.append((-s.score, rank, s))
         ordered = [s for _score_, _rank, s in sorted(moved, key=lambda m: (m[0], m[1]))]
         result[a] = _competitors_last(ordered)
     return result
 
 
-def _moved(s: Suggestion, delta: float) -> Suggestion:
-    extra = (Reason("like_good"),) if delta > 0 else ()
+def _moved(s: Suggestion, delta: float, *, marked: bool = False, alike: bool = True) -> Suggestion:
+    extra = ((Reason("marked_good"),) if marked else ()) + (
+        (Reason("like_good"),) if delta > 0 and alike else ()
+    )
     tail = (Reason("like_declined"),) if delta < 0 else ()
     return Suggestion(
         s.partner_id,
