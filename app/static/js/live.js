@@ -416,6 +416,7 @@ function sharedQueue(storeKey, finished) {
   var revealed = false;
   var opened = {}; // ideas whose whole text is shown, by id
   var sending = false;
+  var counted = 0; // dots (given or taken back) the server has answered for
   var backoff = 1000;
   var timer = null;
 
@@ -553,6 +554,7 @@ function sharedQueue(storeKey, finished) {
       backoff = 1000;
       if (result.status === 201) {
         if (item.kind === "vote" && vote) {
+          counted += 1;
           vote.dots_left = result.body.dots_left;
           vote.mine[String(item.body.idea)] = (vote.mine[String(item.body.idea)] || 0) + item.body.dots;
         }
@@ -616,9 +618,13 @@ function sharedQueue(storeKey, finished) {
 
   function refreshVote() {
     if (mode !== "votes") { vote = null; return; }
+    var asked = counted;
     fetch(box.dataset.votesUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (r) { return r.json(); })
       .then(function (v) {
+        // A dot the server counted while this answer was on its way makes the answer older than
+        // what the phone shows: it would put back a dot already given. Ask again instead.
+        if (asked !== counted) { refreshVote(); return; }
         vote = v.open ? { dots: v.dots, dots_left: v.dots_left, mine: v.mine || {} } : null;
         render();
       }).catch(function () {});
