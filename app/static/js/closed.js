@@ -72,19 +72,12 @@
     });
   }
 
-  // One at a time, as ideas.js does, with the key it gave each idea: a retry is never stored twice.
+  // One at a time, as ideas.js does, sent by send_idea.js with the key each idea was given.
   function flush() {
     var item = load().find(function (q) { return q.state === "waiting"; });
     if (sending || !item) return;
     sending = true;
-    fetch(box.dataset.ideasUrl, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "Accept": "application/json", "Idempotency-Key": item.key },
-      body: JSON.stringify(typeof item.step === "number" ? { text: item.text, step: item.step } : { text: item.text })
-    }).then(function (response) {
-      return response.json().catch(function () { return {}; }).then(function (body) { return { status: response.status, body: body }; });
-    }).then(function (result) {
+    window.kraftverkSendIdea(box.dataset.ideasUrl, item).then(function (result) {
       sending = false;
       if (result.status === 429 || result.status >= 500) { window.setTimeout(flush, 5000); return; }
       if (result.status === 201) change(item, { state: "sent", stored: result.body.id });

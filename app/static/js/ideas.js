@@ -112,14 +112,7 @@
     var item = queue.list().find(function (q) { return q.state === "waiting"; });
     if (!item) return;
     sending = true;
-    fetch(box.dataset.ideasUrl, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "Accept": "application/json", "Idempotency-Key": item.key },
-      body: JSON.stringify(typeof item.step === "number" ? { text: item.text, step: item.step } : { text: item.text })
-    }).then(function (response) {
-      return response.json().catch(function () { return {}; }).then(function (body) { return { status: response.status, body: body, retry: response.headers.get("Retry-After") }; });
-    }).then(function (result) {
+    window.kraftverkSendIdea(box.dataset.ideasUrl, item).then(function (result) {
       sending = false;
       if (result.status === 201) {
         queue.change(item, { state: "sent", stored: result.body.id });
